@@ -1,0 +1,345 @@
+//! The [`Dialect`] trait: what a provider adds on top of a wire shape.
+//!
+//! A dialect is pure: it turns canonical [`ClientEvent`]s into wire JSON and wire
+//! frames into canonical [`ServerEvent`]s, and it describes what the provider accepts
+//! in a [`Capabilities`] table. Encoding is provider-aware: a field the provider
+//! would reject never reaches the wire. What happens to a field the user set but the
+//! provider lacks is the [`UnsupportedPolicy`]: an error (the default) or a `tracing`
+//! warning and the field dropped.
+
+use std::borrow::Cow;
+use std::fmt::Debug;
+
+use crate::error::{DecodeError, EncodeError};
+use crate::protocol::{AudioFormat, ClientEvent, Modality, ServerEvent, SessionConfig, TurnDetection, Voice};
+use crate::wire::WireShape;
+
+/// A provider's wire dialect: a pure translation between canonical events and frames.
+///
+/// Implementations must not panic on any input and must not perform I/O.
+pub trait Dialect: Debug + Send + Sync + 'static {
+    /// The dialect's name as used in fixtures and errors, e.g. `openai-ga` or
+    /// `azure-openai-preview`.
+    fn name(&self) -> &'static str;
+
+    /// The provider, e.g. `OpenAI`, `Azure OpenAI`, `Azure AI Voice Live`.
+    fn provider(&self) -> &'static str;
+
+    /// What the provider accepts.
+    fn capabilities(&self) -> &Capabilities;
+
+    /// Writes a client event as a wire frame.
+    ///
+    /// # Errors
+    /// [`EncodeError::Unsupported`] for a field the provider lacks under
+    /// [`UnsupportedPolicy::Error`], [`EncodeError::Invalid`] for a value it rejects.
+    fn encode(&self, event: &ClientEvent) -> Result<String, EncodeError>;
+
+    /// Reads a wire frame into canonical events. Unknown event types become
+    /// [`ServerEvent::Unknown`], never an error.
+    ///
+    /// # Errors
+    /// [`DecodeError`] when the frame is not a JSON object with a string `type`, or
+    /// when a known event's fields have the wrong types.
+    fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError>;
+}
+
+/// What to do with a canonical field that the provider has no place for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UnsupportedPolicy {
+    /// Refuse to encode the event: nothing is sent. The default, so that a setting is
+    /// never silently ignored.
+    #[default]
+    Error,
+    /// Drop the field, log a `tracing` warning, and send the rest.
+    Warn,
+}
+
+/// A session setting, as named in capability tables and errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionField {
+    /// `model`.
+    Model,
+    /// `instructions`.
+    Instructions,
+    /// The output modalities.
+    OutputModalities,
+    /// The input audio format.
+    InputAudioFormat,
+    /// The output audio format.
+    OutputAudioFormat,
+    /// The output voice.
+    Voice,
+    /// The output speech speed.
+    Speed,
+    /// Input transcription.
+    Transcription,
+    /// Input noise reduction.
+    NoiseReduction,
+    /// Turn detection.
+    TurnDetection,
+    /// Tools.
+    Tools,
+    /// Tool choice.
+    ToolChoice,
+    /// Sampling temperature.
+    Temperature,
+    /// Output token cap.
+    MaxOutputTokens,
+    /// Tracing (GA only).
+    Tracing,
+    /// Stored prompt reference (GA only).
+    Prompt,
+    /// Context truncation strategy (GA only).
+    Truncation,
+    /// Extra outputs to include (GA only).
+    Include,
+}
+
+impl SessionField {
+    /// Every field, in wire order.
+    pub const ALL: [Self; 18] = [
+        Self::Model,
+        Self::Instructions,
+        Self::OutputModalities,
+        Self::InputAudioFormat,
+        Self::OutputAudioFormat,
+        Self::Voice,
+        Self::Speed,
+        Self::Transcription,
+        Self::NoiseReduction,
+        Self::TurnDetection,
+        Self::Tools,
+        Self::ToolChoice,
+        Self::Temperature,
+        Self::MaxOutputTokens,
+        Self::Tracing,
+        Self::Prompt,
+        Self::Truncation,
+        Self::Include,
+    ];
+
+    /// The canonical field path used in errors, e.g. `session.temperature`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Model => "session.model",
+            Self::Instructions => "session.instructions",
+            Self::OutputModalities => "session.output_modalities",
+            Self::InputAudioFormat => "session.input_audio_format",
+            Self::OutputAudioFormat => "session.output_audio_format",
+            Self::Voice => "session.voice",
+            Self::Speed => "session.speed",
+            Self::Transcription => "session.input_audio_transcription",
+            Self::NoiseReduction => "session.input_audio_noise_reduction",
+            Self::TurnDetection => "session.turn_detection",
+            Self::Tools => "session.tools",
+            Self::ToolChoice => "session.tool_choice",
+            Self::Temperature => "session.temperature",
+            Self::MaxOutputTokens => "session.max_output_tokens",
+            Self::Tracing => "session.tracing",
+            Self::Prompt => "session.prompt",
+            Self::Truncation => "session.truncation",
+            Self::Include => "session.include",
+        }
+    }
+
+    /// Whether `config` sets this field.
+    pub fn is_set_in(self, config: &SessionConfig) -> bool {
+        match self {
+            Self::Model => config.model.is_some(),
+            Self::Instructions => config.instructions.is_some(),
+            Self::OutputModalities => config.output_modalities.is_some(),
+            Self::InputAudioFormat => config.input_audio_format.is_some(),
+            Self::OutputAudioFormat => config.output_audio_format.is_some(),
+            Self::Voice => config.voice.is_some(),
+            Self::Speed => config.speed.is_some(),
+            Self::Transcription => !config.input_audio_transcription.is_absent(),
+            Self::NoiseReduction => !config.input_audio_noise_reduction.is_absent(),
+            Self::TurnDetection => !config.turn_detection.is_absent(),
+            Self::Tools => config.tools.is_some(),
+            Self::ToolChoice => config.tool_choice.is_some(),
+            Self::Temperature => config.temperature.is_some(),
+            Self::MaxOutputTokens => config.max_output_tokens.is_some(),
+            Self::Tracing => !config.tracing.is_absent(),
+            Self::Prompt => !config.prompt.is_absent(),
+            Self::Truncation => config.truncation.is_some(),
+            Self::Include => !config.include.is_absent(),
+        }
+    }
+
+    /// Clears this field in `config`.
+    pub fn clear_in(self, config: &mut SessionConfig) {
+        use crate::protocol::Nullable::Absent;
+        match self {
+            Self::Model => config.model = None,
+            Self::Instructions => config.instructions = None,
+            Self::OutputModalities => config.output_modalities = None,
+            Self::InputAudioFormat => config.input_audio_format = None,
+            Self::OutputAudioFormat => config.output_audio_format = None,
+            Self::Voice => config.voice = None,
+            Self::Speed => config.speed = None,
+            Self::Transcription => config.input_audio_transcription = Absent,
+            Self::NoiseReduction => config.input_audio_noise_reduction = Absent,
+            Self::TurnDetection => config.turn_detection = Absent,
+            Self::Tools => config.tools = None,
+            Self::ToolChoice => config.tool_choice = None,
+            Self::Temperature => config.temperature = None,
+            Self::MaxOutputTokens => config.max_output_tokens = None,
+            Self::Tracing => config.tracing = Absent,
+            Self::Prompt => config.prompt = Absent,
+            Self::Truncation => config.truncation = None,
+            Self::Include => config.include = Absent,
+        }
+    }
+}
+
+/// How a provider treats an audio-only output request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AudioOnlyOutput {
+    /// `["audio"]` is accepted as is (OpenAI GA: audio plus its transcript).
+    Native,
+    /// `["audio"]` is rejected; audio-only is sent as `["audio","text"]` (Azure preview,
+    /// which answers "Supported: ['text'] or ['audio','text']").
+    AsAudioAndText,
+}
+
+/// What a provider's endpoint accepts: the table every encoder consults before it
+/// writes anything.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// The wire shape the endpoint speaks.
+    pub shape: WireShape,
+    /// Session fields the endpoint accepts.
+    pub session_fields: Cow<'static, [SessionField]>,
+    /// How audio-only output is expressed.
+    pub audio_only_output: AudioOnlyOutput,
+    /// Voices the endpoint offers by name; `None` when any name (or custom voice) is accepted.
+    pub voices: Option<Cow<'static, [&'static str]>>,
+    /// Audio formats accepted for input and output.
+    pub audio_formats: Cow<'static, [AudioFormat]>,
+    /// Turn-detection kinds accepted, by wire name (`server_vad`, `semantic_vad`, ...).
+    pub turn_detection: Cow<'static, [&'static str]>,
+    /// Whether the voice may change once the conversation holds assistant audio.
+    pub voice_change_after_audio: bool,
+    /// Whether transcription `model` names a deployment rather than a model.
+    pub transcription_model_is_deployment: bool,
+}
+
+impl Capabilities {
+    /// Whether the endpoint accepts `field`.
+    pub fn accepts(&self, field: SessionField) -> bool {
+        self.session_fields.contains(&field)
+    }
+
+    /// Applies this table and `policy` to `config`: fields the endpoint lacks, voices
+    /// and formats it does not offer, and turn-detection kinds it does not know are
+    /// refused (`Error`) or removed with a warning (`Warn`). Output modalities are
+    /// normalised (audio-only becomes audio plus text where the endpoint needs it).
+    ///
+    /// # Errors
+    /// [`EncodeError::Unsupported`] under [`UnsupportedPolicy::Error`];
+    /// [`EncodeError::Invalid`] for a value invalid in this dialect whatever the policy.
+    pub fn apply<'a>(
+        &self,
+        dialect: &'static str,
+        config: &'a SessionConfig,
+        policy: UnsupportedPolicy,
+    ) -> Result<Cow<'a, SessionConfig>, EncodeError> {
+        let mut out = Cow::Borrowed(config);
+        for field in SessionField::ALL {
+            if field.is_set_in(config) && !self.accepts(field) {
+                unsupported(dialect, policy, field.path(), "this endpoint has no such session field")?;
+                field.clear_in(out.to_mut());
+            }
+        }
+        if let Some(modalities) = &config.output_modalities {
+            let normalised = self.normalise_modalities(dialect, modalities)?;
+            if &normalised != modalities {
+                out.to_mut().output_modalities = Some(normalised);
+            }
+        }
+        if let Some(Voice::Named(name)) = &out.voice {
+            if let Some(voices) = &self.voices {
+                if !voices.contains(&name.as_str()) {
+                    unsupported(dialect, policy, "session.voice", "this endpoint does not offer that voice")?;
+                    out.to_mut().voice = None;
+                }
+            }
+        }
+        for (field, format) in [("session.input_audio_format", out.input_audio_format), ("session.output_audio_format", out.output_audio_format)] {
+            if let Some(format) = format {
+                if !self.audio_formats.contains(&format) {
+                    unsupported(dialect, policy, field, "this endpoint does not offer that audio format")?;
+                    let owned = out.to_mut();
+                    if field == "session.input_audio_format" {
+                        owned.input_audio_format = None;
+                    } else {
+                        owned.output_audio_format = None;
+                    }
+                }
+            }
+        }
+        if let Some(detection) = out.turn_detection.as_option() {
+            let kind = detection.kind();
+            if !self.turn_detection.contains(&kind) {
+                unsupported(dialect, policy, "session.turn_detection", "this endpoint does not offer that turn-detection type")?;
+                out.to_mut().turn_detection = crate::protocol::Nullable::Absent;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Maps a canonical modality list onto what the endpoint accepts.
+    ///
+    /// # Errors
+    /// [`EncodeError::Invalid`] for an empty list, or both modalities on a GA-shape
+    /// endpoint ("not possible to request both").
+    pub fn normalise_modalities(&self, dialect: &'static str, modalities: &[Modality]) -> Result<Vec<Modality>, EncodeError> {
+        let audio = modalities.contains(&Modality::Audio);
+        let text = modalities.contains(&Modality::Text);
+        let invalid = |expected: &'static str| EncodeError::Invalid {
+            dialect: dialect.into(),
+            field: "session.output_modalities".into(),
+            expected: expected.into(),
+            found: format!("{modalities:?}"),
+        };
+        match (self.shape, audio, text) {
+            (_, false, false) => Err(invalid("[\"audio\"] or [\"text\"]")),
+            (WireShape::Ga, true, true) => Err(invalid("[\"audio\"] (audio with its transcript) or [\"text\"], never both")),
+            (_, false, true) => Ok(vec![Modality::Text]),
+            (WireShape::Beta, true, _) if self.audio_only_output == AudioOnlyOutput::AsAudioAndText => Ok(vec![Modality::Audio, Modality::Text]),
+            (WireShape::Beta, true, true) => Ok(vec![Modality::Audio, Modality::Text]),
+            (_, true, _) => Ok(vec![Modality::Audio]),
+        }
+    }
+}
+
+/// Applies `policy` to one unsupported field: an error, or a warning and `Ok`.
+///
+/// # Errors
+/// [`EncodeError::Unsupported`] under [`UnsupportedPolicy::Error`].
+pub fn unsupported(dialect: &'static str, policy: UnsupportedPolicy, field: &'static str, reason: &'static str) -> Result<(), EncodeError> {
+    match policy {
+        UnsupportedPolicy::Error => Err(EncodeError::Unsupported { dialect: dialect.into(), field: field.into(), reason: reason.into() }),
+        UnsupportedPolicy::Warn => {
+            tracing::warn!(dialect, field, reason, "dropping a setting the provider does not support");
+            Ok(())
+        }
+    }
+}
+
+impl TurnDetection {
+    /// The wire name of this turn-detection kind (`server_vad`, `semantic_vad`, or the
+    /// provider's own name for [`TurnDetection::Other`]).
+    pub fn kind(&self) -> &str {
+        match self {
+            Self::ServerVad(_) => "server_vad",
+            Self::SemanticVad(_) => "semantic_vad",
+            Self::Other(map) => map.get("type").and_then(serde_json::Value::as_str).unwrap_or("unknown"),
+        }
+    }
+}

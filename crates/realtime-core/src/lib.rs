@@ -1,0 +1,41 @@
+//! Provider-neutral core of the realtime workspace.
+//!
+//! `realtime-core` holds what every provider shares:
+//!
+//! - [`protocol`]: canonical, provider-neutral types ([`protocol::SessionConfig`],
+//!   [`protocol::Item`], [`protocol::ClientEvent`], [`protocol::ServerEvent`], ...).
+//! - [`wire`]: the two wire shapes spoken by the providers (the OpenAI GA shape and the
+//!   beta shape) as pure, sans-IO codecs: no socket, no clock.
+//! - [`dialect`]: the [`Dialect`](dialect::Dialect) trait a provider implements on top
+//!   of a wire shape, with its capability table and the unsupported-field policy.
+//! - [`transport`]: the one WebSocket implementation (tokio-tungstenite and rustls).
+//! - [`client`]: [`RealtimeClient`](client::RealtimeClient), a dialect plus a
+//!   connector, giving a session handle with `send` and a stream of server events.
+//!
+//! This crate never names a provider: provider crates (`realtime-openai`,
+//! `realtime-azure-openai`, `realtime-voicelive`) implement [`dialect::Dialect`] and
+//! [`transport::Connector`].
+//!
+//! # Example: decoding a frame without any I/O
+//!
+//! ```
+//! use realtime_core::protocol::ServerEvent;
+//! use realtime_core::wire::WireShape;
+//!
+//! let frame = r#"{"type":"response.output_audio_transcript.delta","event_id":"e1",
+//!     "response_id":"r1","item_id":"i1","output_index":0,"content_index":0,"delta":"Hel"}"#;
+//! let events = WireShape::Ga.decode_server(frame)?;
+//! match &events[0] {
+//!     ServerEvent::ResponseAudioTranscriptDelta(delta) => assert_eq!(delta.delta, "Hel"),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! // The same canonical event, written in the beta shape, uses the beta name.
+//! let beta = WireShape::Beta.encode_server(&events[0])?;
+//! assert!(beta.contains(r#""type":"response.audio_transcript.delta""#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod dialect;
+pub mod error;
+pub mod protocol;
+pub mod wire;
