@@ -11,7 +11,9 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 
 use crate::error::{DecodeError, EncodeError};
-use crate::protocol::{AudioFormat, ClientEvent, Modality, ServerEvent, SessionConfig, TurnDetection, Voice};
+use crate::protocol::{
+    AudioFormat, ClientEvent, Modality, ServerEvent, SessionConfig, TurnDetection, Voice,
+};
 use crate::wire::WireShape;
 
 /// A provider's wire dialect: a pure translation between canonical events and frames.
@@ -252,7 +254,12 @@ impl Capabilities {
         let mut out = Cow::Borrowed(config);
         for field in SessionField::ALL {
             if field.is_set_in(config) && !self.accepts(field) {
-                unsupported(dialect, policy, field.path(), "this endpoint has no such session field")?;
+                unsupported(
+                    dialect,
+                    policy,
+                    field.path(),
+                    "this endpoint has no such session field",
+                )?;
                 field.clear_in(out.to_mut());
             }
         }
@@ -262,31 +269,52 @@ impl Capabilities {
                 out.to_mut().output_modalities = Some(normalised);
             }
         }
-        if let Some(Voice::Named(name)) = &out.voice {
-            if let Some(voices) = &self.voices {
-                if !voices.contains(&name.as_str()) {
-                    unsupported(dialect, policy, "session.voice", "this endpoint does not offer that voice")?;
-                    out.to_mut().voice = None;
-                }
-            }
+        let voice_offered = match (&out.voice, &self.voices) {
+            (Some(Voice::Named(name)), Some(voices)) => voices.contains(&name.as_str()),
+            _ => true,
+        };
+        if !voice_offered {
+            unsupported(
+                dialect,
+                policy,
+                "session.voice",
+                "this endpoint does not offer that voice",
+            )?;
+            out.to_mut().voice = None;
         }
-        for (field, format) in [("session.input_audio_format", out.input_audio_format), ("session.output_audio_format", out.output_audio_format)] {
-            if let Some(format) = format {
-                if !self.audio_formats.contains(&format) {
-                    unsupported(dialect, policy, field, "this endpoint does not offer that audio format")?;
-                    let owned = out.to_mut();
-                    if field == "session.input_audio_format" {
-                        owned.input_audio_format = None;
-                    } else {
-                        owned.output_audio_format = None;
-                    }
-                }
-            }
+        if out
+            .input_audio_format
+            .is_some_and(|format| !self.audio_formats.contains(&format))
+        {
+            unsupported(
+                dialect,
+                policy,
+                "session.input_audio_format",
+                "this endpoint does not offer that audio format",
+            )?;
+            out.to_mut().input_audio_format = None;
+        }
+        if out
+            .output_audio_format
+            .is_some_and(|format| !self.audio_formats.contains(&format))
+        {
+            unsupported(
+                dialect,
+                policy,
+                "session.output_audio_format",
+                "this endpoint does not offer that audio format",
+            )?;
+            out.to_mut().output_audio_format = None;
         }
         if let Some(detection) = out.turn_detection.as_option() {
             let kind = detection.kind();
             if !self.turn_detection.contains(&kind) {
-                unsupported(dialect, policy, "session.turn_detection", "this endpoint does not offer that turn-detection type")?;
+                unsupported(
+                    dialect,
+                    policy,
+                    "session.turn_detection",
+                    "this endpoint does not offer that turn-detection type",
+                )?;
                 out.to_mut().turn_detection = crate::protocol::Nullable::Absent;
             }
         }
@@ -298,7 +326,11 @@ impl Capabilities {
     /// # Errors
     /// [`EncodeError::Invalid`] for an empty list, or both modalities on a GA-shape
     /// endpoint ("not possible to request both").
-    pub fn normalise_modalities(&self, dialect: &'static str, modalities: &[Modality]) -> Result<Vec<Modality>, EncodeError> {
+    pub fn normalise_modalities(
+        &self,
+        dialect: &'static str,
+        modalities: &[Modality],
+    ) -> Result<Vec<Modality>, EncodeError> {
         let audio = modalities.contains(&Modality::Audio);
         let text = modalities.contains(&Modality::Text);
         let invalid = |expected: &'static str| EncodeError::Invalid {
@@ -309,9 +341,15 @@ impl Capabilities {
         };
         match (self.shape, audio, text) {
             (_, false, false) => Err(invalid("[\"audio\"] or [\"text\"]")),
-            (WireShape::Ga, true, true) => Err(invalid("[\"audio\"] (audio with its transcript) or [\"text\"], never both")),
+            (WireShape::Ga, true, true) => Err(invalid(
+                "[\"audio\"] (audio with its transcript) or [\"text\"], never both",
+            )),
             (_, false, true) => Ok(vec![Modality::Text]),
-            (WireShape::Beta, true, _) if self.audio_only_output == AudioOnlyOutput::AsAudioAndText => Ok(vec![Modality::Audio, Modality::Text]),
+            (WireShape::Beta, true, _)
+                if self.audio_only_output == AudioOnlyOutput::AsAudioAndText =>
+            {
+                Ok(vec![Modality::Audio, Modality::Text])
+            }
             (WireShape::Beta, true, true) => Ok(vec![Modality::Audio, Modality::Text]),
             (_, true, _) => Ok(vec![Modality::Audio]),
         }
@@ -322,11 +360,25 @@ impl Capabilities {
 ///
 /// # Errors
 /// [`EncodeError::Unsupported`] under [`UnsupportedPolicy::Error`].
-pub fn unsupported(dialect: &'static str, policy: UnsupportedPolicy, field: &'static str, reason: &'static str) -> Result<(), EncodeError> {
+pub fn unsupported(
+    dialect: &'static str,
+    policy: UnsupportedPolicy,
+    field: &'static str,
+    reason: &'static str,
+) -> Result<(), EncodeError> {
     match policy {
-        UnsupportedPolicy::Error => Err(EncodeError::Unsupported { dialect: dialect.into(), field: field.into(), reason: reason.into() }),
+        UnsupportedPolicy::Error => Err(EncodeError::Unsupported {
+            dialect: dialect.into(),
+            field: field.into(),
+            reason: reason.into(),
+        }),
         UnsupportedPolicy::Warn => {
-            tracing::warn!(dialect, field, reason, "dropping a setting the provider does not support");
+            tracing::warn!(
+                dialect,
+                field,
+                reason,
+                "dropping a setting the provider does not support"
+            );
             Ok(())
         }
     }
@@ -339,7 +391,10 @@ impl TurnDetection {
         match self {
             Self::ServerVad(_) => "server_vad",
             Self::SemanticVad(_) => "semantic_vad",
-            Self::Other(map) => map.get("type").and_then(serde_json::Value::as_str).unwrap_or("unknown"),
+            Self::Other(map) => map
+                .get("type")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("unknown"),
         }
     }
 }

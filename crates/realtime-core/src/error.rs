@@ -22,8 +22,16 @@ pub struct DecodeError {
 
 impl DecodeError {
     /// Creates an error for `dialect`.
-    pub fn new(dialect: impl Into<Cow<'static, str>>, event_type: Option<String>, kind: DecodeErrorKind) -> Self {
-        Self { dialect: dialect.into(), event_type, kind }
+    pub fn new(
+        dialect: impl Into<Cow<'static, str>>,
+        event_type: Option<String>,
+        kind: DecodeErrorKind,
+    ) -> Self {
+        Self {
+            dialect: dialect.into(),
+            event_type,
+            kind,
+        }
     }
 
     /// Returns the same error, attributed to another dialect (a provider dialect
@@ -116,9 +124,31 @@ impl EncodeError {
     pub fn with_dialect(self, name: impl Into<Cow<'static, str>>) -> Self {
         let name = name.into();
         match self {
-            Self::Unsupported { field, reason, .. } => Self::Unsupported { dialect: name, field, reason },
-            Self::Invalid { field, expected, found, .. } => Self::Invalid { dialect: name, field, expected, found },
-            Self::Json { event_type, message, .. } => Self::Json { dialect: name, event_type, message },
+            Self::Unsupported { field, reason, .. } => Self::Unsupported {
+                dialect: name,
+                field,
+                reason,
+            },
+            Self::Invalid {
+                field,
+                expected,
+                found,
+                ..
+            } => Self::Invalid {
+                dialect: name,
+                field,
+                expected,
+                found,
+            },
+            Self::Json {
+                event_type,
+                message,
+                ..
+            } => Self::Json {
+                dialect: name,
+                event_type,
+                message,
+            },
         }
     }
 }
