@@ -398,3 +398,84 @@ impl TurnDetection {
         }
     }
 }
+
+/// Makes `event` fit a provider before a wire shape writes it: applies the
+/// capability table and `policy` to a `session.update` (and to the overrides of a
+/// `response.create`), and refuses (or drops, under [`UnsupportedPolicy::Warn`]) typed
+/// extensions the provider does not own.
+///
+/// Provider dialects call this first, then write the result with their
+/// [`WireShape`], then add their own extension fields.
+///
+/// # Errors
+/// [`EncodeError::Unsupported`] under [`UnsupportedPolicy::Error`];
+/// [`EncodeError::Invalid`] for values no policy can save.
+pub fn prepare_event<'a>(
+    dialect: &'static str,
+    capabilities: &Capabilities,
+    policy: UnsupportedPolicy,
+    event: &'a ClientEvent,
+    owns_extension: &dyn Fn(&dyn crate::protocol::SessionExtension) -> bool,
+) -> Result<Cow<'a, ClientEvent>, EncodeError> {
+    match event {
+        ClientEvent::SessionUpdate { event_id, session } => {
+            let mut prepared = capabilities.apply(dialect, session, policy)?;
+            for extension in session.extensions.iter() {
+                if !owns_extension(extension) {
+                    unsupported(
+                        dialect,
+                        policy,
+                        extension.field(),
+                        "the setting belongs to another provider",
+                    )?;
+                }
+            }
+            if session
+                .extensions
+                .iter()
+                .any(|extension| !owns_extension(extension))
+            {
+                prepared
+                    .to_mut()
+                    .extensions
+                    .retain(|extension| owns_extension(extension));
+            }
+            Ok(match prepared {
+                Cow::Borrowed(_) => Cow::Borrowed(event),
+                Cow::Owned(session) => Cow::Owned(ClientEvent::SessionUpdate {
+                    event_id: event_id.clone(),
+                    session: Box::new(session),
+                }),
+            })
+        }
+        ClientEvent::ResponseCreate {
+            event_id,
+            response: Some(response),
+        } => {
+            let mut prepared = Cow::Borrowed(response.as_ref());
+            if response.temperature.is_some() && !capabilities.accepts(SessionField::Temperature) {
+                unsupported(
+                    dialect,
+                    policy,
+                    "response.temperature",
+                    "this endpoint has no temperature",
+                )?;
+                prepared.to_mut().temperature = None;
+            }
+            if let Some(modalities) = &response.output_modalities {
+                let normalised = capabilities.normalise_modalities(dialect, modalities)?;
+                if &normalised != modalities {
+                    prepared.to_mut().output_modalities = Some(normalised);
+                }
+            }
+            Ok(match prepared {
+                Cow::Borrowed(_) => Cow::Borrowed(event),
+                Cow::Owned(response) => Cow::Owned(ClientEvent::ResponseCreate {
+                    event_id: event_id.clone(),
+                    response: Some(Box::new(response)),
+                }),
+            })
+        }
+        _ => Ok(Cow::Borrowed(event)),
+    }
+}
