@@ -560,3 +560,57 @@ fn audio_append_and_plain_events_pass_unchanged() {
         json!({"type": "conversation.item.truncate", "item_id": "item_1", "content_index": 0, "audio_end_ms": 1500})
     );
 }
+
+#[test]
+fn capability_tables_follow_the_ga_spec() {
+    use realtime_core::dialect::{AudioOnlyOutput, SessionField};
+    use realtime_core::wire::WireShape;
+
+    let dialect = OpenAiDialect::new();
+    assert_eq!(dialect.name(), "openai-ga");
+    assert_eq!(dialect.provider(), "OpenAI");
+    let realtime = dialect.capabilities();
+    assert_eq!(realtime.shape, WireShape::Ga);
+    assert_eq!(realtime.audio_only_output, AudioOnlyOutput::Native);
+    assert!(!realtime.voice_change_after_audio);
+    assert!(!realtime.transcription_model_is_deployment);
+    for field in SessionField::ALL {
+        assert_eq!(
+            realtime.accepts(field),
+            field != SessionField::Temperature,
+            "{field:?}"
+        );
+    }
+    assert_eq!(
+        realtime.voices.as_deref().map(<[&str]>::len),
+        Some(10),
+        "alloy ash ballad coral echo sage shimmer verse marin cedar"
+    );
+    assert_eq!(
+        realtime.audio_formats.as_ref(),
+        [
+            AudioFormat::PCM16_24K,
+            AudioFormat::G711Ulaw,
+            AudioFormat::G711Alaw
+        ]
+    );
+    assert_eq!(
+        realtime.turn_detection.as_ref(),
+        ["server_vad", "semantic_vad"]
+    );
+    let transcription = dialect.transcription_capabilities();
+    let accepted: Vec<SessionField> = SessionField::ALL
+        .into_iter()
+        .filter(|field| transcription.accepts(*field))
+        .collect();
+    assert_eq!(
+        accepted,
+        [
+            SessionField::InputAudioFormat,
+            SessionField::Transcription,
+            SessionField::NoiseReduction,
+            SessionField::TurnDetection,
+            SessionField::Include
+        ]
+    );
+}
