@@ -1,0 +1,204 @@
+//! Which service an example talks to.
+//!
+//! - `--provider NAME` picks a provider; it needs that provider's credentials in the
+//!   environment (a clear error names the missing variable).
+//! - `--offline` runs against the embedded emulator of the chosen provider's dialect
+//!   (OpenAI GA by default): a real WebSocket server on 127.0.0.1, with the provider's
+//!   real dialect on the client side.
+//! - Neither: the first provider whose credentials are set, else the emulator.
+//!
+//! Every provider lives in the `match`es of [`Provider`]; adding one is a variant and
+//! an arm in each.
+
+use realtime::client::RealtimeClient;
+use realtime::openai::{OpenAiConfig, OpenAiDialect};
+use realtime::protocol::Transcription;
+use realtime::transport::{ConnectRequest, StaticConnector, redact_url};
+use realtime_testkit::emulator::{Emulator, Profile, Script};
+
+use crate::ExampleError;
+use crate::args::Args;
+
+/// A realtime service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Provider {
+    /// OpenAI Realtime (GA).
+    OpenAi,
+}
+
+impl Provider {
+    /// Every provider, in the order credentials are looked for.
+    pub const ALL: &'static [Self] = &[Self::OpenAi];
+
+    /// The name used with `--provider`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OpenAi => "openai",
+        }
+    }
+
+    /// What the user reads.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::OpenAi => "OpenAI GA",
+        }
+    }
+
+    /// The environment variables that must be set to talk to the real service.
+    pub fn credential_vars(self) -> &'static [&'static str] {
+        match self {
+            Self::OpenAi => &[realtime::openai::API_KEY_VAR],
+        }
+    }
+
+    /// Parses a `--provider` value.
+    ///
+    /// # Errors
+    /// An unknown name; the message lists the known ones.
+    pub fn parse(name: &str) -> Result<Self, ExampleError> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|provider| provider.name() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
+                ExampleError::new(format!(
+                    "unknown provider `{name}`; known: {} (azure-openai and voicelive join \
+                     when their crates land)",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// Whether every credential variable is set and non-empty.
+    pub fn has_credentials(self) -> bool {
+        self.credential_vars()
+            .iter()
+            .all(|var| std::env::var(var).is_ok_and(|value| !value.trim().is_empty()))
+    }
+
+    /// A client for the real service, and the URL it connects to (no secret in it).
+    ///
+    /// # Errors
+    /// The configuration in the environment is missing or invalid.
+    pub fn live_client(self) -> Result<(RealtimeClient, String), ExampleError> {
+        match self {
+            Self::OpenAi => {
+                let config = OpenAiConfig::from_env().map_err(|e| ExampleError(e.to_string()))?;
+                let url = redact_url(&config.connect_request().url);
+                Ok((config.client(), url))
+            }
+        }
+    }
+
+    /// How the emulator plays this provider.
+    pub fn emulator_profile(self) -> Profile {
+        match self {
+            Self::OpenAi => Profile::openai_ga(),
+        }
+    }
+
+    /// A client speaking this provider's real dialect to an emulator at `url`.
+    pub fn offline_client(self, url: String) -> RealtimeClient {
+        let connector = StaticConnector::new("emulator", ConnectRequest::new(url));
+        match self {
+            Self::OpenAi => RealtimeClient::new(OpenAiDialect::new(), connector),
+        }
+    }
+
+    /// Input transcription settings that work on this provider (on Azure OpenAI the
+    /// model is a deployment name).
+    pub fn transcription(self) -> Transcription {
+        match self {
+            Self::OpenAi => Transcription::model("gpt-4o-mini-transcribe"),
+        }
+    }
+}
+
+/// A client and, offline, the emulator it talks to (kept alive with it).
+#[derive(Debug)]
+pub struct Connection {
+    /// The client.
+    pub client: RealtimeClient,
+    /// The provider whose dialect the client speaks.
+    pub provider: Provider,
+    /// The emulator, when offline.
+    pub emulator: Option<Emulator>,
+    /// One line saying where the example is connected: print it first.
+    pub banner: String,
+}
+
+impl Connection {
+    /// Whether this runs against the embedded emulator.
+    pub fn is_offline(&self) -> bool {
+        self.emulator.is_some()
+    }
+
+    /// Starts an emulator of `provider` playing `script`; `why` starts the banner.
+    ///
+    /// # Errors
+    /// The emulator cannot bind a loopback port.
+    pub async fn offline(provider: Provider, script: Script, why: &str) -> Result<Self, ExampleError> {
+        let emulator = Emulator::start(provider.emulator_profile(), script)
+            .await
+            .map_err(|e| ExampleError(format!("could not start the embedded emulator: {e}")))?;
+        let url = emulator.url();
+        let banner = format!(
+            "offline: {why}, running against the embedded {} emulator at {url}",
+            provider.title()
+        );
+        Ok(Self {
+            client: provider.offline_client(url),
+            provider,
+            emulator: Some(emulator),
+            banner,
+        })
+    }
+
+    /// Connects to the real service of `provider`.
+    ///
+    /// # Errors
+    /// Its credentials are missing or invalid.
+    pub fn live(provider: Provider) -> Result<Self, ExampleError> {
+        let (client, url) = provider.live_client()?;
+        let banner = format!(
+            "online: {} at {url} (credentials from {})",
+            provider.title(),
+            provider.credential_vars().join(", ")
+        );
+        Ok(Self {
+            client,
+            provider,
+            emulator: None,
+            banner,
+        })
+    }
+
+    /// Chooses from `--provider` and `--offline` (see the module doc); `script` is what
+    /// the emulator plays when offline.
+    ///
+    /// # Errors
+    /// An unknown provider, or `--provider` without its credentials.
+    pub async fn choose(args: &Args, script: Script) -> Result<Self, ExampleError> {
+        let named = args.value("provider").map(Provider::parse).transpose()?;
+        if args.flag("offline") {
+            return Self::offline(named.unwrap_or(Provider::OpenAi), script, "--offline given").await;
+        }
+        match named {
+            Some(provider) if provider.has_credentials() => Self::live(provider),
+            Some(provider) => Err(ExampleError::new(format!(
+                "--provider {} needs {} in the environment (or add --offline to use the \
+                 embedded emulator)",
+                provider.name(),
+                provider.credential_vars().join(" and ")
+            ))),
+            None => match Provider::ALL.iter().copied().find(|p| p.has_credentials()) {
+                Some(provider) => Self::live(provider),
+                None => {
+                    Self::offline(Provider::OpenAi, script, "no credentials found").await
+                }
+            },
+        }
+    }
+}
