@@ -22,6 +22,7 @@ pub mod transcript;
 /// in `quickstart/desk.rs`); the browser bridge and the tests run it too.
 #[path = "../quickstart/desk.rs"]
 pub mod desk;
+pub mod ephemeral;
 
 /// An example's error: a message for the user, already explained.
 #[derive(Debug)]
