@@ -23,19 +23,14 @@ let played = new Map(); // item id -> ms played
 
 function line(kind, text) {
   const div = document.createElement('div');
-  div.className = `line ${kind}`;
+  // A handoff line is where the agent changes.
+  div.className = kind === 'handoff' ? 'line handoff agent-change' : `line ${kind}`;
   div.textContent = text;
   ui.transcript.appendChild(div);
   div.scrollIntoView({ block: 'end' });
 }
 
-function setAgent(name, announce) {
-  if (announce && ui.agent.textContent !== name) {
-    const div = document.createElement('div');
-    div.className = 'line agent-change';
-    div.textContent = `→ now speaking with ${name}`;
-    ui.transcript.appendChild(div);
-  }
+function setAgent(name) {
   ui.agent.textContent = name;
 }
 
@@ -88,14 +83,14 @@ function onMessage(event) {
   switch (message.type) {
     case 'ready':
       ui.banner.textContent = message.banner;
-      setAgent(message.agent, false);
+      setAgent(message.agent);
       ui.status.textContent = 'connected: speak, or type below';
       break;
     case 'line':
       line(message.kind, message.text);
       break;
     case 'agent':
-      setAgent(message.name, true);
+      setAgent(message.name);
       break;
     case 'audio_item':
       item = message.item_id;

@@ -63,6 +63,8 @@ struct Stats {
 struct AppState {
     provider: Provider,
     offline: bool,
+    /// Why offline, for the banner of each session.
+    why: &'static str,
     stats: Stats,
 }
 
@@ -95,6 +97,7 @@ async fn run() -> Result<(), ExampleError> {
     let state = Arc::new(AppState {
         provider: probe.provider,
         offline: probe.is_offline(),
+        why: if args.flag("offline") { "--offline given" } else { "no credentials found" },
         stats: Stats::default(),
     });
     drop(probe);
@@ -104,6 +107,7 @@ async fn run() -> Result<(), ExampleError> {
         .route("/", get(|| async { Html(INDEX_HTML) }))
         .route("/app.js", get(|| async { javascript(APP_JS) }))
         .route("/worklet.js", get(|| async { javascript(WORKLET_JS) }))
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route("/ws", get(upgrade))
         .route("/stats", get(stats))
         .route("/token", minter.route())
@@ -168,7 +172,7 @@ enum PageCommand {
 async fn bridge(socket: WebSocket, state: &AppState) -> Result<(), ExampleError> {
     let (mut to_page, mut from_page) = socket.split();
     let connection = if state.offline {
-        Connection::offline(state.provider, desk::offline_script(), "no credentials found").await?
+        Connection::offline(state.provider, desk::offline_script(), state.why).await?
     } else {
         Connection::live(state.provider)?
     };

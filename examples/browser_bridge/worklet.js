@@ -7,7 +7,8 @@ class Pcm16Capture extends AudioWorkletProcessor {
     this.step = sampleRate / target; // input samples per output sample
     this.position = 0; // read position in the current block; -1 is the previous block's last sample
     this.previous = 0;
-    this.chunk = new Int16Array(Math.round(target / 10));
+    this.size = Math.round(target / 10); // 100 ms
+    this.chunk = new Int16Array(this.size);
     this.filled = 0;
     this.peak = 0;
   }
@@ -16,9 +17,10 @@ class Pcm16Capture extends AudioWorkletProcessor {
     const clamped = Math.max(-1, Math.min(1, sample));
     this.peak = Math.max(this.peak, Math.abs(clamped));
     this.chunk[this.filled++] = clamped < 0 ? clamped * 0x8000 : clamped * 0x7fff;
-    if (this.filled === this.chunk.length) {
+    if (this.filled === this.size) {
       this.port.postMessage({ pcm: this.chunk.buffer, peak: this.peak }, [this.chunk.buffer]);
-      this.chunk = new Int16Array(this.chunk.length);
+      // The buffer was transferred (its array is now empty): start a new one.
+      this.chunk = new Int16Array(this.size);
       this.filled = 0;
       this.peak = 0;
     }
