@@ -34,9 +34,9 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), ExampleError> {
     let args = Args::parse(&["port"], &["self-test"])?;
     let port: u16 = match args.value("port") {
-        Some(port) => port
-            .parse()
-            .map_err(|_| ExampleError::new(format!("--port expects a port number, got `{port}`")))?,
+        Some(port) => port.parse().map_err(|_| {
+            ExampleError::new(format!("--port expects a port number, got `{port}`"))
+        })?,
         None => 8787,
     };
     let minter = Minter::from_env();
@@ -109,7 +109,8 @@ async fn post_session(address: std::net::SocketAddr) -> Result<String, ExampleEr
             if let Some(secret) = value.get_mut("client_secret")
                 && let Some(text) = secret.as_str()
             {
-                *secret = format!("{}… (redacted)", text.chars().take(3).collect::<String>()).into();
+                *secret =
+                    format!("{}… (redacted)", text.chars().take(3).collect::<String>()).into();
             }
             value.to_string()
         }

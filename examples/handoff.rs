@@ -96,7 +96,10 @@ async fn run() -> Result<(), ExampleError> {
             match entry {
                 HistoryEntry::Message {
                     role, text, agent, ..
-                } => println!("message  {role:<9} {:<8} {text}", agent.as_deref().unwrap_or("")),
+                } => println!(
+                    "message  {role:<9} {:<8} {text}",
+                    agent.as_deref().unwrap_or("")
+                ),
                 HistoryEntry::ToolCall { name, .. } => println!("call     {name}"),
                 HistoryEntry::ToolOutput { output, .. } => println!("output   {output}"),
                 HistoryEntry::Handoff { from, to } => println!("handoff  {from} -> {to}"),

@@ -67,12 +67,12 @@ async fn run() -> Result<(), ExampleError> {
     println!("{}", connection.banner);
 
     let host = cpal::default_host();
-    let input = host
-        .default_input_device()
-        .ok_or_else(|| ExampleError::new("no microphone found (cpal found no default input device)"))?;
-    let output = host
-        .default_output_device()
-        .ok_or_else(|| ExampleError::new("no speaker found (cpal found no default output device)"))?;
+    let input = host.default_input_device().ok_or_else(|| {
+        ExampleError::new("no microphone found (cpal found no default input device)")
+    })?;
+    let output = host.default_output_device().ok_or_else(|| {
+        ExampleError::new("no speaker found (cpal found no default output device)")
+    })?;
     let input_config = input
         .default_input_config()
         .map_err(|e| ExampleError::new(format!("microphone configuration: {e}")))?;
@@ -91,7 +91,12 @@ async fn run() -> Result<(), ExampleError> {
 
     // Microphone -> mono f32 at the device rate -> this task.
     let (mic_tx, mut mic_rx) = mpsc::channel::<Vec<f32>>(64);
-    let input_stream = build_input(&input, input_config.sample_format(), &input_config.into(), mic_tx)?;
+    let input_stream = build_input(
+        &input,
+        input_config.sample_format(),
+        &input_config.into(),
+        mic_tx,
+    )?;
 
     let (auth, others) = desk::agents();
     let base = SessionConfig::new().transcription(connection.provider.transcription());
@@ -185,7 +190,12 @@ fn build_input(
     let channels = usize::from(config.channels.max(1));
     let error = |e: cpal::StreamError| tracing::warn!(error = %e, "microphone stream error");
     // Mixes a callback's frames to mono and hands them over (dropped if this task lags).
-    fn forward<T: Copy>(data: &[T], channels: usize, to_f32: fn(T) -> f32, tx: &mpsc::Sender<Vec<f32>>) {
+    fn forward<T: Copy>(
+        data: &[T],
+        channels: usize,
+        to_f32: fn(T) -> f32,
+        tx: &mpsc::Sender<Vec<f32>>,
+    ) {
         let mono = data
             .chunks(channels)
             .map(|frame| frame.iter().map(|s| to_f32(*s)).sum::<f32>() / channels as f32)

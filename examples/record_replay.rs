@@ -97,7 +97,11 @@ async fn run() -> Result<bool, ExampleError> {
 
     let text = std::fs::read_to_string(&file)
         .map_err(|e| ExampleError::new(format!("reading {}: {e}", file.display())))?;
-    println!("--- recorded {} frames to {} ---", text.lines().count(), file.display());
+    println!(
+        "--- recorded {} frames to {} ---",
+        text.lines().count(),
+        file.display()
+    );
     for line in text.lines().take(4) {
         let shown: String = line.chars().take(150).collect();
         println!("{shown}{}", if line.len() > 150 { " ..." } else { "" });

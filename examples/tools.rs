@@ -64,7 +64,11 @@ fn tools() -> Vec<AgentTool> {
             "Current weather in a city.",
             |args: City, _ctx: ToolContext| async move {
                 tokio::time::sleep(Duration::from_millis(300)).await; // a slow weather API
-                let (celsius, sky) = if args.city == "London" { (14, "cloudy") } else { (18, "sunny") };
+                let (celsius, sky) = if args.city == "London" {
+                    (14, "cloudy")
+                } else {
+                    (18, "sunny")
+                };
                 Ok::<_, ToolError>(json!({"city": args.city, "celsius": celsius, "sky": sky}))
             },
         ),
@@ -90,7 +94,9 @@ fn tools() -> Vec<AgentTool> {
             "issue_refund",
             "Refunds an order. Needs a supervisor's approval.",
             |args: Refund, _ctx: ToolContext| async move {
-                Ok::<_, ToolError>(json!({"order_id": args.order_id, "refunded_eur": args.amount_eur}))
+                Ok::<_, ToolError>(
+                    json!({"order_id": args.order_id, "refunded_eur": args.amount_eur}),
+                )
             },
         )
         .needs_approval(),
@@ -110,7 +116,10 @@ fn script() -> Script {
         .call_raw("get_weather", r#"{"town": "London"}"#)
         .call("get_weather", json!({"city": "London"}))
         .say("London has 14 degrees and clouds.")
-        .call("issue_refund", json!({"order_id": "1042", "amount_eur": 250.0}))
+        .call(
+            "issue_refund",
+            json!({"order_id": "1042", "amount_eur": 250.0}),
+        )
         .say("I can't approve a refund of that size myself; a supervisor will call you back.")
 }
 
@@ -136,7 +145,11 @@ async fn run() -> Result<(), realtime_examples::ExampleError> {
          need approval: if refused, say a supervisor will call back. Be brief.",
     );
     for tool in tools() {
-        println!("tool {}: parameters {}", tool.name(), tool.definition_parameters());
+        println!(
+            "tool {}: parameters {}",
+            tool.name(),
+            tool.definition_parameters()
+        );
         agent = agent.tool(tool);
     }
     let mut session = AgentRunner::new(connection.client.clone(), agent)

@@ -83,21 +83,27 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), ExampleError> {
     let args = Args::parse(&["port", "provider"], &["offline"])?;
     let port: u16 = match args.value("port") {
-        Some(port) => port
-            .parse()
-            .map_err(|_| ExampleError::new(format!("--port expects a port number, got `{port}`")))?,
+        Some(port) => port.parse().map_err(|_| {
+            ExampleError::new(format!("--port expects a port number, got `{port}`"))
+        })?,
         None => 8080,
     };
     // Decides the mode once; offline, each browser connection then gets its own emulator.
     let probe = Connection::choose(&args, desk::offline_script()).await?;
     println!("{}", probe.banner);
     if probe.is_offline() {
-        println!("(each browser session gets its own emulator; every second of microphone audio is one user turn)");
+        println!(
+            "(each browser session gets its own emulator; every second of microphone audio is one user turn)"
+        );
     }
     let state = Arc::new(AppState {
         provider: probe.provider,
         offline: probe.is_offline(),
-        why: if args.flag("offline") { "--offline given" } else { "no credentials found" },
+        why: if args.flag("offline") {
+            "--offline given"
+        } else {
+            "no credentials found"
+        },
         stats: Stats::default(),
     });
     drop(probe);
@@ -107,7 +113,10 @@ async fn run() -> Result<(), ExampleError> {
         .route("/", get(|| async { Html(INDEX_HTML) }))
         .route("/app.js", get(|| async { javascript(APP_JS) }))
         .route("/worklet.js", get(|| async { javascript(WORKLET_JS) }))
-        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .route("/ws", get(upgrade))
         .route("/stats", get(stats))
         .route("/token", minter.route())
@@ -128,7 +137,11 @@ async fn run() -> Result<(), ExampleError> {
 }
 
 fn javascript(source: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], source).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        source,
+    )
+        .into_response()
 }
 
 async fn stats(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
@@ -251,7 +264,11 @@ async fn send_line(
     agent: &str,
 ) -> Result<(), ExampleError> {
     stats.transcript_lines.fetch_add(1, Ordering::Relaxed);
-    send_json(to_page, &json!({"type": "line", "kind": kind, "text": text, "agent": agent})).await
+    send_json(
+        to_page,
+        &json!({"type": "line", "kind": kind, "text": text, "agent": agent}),
+    )
+    .await
 }
 
 /// Sends what the page needs of one agent event.
@@ -268,14 +285,18 @@ async fn forward(
                 *audio_item = Some(item_id.clone());
                 send_json(to_page, &json!({"type": "audio_item", "item_id": item_id})).await?;
             }
-            stats.audio_bytes_out.fetch_add(audio.len() as u64, Ordering::Relaxed);
+            stats
+                .audio_bytes_out
+                .fetch_add(audio.len() as u64, Ordering::Relaxed);
             to_page
                 .send(Message::Binary(audio.clone().into()))
                 .await
                 .map_err(|e| ExampleError::new(format!("the page went away: {e}")))?;
             return Ok(());
         }
-        AgentEvent::Transcript { role: Role::User, .. } => {
+        AgentEvent::Transcript {
+            role: Role::User, ..
+        } => {
             stats.user_turns.fetch_add(1, Ordering::Relaxed);
             "user"
         }

@@ -15,12 +15,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use realtime::agent::{Agent, AgentEvent, AgentRunner, AgentSession, AgentTool, ToolContext, ToolError};
-use realtime::protocol::SessionConfig;
 use crate::ExampleError;
 use crate::audio::{self, WavOut};
 use crate::provider::Connection;
 use crate::transcript::{Stats, Transcript, assistant_finished};
+use realtime::agent::{
+    Agent, AgentEvent, AgentRunner, AgentSession, AgentTool, ToolContext, ToolError,
+};
+use realtime::protocol::SessionConfig;
 use realtime_testkit::emulator::Script;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -129,7 +131,10 @@ fn check_return_eligibility() -> AgentTool {
         |args: CheckReturn, _ctx: ToolContext| async move {
             if digits(&args.order_id) != "1042" {
                 // The error text goes back to the model as the tool output.
-                return Err(ToolError::failed(format!("order {} not found", args.order_id)));
+                return Err(ToolError::failed(format!(
+                    "order {} not found",
+                    args.order_id
+                )));
             }
             Ok(json!({
                 "order_id": "1042",
@@ -170,8 +175,14 @@ pub fn agents() -> (Agent, Vec<Agent>) {
         )
         .voice("marin")
         .tool(verify_customer())
-        .handoff("returns", "The verified caller wants to return an item or get a refund.")
-        .handoff("sales", "The verified caller wants to buy or exchange something.");
+        .handoff(
+            "returns",
+            "The verified caller wants to return an item or get a refund.",
+        )
+        .handoff(
+            "sales",
+            "The verified caller wants to buy or exchange something.",
+        );
     let returns = Agent::new("returns")
         .instructions(
             "You handle returns for a verified caller. Check eligibility with \
@@ -180,7 +191,10 @@ pub fn agents() -> (Agent, Vec<Agent>) {
         )
         .voice("marin")
         .tool(check_return_eligibility())
-        .handoff("sales", "The caller wants an exchange or a different product.");
+        .handoff(
+            "sales",
+            "The caller wants an exchange or a different product.",
+        );
     let sales = Agent::new("sales")
         .instructions(
             "You are Contoso's sales agent. Check stock and prices with check_stock. When \
@@ -188,7 +202,10 @@ pub fn agents() -> (Agent, Vec<Agent>) {
         )
         .voice("cedar")
         .tool(check_stock())
-        .handoff("returns", "The caller agreed to an exchange: returns books it.");
+        .handoff(
+            "returns",
+            "The caller agreed to an exchange: returns books it.",
+        );
     (auth, vec![returns, sales])
 }
 
@@ -257,7 +274,11 @@ pub async fn run(
     if let (Some(wav), Some(path)) = (&input, &options.input) {
         let note = wav.converted.as_deref().unwrap_or("24 kHz mono pcm16");
         say(
-            format!("input: {} ({} ms, {note})", path.display(), wav.duration_ms()),
+            format!(
+                "input: {} ({} ms, {note})",
+                path.display(),
+                wav.duration_ms()
+            ),
             &mut lines,
         );
     }
@@ -308,7 +329,10 @@ pub async fn run(
 
     // The caller speaks first.
     if let Some(turn) = turns.next() {
-        start_turn(&session, turn, &mut transcript, &mut streaming, &mut |l| say(l, &mut lines)).await?;
+        start_turn(&session, turn, &mut transcript, &mut streaming, &mut |l| {
+            say(l, &mut lines);
+        })
+        .await?;
     }
 
     while !finished {
@@ -319,7 +343,10 @@ pub async fn run(
         let event = match tokio::time::timeout_at(wake, session.next_event()).await {
             Ok(Some(event)) => event,
             Ok(None) => {
-                say("  !! the session ended before the call was over".to_owned(), &mut lines);
+                say(
+                    "  !! the session ended before the call was over".to_owned(),
+                    &mut lines,
+                );
                 break;
             }
             Err(_) if Instant::now() >= deadline => {
@@ -375,7 +402,10 @@ pub async fn run(
     if let (Some(wav), Some(path)) = (wav_out, &options.output) {
         let ms = wav.finish()?;
         say(
-            format!("output: wrote {ms} ms of assistant audio to {}", path.display()),
+            format!(
+                "output: wrote {ms} ms of assistant audio to {}",
+                path.display()
+            ),
             &mut lines,
         );
     }

@@ -39,9 +39,8 @@ impl Args {
             };
             let bare = name.trim_start_matches('-');
             if name.starts_with("--") && options.contains(&bare) {
-                let value = match inline.or_else(|| args.next()) {
-                    Some(value) => value,
-                    None => return Err(ExampleError::new(format!("{name} expects a value"))),
+                let Some(value) = inline.or_else(|| args.next()) else {
+                    return Err(ExampleError::new(format!("{name} expects a value")));
                 };
                 parsed.values.insert(bare.to_owned(), value);
             } else if name.starts_with("--") && inline.is_none() && flags.contains(&bare) {
@@ -79,17 +78,16 @@ mod tests {
     }
 
     #[test]
-    fn options_and_flags() {
+    fn options_and_flags() -> Result<(), super::ExampleError> {
         let args = Args::parse_from(
             strings(&["--provider", "openai", "--output=o.wav", "--offline"]),
             &["provider", "output"],
             &["offline"],
-        )
-        .map_err(|e| e.0);
-        let args = args.as_ref().map_err(Clone::clone);
-        assert_eq!(args.map(|a| a.value("provider")), Ok(Some("openai")));
-        assert_eq!(args.map(|a| a.value("output")), Ok(Some("o.wav")));
-        assert_eq!(args.map(|a| a.flag("offline")), Ok(true));
+        )?;
+        assert_eq!(args.value("provider"), Some("openai"));
+        assert_eq!(args.value("output"), Some("o.wav"));
+        assert!(args.flag("offline"));
+        Ok(())
     }
 
     #[test]

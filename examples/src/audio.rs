@@ -87,7 +87,10 @@ pub fn read_wav(path: &Path) -> Result<LoadedWav, ExampleError> {
         notes.push(format!("mixed down from {channels} channels"));
     }
     if spec.sample_format != hound::SampleFormat::Int || spec.bits_per_sample != 16 {
-        notes.push(format!("converted from {}-bit samples", spec.bits_per_sample));
+        notes.push(format!(
+            "converted from {}-bit samples",
+            spec.bits_per_sample
+        ));
     }
     Ok(LoadedWav {
         pcm: pcm16_bytes(&mono),
@@ -167,7 +170,9 @@ pub struct WavOut {
 
 impl std::fmt::Debug for WavOut {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WavOut").field("bytes", &self.bytes).finish_non_exhaustive()
+        f.debug_struct("WavOut")
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -183,9 +188,8 @@ impl WavOut {
             bits_per_sample: 16,
             sample_format: hound::SampleFormat::Int,
         };
-        let writer = hound::WavWriter::create(path, spec).map_err(|error| {
-            ExampleError::new(format!("--output {}: {error}", path.display()))
-        })?;
+        let writer = hound::WavWriter::create(path, spec)
+            .map_err(|error| ExampleError::new(format!("--output {}: {error}", path.display())))?;
         Ok(Self { writer, bytes: 0 })
     }
 

@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
-use axum::Json;
 use realtime::openai::{ClientSecretRequest, ClientSecrets, OpenAiConfig};
 use realtime::protocol::SessionConfig;
 use serde::Deserialize;
@@ -38,9 +38,10 @@ impl Minter {
     /// Uses `OPENAI_API_KEY` (and `OPENAI_BASE_URL`) from the environment; without
     /// them every request is answered with 503 and the reason.
     pub fn from_env() -> Self {
-        match OpenAiConfig::from_env().map_err(|e| e.to_string()).and_then(|config| {
-            ClientSecrets::new(config).map_err(|e| e.to_string())
-        }) {
+        match OpenAiConfig::from_env()
+            .map_err(|e| e.to_string())
+            .and_then(|config| ClientSecrets::new(config).map_err(|e| e.to_string()))
+        {
             Ok(secrets) => Self {
                 secrets: Some(Arc::new(secrets)),
                 why_not: String::new(),

@@ -139,7 +139,11 @@ impl Connection {
     ///
     /// # Errors
     /// The emulator cannot bind a loopback port.
-    pub async fn offline(provider: Provider, script: Script, why: &str) -> Result<Self, ExampleError> {
+    pub async fn offline(
+        provider: Provider,
+        script: Script,
+        why: &str,
+    ) -> Result<Self, ExampleError> {
         let emulator = Emulator::start(provider.emulator_profile(), script)
             .await
             .map_err(|e| ExampleError(format!("could not start the embedded emulator: {e}")))?;
@@ -183,7 +187,8 @@ impl Connection {
     pub async fn choose(args: &Args, script: Script) -> Result<Self, ExampleError> {
         let named = args.value("provider").map(Provider::parse).transpose()?;
         if args.flag("offline") {
-            return Self::offline(named.unwrap_or(Provider::OpenAi), script, "--offline given").await;
+            return Self::offline(named.unwrap_or(Provider::OpenAi), script, "--offline given")
+                .await;
         }
         match named {
             Some(provider) if provider.has_credentials() => Self::live(provider),
@@ -195,9 +200,7 @@ impl Connection {
             ))),
             None => match Provider::ALL.iter().copied().find(|p| p.has_credentials()) {
                 Some(provider) => Self::live(provider),
-                None => {
-                    Self::offline(Provider::OpenAi, script, "no credentials found").await
-                }
+                None => Self::offline(Provider::OpenAi, script, "no credentials found").await,
             },
         }
     }

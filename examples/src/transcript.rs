@@ -221,10 +221,12 @@ pub fn assistant_finished(event: &AgentEvent) -> bool {
     };
     let output = done.response.output.as_deref().unwrap_or_default();
     done.response.status == Some(ResponseStatus::Completed)
-        && !output.iter().any(|item| matches!(item, Item::FunctionCall(_)))
-        && output.iter().any(|item| {
-            matches!(item, Item::Message(message) if message.role == Some(Role::Assistant))
-        })
+        && !output
+            .iter()
+            .any(|item| matches!(item, Item::FunctionCall(_)))
+        && output.iter().any(
+            |item| matches!(item, Item::Message(message) if message.role == Some(Role::Assistant)),
+        )
 }
 
 /// Arguments and outputs on one line.

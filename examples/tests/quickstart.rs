@@ -12,7 +12,11 @@ async fn offline_desk_exercises_tools_handoffs_and_barge_in() {
     let connection = Connection::offline(Provider::OpenAi, desk::offline_script(), "test")
         .await
         .unwrap();
-    assert!(connection.banner.starts_with("offline: "), "{}", connection.banner);
+    assert!(
+        connection.banner.starts_with("offline: "),
+        "{}",
+        connection.banner
+    );
     let dir = std::env::temp_dir().join(format!("rt-quickstart-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut options = desk::DeskOptions::new(true);
@@ -32,14 +36,26 @@ async fn offline_desk_exercises_tools_handoffs_and_barge_in() {
         text.contains(r#"-> tool call verify_customer {"name":"Ada Lovelace","phone":"555 0100"}"#),
         "{text}"
     );
-    assert!(text.contains(r#"<- tool result verify_customer {"verified":true"#), "{text}");
-    assert!(text.contains("<- tool result check_return_eligibility"), "{text}");
+    assert!(
+        text.contains(r#"<- tool result verify_customer {"verified":true"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("<- tool result check_return_eligibility"),
+        "{text}"
+    );
     assert!(text.contains("== handoff auth -> returns =="), "{text}");
     assert!(text.contains("== handoff returns -> sales =="), "{text}");
     assert!(text.contains("== handoff sales -> returns =="), "{text}");
     assert!(text.contains("[interrupted by the user at"), "{text}");
-    assert!(text.contains(&format!("user: {}", desk::BARGE_IN)), "{text}");
-    assert!(text.contains("[returns] assistant: Thanks for calling, Ada. Goodbye!"), "{text}");
+    assert!(
+        text.contains(&format!("user: {}", desk::BARGE_IN)),
+        "{text}"
+    );
+    assert!(
+        text.contains("[returns] assistant: Thanks for calling, Ada. Goodbye!"),
+        "{text}"
+    );
     assert!(text.contains("--- summary ---"), "{text}");
 
     let stats = &report.stats;
