@@ -35,7 +35,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod agent;
+pub mod audio;
+pub mod client;
 pub mod dialect;
 pub mod error;
 pub mod protocol;
+pub mod transport;
 pub mod wire;

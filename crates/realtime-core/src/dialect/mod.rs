@@ -10,6 +10,10 @@
 use std::borrow::Cow;
 use std::fmt::Debug;
 
+mod generic;
+
+pub use generic::GenericDialect;
+
 use crate::error::{DecodeError, EncodeError};
 use crate::protocol::{
     AudioFormat, ClientEvent, Modality, ServerEvent, SessionConfig, TurnDetection, Voice,
@@ -232,6 +236,21 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// A table for `shape` that accepts nothing yet: set each field (the struct is
+    /// `#[non_exhaustive]`, so provider crates start here).
+    pub const fn new(shape: WireShape) -> Self {
+        Self {
+            shape,
+            session_fields: Cow::Borrowed(&[]),
+            audio_only_output: AudioOnlyOutput::Native,
+            voices: None,
+            audio_formats: Cow::Borrowed(&[]),
+            turn_detection: Cow::Borrowed(&[]),
+            voice_change_after_audio: true,
+            transcription_model_is_deployment: false,
+        }
+    }
+
     /// Whether the endpoint accepts `field`.
     pub fn accepts(&self, field: SessionField) -> bool {
         self.session_fields.contains(&field)
@@ -263,7 +282,7 @@ impl Capabilities {
                 field.clear_in(out.to_mut());
             }
         }
-        if let Some(modalities) = &config.output_modalities {
+        if let Some(modalities) = &out.output_modalities {
             let normalised = self.normalise_modalities(dialect, modalities)?;
             if &normalised != modalities {
                 out.to_mut().output_modalities = Some(normalised);

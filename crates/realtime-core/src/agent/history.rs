@@ -1,0 +1,174 @@
+//! The conversation as the agent loop keeps it.
+
+use crate::protocol::{Item, Role};
+
+/// One entry of the history.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum HistoryEntry {
+    /// A message with its text or transcript.
+    Message {
+        /// Server item id, when known.
+        item_id: Option<String>,
+        /// Author.
+        role: Role,
+        /// Text or transcript (may be cut short by an interruption).
+        text: String,
+        /// The agent that spoke (assistant messages).
+        agent: Option<String>,
+    },
+    /// A tool call by the model.
+    ToolCall {
+        /// Call id.
+        call_id: String,
+        /// Tool name.
+        name: String,
+        /// JSON arguments.
+        arguments: String,
+    },
+    /// A tool's output.
+    ToolOutput {
+        /// Call id.
+        call_id: String,
+        /// Output sent to the model.
+        output: String,
+    },
+    /// A handoff between agents.
+    Handoff {
+        /// From.
+        from: String,
+        /// To.
+        to: String,
+    },
+}
+
+/// The ordered history of a session: messages, tool calls and outputs, handoffs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    entries: Vec<HistoryEntry>,
+    max_entries: Option<usize>,
+}
+
+impl History {
+    /// An empty history.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps at most `max` entries, dropping the oldest.
+    #[must_use]
+    pub fn with_limit(mut self, max: usize) -> Self {
+        self.max_entries = Some(max.max(1));
+        self
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> &[HistoryEntry] {
+        &self.entries
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Appends an entry.
+    pub fn push(&mut self, entry: HistoryEntry) {
+        self.entries.push(entry);
+        if let Some(max) = self.max_entries {
+            let excess = self.entries.len().saturating_sub(max);
+            self.entries.drain(..excess);
+        }
+    }
+
+    /// Sets the text of the message with `item_id`, or appends the message.
+    pub fn upsert_message(&mut self, item_id: &str, role: Role, text: &str, agent: Option<&str>) {
+        let existing = self.entries.iter_mut().rev().find_map(|entry| match entry {
+            HistoryEntry::Message {
+                item_id: Some(id),
+                text: existing,
+                ..
+            } if id == item_id => Some(existing),
+            _ => None,
+        });
+        match existing {
+            Some(existing) => text.clone_into(existing),
+            None => self.push(HistoryEntry::Message {
+                item_id: Some(item_id.to_owned()),
+                role,
+                text: text.to_owned(),
+                agent: agent.map(str::to_owned),
+            }),
+        }
+    }
+
+    /// The history as conversation items (to seed or replay a session). Handoffs
+    /// are not items and are skipped.
+    pub fn to_items(&self) -> Vec<Item> {
+        self.entries
+            .iter()
+            .filter_map(|entry| match entry {
+                HistoryEntry::Message {
+                    role: Role::User,
+                    text,
+                    ..
+                } => Some(Item::user_text(text.clone())),
+                HistoryEntry::Message {
+                    role: Role::Assistant,
+                    text,
+                    ..
+                } => Some(Item::assistant_text(text.clone())),
+                HistoryEntry::Message { text, .. } => Some(Item::system_text(text.clone())),
+                HistoryEntry::ToolCall {
+                    call_id,
+                    name,
+                    arguments,
+                } => Some(Item::function_call(
+                    call_id.clone(),
+                    name.clone(),
+                    arguments.clone(),
+                )),
+                HistoryEntry::ToolOutput { call_id, output } => {
+                    Some(Item::function_call_output(call_id.clone(), output.clone()))
+                }
+                HistoryEntry::Handoff { .. } => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{History, HistoryEntry};
+    use crate::protocol::{Item, Role};
+
+    #[test]
+    fn upsert_replaces_by_item_id_and_limit_drops_oldest() {
+        let mut history = History::new().with_limit(2);
+        history.upsert_message("a", Role::User, "hel", None);
+        history.upsert_message("a", Role::User, "hello", None);
+        assert_eq!(history.len(), 1);
+        history.push(HistoryEntry::ToolCall {
+            call_id: "c".into(),
+            name: "t".into(),
+            arguments: "{}".into(),
+        });
+        history.push(HistoryEntry::ToolOutput {
+            call_id: "c".into(),
+            output: "ok".into(),
+        });
+        assert_eq!(history.len(), 2);
+        assert_eq!(
+            history.to_items(),
+            vec![
+                Item::function_call("c", "t", "{}"),
+                Item::function_call_output("c", "ok")
+            ]
+        );
+    }
+}

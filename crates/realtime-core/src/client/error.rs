@@ -1,0 +1,29 @@
+//! Errors of a client session.
+
+use crate::error::{DecodeError, EncodeError};
+use crate::transport::TransportError;
+
+/// Something went wrong in a session.
+///
+/// Decode errors are items on the event stream and the session goes on; transport
+/// errors end the stream.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The socket failed or closed abnormally.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A client event could not be written in the dialect (nothing was sent).
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// A server frame could not be read (the session goes on).
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+impl ClientError {
+    /// Whether the session can go on after this error.
+    pub fn is_recoverable(&self) -> bool {
+        matches!(self, Self::Encode(_) | Self::Decode(_))
+    }
+}

@@ -1,0 +1,181 @@
+//! [`TransportConfig`]: limits, channel sizes, keep-alive and TLS roots.
+
+use std::time::Duration;
+
+/// What [`FrameSink::send`](super::FrameSink::send) does when the outgoing queue is full.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backpressure {
+    /// `send` waits until the socket task has room (the default).
+    #[default]
+    Wait,
+    /// `send` fails at once with [`TransportError::Backpressure`](super::TransportError::Backpressure).
+    Error,
+}
+
+/// Settings of one connection. Build it with the `with`-style methods:
+///
+/// ```
+/// use std::time::Duration;
+/// use realtime_core::transport::{Backpressure, TransportConfig};
+///
+/// let config = TransportConfig::default()
+///     .max_message_size(4 * 1024 * 1024)
+///     .outgoing_capacity(32)
+///     .backpressure(Backpressure::Error)
+///     .ping_interval(Some(Duration::from_secs(5)))
+///     .pong_timeout(Duration::from_secs(3));
+/// assert_eq!(config.get_max_message_size(), 4 * 1024 * 1024);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TransportConfig {
+    max_message_size: usize,
+    max_frame_size: usize,
+    outgoing_capacity: usize,
+    incoming_capacity: usize,
+    backpressure: Backpressure,
+    ping_interval: Option<Duration>,
+    pong_timeout: Duration,
+    connect_timeout: Duration,
+    close_timeout: Duration,
+    root_certificates: Vec<Vec<u8>>,
+}
+
+/// 16 MiB: audio deltas arrive base64-encoded in single, large text messages.
+const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_frame_size: DEFAULT_MAX_MESSAGE_SIZE,
+            outgoing_capacity: 64,
+            incoming_capacity: 256,
+            backpressure: Backpressure::Wait,
+            ping_interval: Some(Duration::from_secs(15)),
+            pong_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(15),
+            close_timeout: Duration::from_secs(5),
+            root_certificates: Vec::new(),
+        }
+    }
+}
+
+impl TransportConfig {
+    /// Largest incoming message, in bytes (default 16 MiB). Larger ones end the
+    /// connection with [`TransportError::FrameTooLarge`](super::TransportError::FrameTooLarge).
+    /// Also the largest outgoing message.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Largest single incoming WebSocket frame, in bytes (default 16 MiB).
+    pub fn max_frame_size(mut self, bytes: usize) -> Self {
+        self.max_frame_size = bytes;
+        self
+    }
+
+    /// Number of outgoing frames queued before [`Backpressure`] applies (default 64,
+    /// at least 1).
+    pub fn outgoing_capacity(mut self, frames: usize) -> Self {
+        self.outgoing_capacity = frames.max(1);
+        self
+    }
+
+    /// Number of incoming frames queued before the socket task stops reading
+    /// (default 256, at least 1).
+    pub fn incoming_capacity(mut self, frames: usize) -> Self {
+        self.incoming_capacity = frames.max(1);
+        self
+    }
+
+    /// What `send` does when the outgoing queue is full (default [`Backpressure::Wait`]).
+    pub fn backpressure(mut self, policy: Backpressure) -> Self {
+        self.backpressure = policy;
+        self
+    }
+
+    /// Interval between keep-alive pings (default 15 s); `None` sends no pings.
+    pub fn ping_interval(mut self, interval: Option<Duration>) -> Self {
+        self.ping_interval = interval;
+        self
+    }
+
+    /// How long to wait, after a ping, for any frame from the server (default 10 s).
+    pub fn pong_timeout(mut self, timeout: Duration) -> Self {
+        self.pong_timeout = timeout;
+        self
+    }
+
+    /// Bound on TCP connect, TLS and the WebSocket handshake together (default 15 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long [`FrameSink::close`](super::FrameSink::close) waits for the server's
+    /// close frame (default 5 s).
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
+        self
+    }
+
+    /// Trusts one more root certificate (DER) for `wss://`, in addition to the
+    /// webpki roots; e.g. a self-signed certificate of a loopback test server.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(der.into());
+        self
+    }
+
+    /// The largest incoming (and outgoing) message, in bytes.
+    pub fn get_max_message_size(&self) -> usize {
+        self.max_message_size
+    }
+
+    /// The largest incoming frame, in bytes.
+    pub fn get_max_frame_size(&self) -> usize {
+        self.max_frame_size
+    }
+
+    /// The outgoing queue capacity, in frames.
+    pub fn get_outgoing_capacity(&self) -> usize {
+        self.outgoing_capacity
+    }
+
+    /// The incoming queue capacity, in frames.
+    pub fn get_incoming_capacity(&self) -> usize {
+        self.incoming_capacity
+    }
+
+    /// The outgoing backpressure policy.
+    pub fn get_backpressure(&self) -> Backpressure {
+        self.backpressure
+    }
+
+    /// The ping interval, if pings are sent.
+    pub fn get_ping_interval(&self) -> Option<Duration> {
+        self.ping_interval
+    }
+
+    /// The pong timeout.
+    pub fn get_pong_timeout(&self) -> Duration {
+        self.pong_timeout
+    }
+
+    /// The connect timeout.
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The close handshake timeout.
+    pub fn get_close_timeout(&self) -> Duration {
+        self.close_timeout
+    }
+
+    /// The extra trusted root certificates (DER).
+    pub fn root_certificates(&self) -> &[Vec<u8>] {
+        &self.root_certificates
+    }
+}

@@ -1,0 +1,64 @@
+//! [`Secret`]: a string that never shows itself in `Debug` or `Display`.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A secret string (an API key, a bearer token) that prints as `[redacted]`.
+///
+/// Cloning is cheap (the value is shared). The only way to read the value is
+/// [`Secret::expose`], so every place that reveals it is easy to find. Equality
+/// compares the values; it is meant for tests, not for checking credentials.
+///
+/// ```
+/// use realtime_core::transport::Secret;
+///
+/// let key = Secret::new("sk-123");
+/// assert_eq!(format!("{key:?} {key}"), "[redacted] [redacted]");
+/// assert_eq!(key.expose(), "sk-123");
+/// ```
+#[derive(Clone)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Arc::from(value.into()))
+    }
+
+    /// Returns the secret value. Never log or display the result.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}

@@ -1,0 +1,95 @@
+//! [`TestServerOptions`]: TLS, handler and handshake rejection.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::handler::{Handler, Idle};
+use crate::record::RecordedRequest;
+
+/// An HTTP answer that refuses the WebSocket upgrade (e.g. 401 for a bad key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// HTTP status code, e.g. 401.
+    pub status: u16,
+    /// Response body.
+    pub body: String,
+    /// `Content-Type` of the body.
+    pub content_type: String,
+}
+
+impl Rejection {
+    /// A rejection with a JSON body.
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: body.into(),
+            content_type: "application/json".to_owned(),
+        }
+    }
+}
+
+/// Decides per upgrade request whether to refuse it.
+pub(crate) type RejectFn = dyn Fn(&RecordedRequest) -> Option<Rejection> + Send + Sync;
+
+/// How to run a [`TestServer`](crate::TestServer).
+#[derive(Clone)]
+#[must_use]
+pub struct TestServerOptions {
+    pub(crate) tls: bool,
+    pub(crate) handler: Arc<dyn Handler>,
+    pub(crate) reject: Option<Arc<RejectFn>>,
+}
+
+impl Default for TestServerOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for TestServerOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestServerOptions")
+            .field("tls", &self.tls)
+            .field("reject", &self.reject.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestServerOptions {
+    /// Plain `ws://`, the [`Idle`] handler, no rejection.
+    pub fn new() -> Self {
+        Self {
+            tls: false,
+            handler: Arc::new(Idle),
+            reject: None,
+        }
+    }
+
+    /// Serves `wss://` with a fresh self-signed certificate for `127.0.0.1` and
+    /// `localhost` (see [`TestServer::certificate_der`](crate::TestServer::certificate_der)).
+    pub fn tls(mut self, enabled: bool) -> Self {
+        self.tls = enabled;
+        self
+    }
+
+    /// Sets the handler run for each accepted connection.
+    pub fn handler(mut self, handler: impl Handler) -> Self {
+        self.handler = Arc::new(handler);
+        self
+    }
+
+    /// Refuses every upgrade with `rejection`.
+    pub fn reject_all(self, rejection: Rejection) -> Self {
+        self.reject_when(move |_| Some(rejection.clone()))
+    }
+
+    /// Refuses the upgrades for which `decide` returns a rejection, e.g. those
+    /// without the expected `api-key` header.
+    pub fn reject_when(
+        mut self,
+        decide: impl Fn(&RecordedRequest) -> Option<Rejection> + Send + Sync + 'static,
+    ) -> Self {
+        self.reject = Some(Arc::new(decide));
+        self
+    }
+}
