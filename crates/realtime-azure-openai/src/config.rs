@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use azure_core::credentials::TokenCredential;
 use realtime_core::dialect::UnsupportedPolicy;
+use realtime_core::transport::Secret;
 
 use crate::api_version::ApiVersion;
 use crate::detect::DialectDetector;
 use crate::dialect::AzureOpenAiDialect;
 use crate::endpoint::{Endpoint, ResourceEndpoint};
 use crate::error::ConfigError;
-use crate::secret::SecretString;
 use crate::token::{GA_V1_SCOPE, PREVIEW_SCOPE};
 
 /// Environment variable with the resource endpoint.
@@ -30,7 +30,7 @@ pub const ENV_API_VERSION: &str = "AZURE_OPENAI_API_VERSION";
 #[non_exhaustive]
 pub enum Auth {
     /// An API key, sent as the `api-key` header.
-    ApiKey(SecretString),
+    ApiKey(Secret),
     /// An Entra ID credential (from `azure_identity`: `DeveloperToolsCredential`,
     /// `ManagedIdentityCredential`, `ClientSecretCredential`, ...). Its token is sent
     /// as `Authorization: Bearer <token>`, fetched per connect and refreshed before
@@ -40,7 +40,7 @@ pub enum Auth {
 
 impl Auth {
     /// An API key.
-    pub fn api_key(key: impl Into<SecretString>) -> Self {
+    pub fn api_key(key: impl Into<Secret>) -> Self {
         Self::ApiKey(key.into())
     }
 
@@ -122,7 +122,7 @@ impl AzureOpenAiConfig {
         if deployment.is_empty() {
             return Err(ConfigError::EmptyDeployment);
         }
-        if matches!(&auth, Auth::ApiKey(key) if key.is_empty()) {
+        if matches!(&auth, Auth::ApiKey(key) if key.expose().is_empty()) {
             return Err(ConfigError::EmptyApiKey);
         }
         Ok(Self {

@@ -1,49 +1,25 @@
-//! [`AzureOpenAiConnector`]: the URL and headers of a connection, with Entra ID
+//! [`AzureOpenAiConnector`]: the URL and headers of each connection, with Entra ID
 //! tokens fetched per connect.
 
+use async_trait::async_trait;
 use azure_core::time::OffsetDateTime;
+use realtime_core::transport::{ConnectError, ConnectRequest, Connector, Secret};
 
 use crate::config::{Auth, AzureOpenAiConfig};
 use crate::dialect::AzureOpenAiDialect;
-use crate::error::ConnectError;
-use crate::secret::SecretString;
 use crate::token::TokenCache;
 
-/// A header value: plain, or secret (never shown in `Debug`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HeaderValue {
-    /// A value that may be logged.
-    Plain(String),
-    /// A credential.
-    Secret(SecretString),
-}
+/// The connector's provider name in logs and transport errors.
+pub const CONNECTOR_PROVIDER: &str = "azure-openai";
 
-impl HeaderValue {
-    /// The value as it goes on the wire.
-    pub fn expose(&self) -> &str {
-        match self {
-            Self::Plain(value) => value,
-            Self::Secret(secret) => secret.expose(),
-        }
-    }
-}
-
-/// What the WebSocket handshake needs: URL and headers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ConnectParts {
-    /// The `wss://` (or local `ws://`) URL.
-    pub url: String,
-    /// Handshake headers: `api-key`, or `Authorization: Bearer <token>`. Never
-    /// `OpenAI-Beta` (DIALECTS §1: Azure selects the protocol by path).
-    pub headers: Vec<(String, HeaderValue)>,
-}
-
-/// Builds connections to one Azure OpenAI deployment.
+/// Builds connections to one Azure OpenAI deployment: the endpoint's URL, and the
+/// `api-key` header or an `Authorization: Bearer <token>` header with an Entra ID
+/// token (cached, refreshed 5 minutes before it expires). Never `OpenAI-Beta`
+/// (DIALECTS §1: Azure selects the protocol by path). `Debug` shows no secret.
 ///
 /// ```
 /// use realtime_azure_openai::{Auth, AzureOpenAiConfig, AzureOpenAiConnector};
+/// use realtime_core::transport::Connector;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let config = AzureOpenAiConfig::new(
@@ -51,10 +27,10 @@ pub struct ConnectParts {
 ///     "gpt-realtime",
 ///     Auth::api_key("not-a-real-key"),
 /// )?;
-/// let parts = AzureOpenAiConnector::new(config).connect_parts().await?;
-/// assert_eq!(parts.url, "wss://my-resource.openai.azure.com/openai/v1/realtime?model=gpt-realtime");
-/// assert_eq!(parts.headers[0].0, "api-key");
-/// assert!(!format!("{parts:?}").contains("not-a-real-key"));
+/// let request = AzureOpenAiConnector::new(config).request().await?;
+/// assert_eq!(request.url, "wss://my-resource.openai.azure.com/openai/v1/realtime?model=gpt-realtime");
+/// assert_eq!(request.headers[0].0, "api-key");
+/// assert!(!format!("{request:?}").contains("not-a-real-key"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -86,49 +62,44 @@ impl AzureOpenAiConnector {
         self.config.dialect()
     }
 
-    /// The provider: `Azure OpenAI`.
-    pub fn provider(&self) -> &'static str {
-        crate::dialect::PROVIDER
-    }
-
-    /// URL and headers for a connection now.
+    /// The request for a connection at `now` (the token cache decides with this time
+    /// whether the cached token is still fresh enough). [`Connector::request`] calls
+    /// it with the current time.
     ///
     /// # Errors
-    /// [`ConnectError::Token`] when the Entra ID credential gives no token.
-    pub async fn connect_parts(&self) -> Result<ConnectParts, ConnectError> {
-        self.connect_parts_at(OffsetDateTime::now_utc()).await
-    }
-
-    /// URL and headers for a connection at `now` (the token cache decides with this
-    /// time whether the cached token is still fresh enough).
-    ///
-    /// # Errors
-    /// [`ConnectError::Token`] when the Entra ID credential gives no token.
-    pub async fn connect_parts_at(
-        &self,
-        now: OffsetDateTime,
-    ) -> Result<ConnectParts, ConnectError> {
-        let header = match self.config.auth() {
-            Auth::ApiKey(key) => ("api-key".to_owned(), HeaderValue::Secret(key.clone())),
+    /// A [`ConnectError`] when the Entra ID credential gives no token.
+    pub async fn request_at(&self, now: OffsetDateTime) -> Result<ConnectRequest, ConnectError> {
+        let request = ConnectRequest::new(self.config.url());
+        Ok(match self.config.auth() {
+            Auth::ApiKey(key) => request.secret_header("api-key", key.clone()),
             Auth::Entra(credential) => {
                 let scope = self.config.entra_scope();
                 let token = self
                     .tokens
                     .token(credential.as_ref(), scope, now)
                     .await
-                    .map_err(|error| ConnectError::Token {
-                        scope: scope.to_owned(),
-                        message: error.to_string(),
+                    .map_err(|error| {
+                        ConnectError::new(
+                            CONNECTOR_PROVIDER,
+                            format!("could not get an Entra ID token for scope `{scope}`: {error}"),
+                        )
                     })?;
-                (
-                    "Authorization".to_owned(),
-                    HeaderValue::Secret(SecretString::new(format!("Bearer {}", token.secret()))),
+                request.secret_header(
+                    "Authorization",
+                    Secret::new(format!("Bearer {}", token.secret())),
                 )
             }
-        };
-        Ok(ConnectParts {
-            url: self.config.url(),
-            headers: vec![header],
         })
+    }
+}
+
+#[async_trait]
+impl Connector for AzureOpenAiConnector {
+    fn provider(&self) -> &'static str {
+        CONNECTOR_PROVIDER
+    }
+
+    async fn request(&self) -> Result<ConnectRequest, ConnectError> {
+        self.request_at(OffsetDateTime::now_utc()).await
     }
 }

@@ -68,6 +68,7 @@ enum State {
 ///
 /// ```
 /// use realtime_azure_openai::{AzureOpenAiDialect, DialectDecision, DialectDetector, SwitchReason};
+/// use realtime_core::dialect::Dialect;
 ///
 /// let dialect = AzureOpenAiDialect::ga_v1();
 /// let mut detector = DialectDetector::for_dialect(&dialect, true);

@@ -1,6 +1,6 @@
 //! [`AzureOpenAiDialect`]: the two Azure OpenAI dialects, GA v1 and dated preview.
 
-use realtime_core::dialect::UnsupportedPolicy;
+use realtime_core::dialect::{Capabilities, Dialect, UnsupportedPolicy};
 use realtime_core::error::{DecodeError, EncodeError};
 use realtime_core::protocol::{ClientEvent, ServerEvent};
 use realtime_core::wire::WireShape;
@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 use crate::api_version::ApiVersion;
 use crate::apply::Rules;
-use crate::capabilities::AzureCapabilities;
+use crate::capabilities::{
+    GA_V1_REJECTED_KEYS, PREVIEW_REJECTED_KEYS, ga_v1_capabilities, preview_capabilities,
+};
 
 /// The provider name used in errors.
 pub const PROVIDER: &str = "Azure OpenAI";
@@ -37,13 +39,13 @@ enum Flavour {
 ///   audio-only output is sent as `["audio","text"]`, the only audio form the
 ///   preview accepts.
 ///
-/// Before anything is written, the endpoint's [`AzureCapabilities`] table is
-/// applied with the [`UnsupportedPolicy`]: under `Error` (the default) a setting the
+/// Before anything is written, the endpoint's [`Capabilities`] table is applied with the [`UnsupportedPolicy`]: under `Error` (the default) a setting the
 /// endpoint lacks refuses the whole event; under `Warn` it is dropped with a
 /// `tracing` warning.
 ///
 /// ```
 /// use realtime_azure_openai::{ApiVersion, AzureOpenAiDialect};
+/// use realtime_core::dialect::Dialect;
 /// use realtime_core::protocol::{ClientEvent, Modality, SessionConfig};
 ///
 /// let dialect = AzureOpenAiDialect::preview(ApiVersion::V2025_04_01Preview);
@@ -55,10 +57,11 @@ enum Flavour {
 /// assert_eq!(frame, r#"{"type":"session.update","session":{"modalities":["audio","text"]}}"#);
 /// # Ok::<(), realtime_core::error::EncodeError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AzureOpenAiDialect {
     flavour: Flavour,
-    capabilities: AzureCapabilities,
+    capabilities: Capabilities,
+    rejected_keys: &'static [&'static str],
     policy: UnsupportedPolicy,
 }
 
@@ -67,7 +70,8 @@ impl AzureOpenAiDialect {
     pub fn ga_v1() -> Self {
         Self {
             flavour: Flavour::GaV1,
-            capabilities: AzureCapabilities::ga_v1(),
+            capabilities: ga_v1_capabilities(),
+            rejected_keys: GA_V1_REJECTED_KEYS,
             policy: UnsupportedPolicy::default(),
         }
     }
@@ -76,7 +80,8 @@ impl AzureOpenAiDialect {
     pub fn preview(version: ApiVersion) -> Self {
         Self {
             flavour: Flavour::Preview(version),
-            capabilities: AzureCapabilities::preview(version),
+            capabilities: preview_capabilities(version),
+            rejected_keys: PREVIEW_REJECTED_KEYS,
             policy: UnsupportedPolicy::default(),
         }
     }
@@ -93,19 +98,6 @@ impl AzureOpenAiDialect {
     /// with the same policy.
     pub fn beta_fallback(&self) -> Self {
         Self::preview(ApiVersion::LATEST).with_policy(self.policy)
-    }
-
-    /// The dialect's name: `azure-openai-ga-v1` or `azure-openai-preview`.
-    pub fn name(&self) -> &'static str {
-        match self.flavour {
-            Flavour::GaV1 => GA_V1_NAME,
-            Flavour::Preview(_) => PREVIEW_NAME,
-        }
-    }
-
-    /// The provider: `Azure OpenAI`.
-    pub fn provider(&self) -> &'static str {
-        PROVIDER
     }
 
     /// The preview `api-version`, or `None` for GA v1.
@@ -126,9 +118,10 @@ impl AzureOpenAiDialect {
         self.policy
     }
 
-    /// What the endpoint accepts.
-    pub fn capabilities(&self) -> &AzureCapabilities {
-        &self.capabilities
+    /// Top-level keys this endpoint rejects; they never reach the wire, not even
+    /// through passthrough `extra` fields.
+    pub fn rejected_keys(&self) -> &'static [&'static str] {
+        self.rejected_keys
     }
 
     /// Whether the voice may change once the conversation holds assistant audio.
@@ -151,8 +144,44 @@ impl AzureOpenAiDialect {
         Rules {
             dialect: self.name(),
             capabilities: &self.capabilities,
+            rejected_keys: self.rejected_keys,
             policy: self.policy,
         }
+    }
+
+    /// The last guard before the wire: no key of the reject list may be present,
+    /// whatever path put it there.
+    fn check_rejected(&self, key: &str, settings: &Map<String, Value>) -> Result<(), EncodeError> {
+        match settings
+            .keys()
+            .find(|field| self.rejected_keys.contains(&field.as_str()))
+        {
+            None => Ok(()),
+            Some(field) => Err(EncodeError::Unsupported {
+                dialect: self.name().into(),
+                field: format!("{key}.{field}").into(),
+                reason: "this Azure OpenAI endpoint rejects the field (`unknown_parameter`)".into(),
+            }),
+        }
+    }
+}
+
+impl Dialect for AzureOpenAiDialect {
+    /// `azure-openai-ga-v1` or `azure-openai-preview`.
+    fn name(&self) -> &'static str {
+        match self.flavour {
+            Flavour::GaV1 => GA_V1_NAME,
+            Flavour::Preview(_) => PREVIEW_NAME,
+        }
+    }
+
+    /// `Azure OpenAI`.
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
     }
 
     /// Writes a client event as a wire frame.
@@ -162,7 +191,7 @@ impl AzureOpenAiDialect {
     /// [`UnsupportedPolicy::Error`] (the field is named, e.g. `session.tracing`);
     /// [`EncodeError::Invalid`] for a value no policy can save (no modality, or both
     /// modalities on GA v1).
-    pub fn encode(&self, event: &ClientEvent) -> Result<String, EncodeError> {
+    fn encode(&self, event: &ClientEvent) -> Result<String, EncodeError> {
         let name = self.name();
         let prepared = self.rules().prepare(event)?;
         let shape = self.shape();
@@ -194,22 +223,6 @@ impl AzureOpenAiDialect {
         })
     }
 
-    /// The last guard before the wire: no key of the reject list may be present,
-    /// whatever path put it there.
-    fn check_rejected(&self, key: &str, settings: &Map<String, Value>) -> Result<(), EncodeError> {
-        match settings
-            .keys()
-            .find(|field| self.capabilities.rejected_keys.contains(&field.as_str()))
-        {
-            None => Ok(()),
-            Some(field) => Err(EncodeError::Unsupported {
-                dialect: self.name().into(),
-                field: format!("{key}.{field}").into(),
-                reason: "this Azure OpenAI endpoint rejects the field (`unknown_parameter`)".into(),
-            }),
-        }
-    }
-
     /// Reads a wire frame into canonical events. Unknown event types become
     /// [`ServerEvent::Unknown`]; a `session.created` without `session.type` (the
     /// preview's, DIALECTS §2) decodes like any other.
@@ -217,7 +230,7 @@ impl AzureOpenAiDialect {
     /// # Errors
     /// [`DecodeError`] (naming this dialect) when the frame is not a JSON object with
     /// a string `type`, or a known event's fields have the wrong types.
-    pub fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError> {
+    fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError> {
         self.shape()
             .decode_server(frame)
             .map_err(|error| error.with_dialect(self.name()))

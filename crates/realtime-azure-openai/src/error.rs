@@ -1,4 +1,4 @@
-//! Errors of configuration and of preparing a connection.
+//! Configuration errors.
 
 /// A configuration the connector cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,19 +35,5 @@ pub enum ConfigError {
     UnknownApiVersion {
         /// The value given.
         found: String,
-    },
-}
-
-/// Preparing a connection failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConnectError {
-    /// The Entra ID credential gave no token.
-    #[error("Azure OpenAI: could not get an Entra ID token for scope `{scope}`: {message}")]
-    Token {
-        /// The scope asked for.
-        scope: String,
-        /// The credential's error.
-        message: String,
     },
 }

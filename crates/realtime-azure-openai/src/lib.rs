@@ -4,8 +4,10 @@
 //! What this crate does **not** do: it opens no socket and reads no clock in its
 //! dialects. [`AzureOpenAiDialect`] turns canonical events into frames and back,
 //! [`DialectDetector`] reads decoded events, [`TokenCache`] takes the time as an
-//! argument; only [`AzureOpenAiConnector::connect_parts`] calls the Entra ID
-//! credential and the system clock.
+//! argument; only the [`Connector`](realtime_core::transport::Connector) impl of
+//! [`AzureOpenAiConnector`] calls the Entra ID credential and the system clock. The
+//! socket belongs to `realtime_core::transport`; use both through
+//! `realtime_core::client::RealtimeClient::new(config.dialect(), AzureOpenAiConnector::new(config))`.
 //!
 //! | endpoint | URL | wire shape | dialect name |
 //! |---|---|---|---|
@@ -14,7 +16,7 @@
 //!
 //! ```text
 //!  SessionConfig ──► capability table + policy ──► GA / beta wire shape ──► frame
-//!  (canonical)       (AzureCapabilities)            (realtime-core)
+//!  (canonical)       (Capabilities, reject list)    (realtime-core)
 //!  frame ──► wire shape decode ──► ServerEvent ──► DialectDetector / transcription_failure
 //! ```
 //!
@@ -36,7 +38,7 @@
 //!
 //! ```
 //! use realtime_azure_openai::{ApiVersion, AzureOpenAiDialect};
-//! use realtime_core::dialect::UnsupportedPolicy;
+//! use realtime_core::dialect::{Dialect, UnsupportedPolicy};
 //! use realtime_core::protocol::{ClientEvent, Modality, Nullable, SessionConfig, Tracing};
 //! use realtime_core::error::EncodeError;
 //!
@@ -83,21 +85,21 @@ mod detect;
 mod dialect;
 mod endpoint;
 mod error;
-mod secret;
 mod token;
 mod transcription;
 
 pub use api_version::ApiVersion;
-pub use capabilities::{AzureCapabilities, PREVIEW_REJECTED_KEYS};
+pub use capabilities::{
+    GA_V1_REJECTED_KEYS, PREVIEW_REJECTED_KEYS, ga_v1_capabilities, preview_capabilities,
+};
 pub use config::{
     Auth, AzureOpenAiConfig, ENV_API_KEY, ENV_API_VERSION, ENV_DEPLOYMENT, ENV_DEPLOYMENT_FALLBACK,
     ENV_ENDPOINT,
 };
-pub use connector::{AzureOpenAiConnector, ConnectParts, HeaderValue};
+pub use connector::{AzureOpenAiConnector, CONNECTOR_PROVIDER};
 pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use dialect::{AzureOpenAiDialect, GA_V1_NAME, PREVIEW_NAME, PROVIDER};
 pub use endpoint::{Endpoint, ResourceEndpoint};
-pub use error::{ConfigError, ConnectError};
-pub use secret::SecretString;
+pub use error::ConfigError;
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};

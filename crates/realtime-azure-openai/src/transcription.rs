@@ -68,7 +68,8 @@ impl TranscriptionFailure {
 /// Classifies a transcription failure event.
 ///
 /// ```
-/// use realtime_azure_openai::{AzureOpenAiDialect, TranscriptionFailure, transcription_failure};
+/// use realtime_azure_openai::{AzureOpenAiDialect, transcription_failure};
+/// use realtime_core::dialect::Dialect;
 /// use realtime_core::protocol::ServerEvent;
 ///
 /// let frame = r#"{"type":"conversation.item.input_audio_transcription.failed","item_id":"item_1",

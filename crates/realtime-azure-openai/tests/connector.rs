@@ -11,10 +11,12 @@ use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions}
 use azure_core::error::ErrorKind;
 use azure_core::time::{Duration, OffsetDateTime};
 use realtime_azure_openai::{
-    ApiVersion, Auth, AzureOpenAiConfig, AzureOpenAiConnector, ConfigError, ConnectError,
-    ConnectParts, Endpoint, GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache,
+    ApiVersion, Auth, AzureOpenAiConfig, AzureOpenAiConnector, ConfigError, Endpoint, GA_V1_SCOPE,
+    PREVIEW_SCOPE, TokenCache,
 };
+use realtime_core::dialect::Dialect as _;
 use realtime_core::dialect::UnsupportedPolicy;
+use realtime_core::transport::{ConnectError, ConnectRequest, Connector};
 
 const KEY: &str = "sk-AZURE-SECRET-KEY-0123";
 
@@ -78,7 +80,7 @@ fn endpoint() -> realtime_azure_openai::ResourceEndpoint {
     "https://res.openai.azure.com".parse().unwrap()
 }
 
-fn header<'a>(parts: &'a ConnectParts, name: &str) -> Option<&'a str> {
+fn header<'a>(parts: &'a ConnectRequest, name: &str) -> Option<&'a str> {
     parts
         .headers
         .iter()
@@ -90,7 +92,7 @@ fn header<'a>(parts: &'a ConnectParts, name: &str) -> Option<&'a str> {
 async fn api_key_header_and_urls_for_both_endpoints() {
     let ga = AzureOpenAiConfig::new(endpoint(), "gpt-realtime", Auth::api_key(KEY)).unwrap();
     let parts = AzureOpenAiConnector::new(ga.clone())
-        .connect_parts()
+        .request()
         .await
         .unwrap();
     assert_eq!(
@@ -103,7 +105,7 @@ async fn api_key_header_and_urls_for_both_endpoints() {
 
     let preview = ga.with_endpoint_kind(Endpoint::Preview(ApiVersion::V2024_12_17));
     let connector = AzureOpenAiConnector::new(preview);
-    let parts = connector.connect_parts().await.unwrap();
+    let parts = connector.request().await.unwrap();
     assert_eq!(
         parts.url,
         "wss://res.openai.azure.com/openai/realtime?api-version=2024-12-17&deployment=gpt-realtime"
@@ -111,7 +113,7 @@ async fn api_key_header_and_urls_for_both_endpoints() {
     assert_eq!(header(&parts, "api-key"), Some(KEY));
     assert!(header(&parts, "OpenAI-Beta").is_none());
     assert_eq!(connector.dialect().name(), "azure-openai-preview");
-    assert_eq!(connector.provider(), "Azure OpenAI");
+    assert_eq!(connector.provider(), "azure-openai");
 }
 
 #[tokio::test]
@@ -123,7 +125,7 @@ async fn entra_token_is_fetched_reused_and_refreshed() {
     let connector = AzureOpenAiConnector::new(config);
 
     // First connect fetches.
-    let first = connector.connect_parts_at(t0()).await.unwrap();
+    let first = connector.request_at(t0()).await.unwrap();
     assert_eq!(
         header(&first, "Authorization"),
         Some("Bearer ENTRA-TOKEN-1")
@@ -133,7 +135,7 @@ async fn entra_token_is_fetched_reused_and_refreshed() {
 
     // A reconnect while the token is valid for more than 5 minutes reuses it.
     let second = connector
-        .connect_parts_at(t0() + Duration::minutes(54))
+        .request_at(t0() + Duration::minutes(54))
         .await
         .unwrap();
     assert_eq!(
@@ -144,7 +146,7 @@ async fn entra_token_is_fetched_reused_and_refreshed() {
 
     // Within 5 minutes of expiry it fetches a fresh one.
     let third = connector
-        .connect_parts_at(t0() + Duration::minutes(56))
+        .request_at(t0() + Duration::minutes(56))
         .await
         .unwrap();
     assert_eq!(
@@ -180,7 +182,7 @@ async fn preview_uses_the_cognitive_services_scope_and_overrides_apply() {
         .with_endpoint_kind(Endpoint::Preview(ApiVersion::V2025_04_01Preview));
     assert_eq!(config.entra_scope(), PREVIEW_SCOPE);
     AzureOpenAiConnector::new(config.clone())
-        .connect_parts_at(t0())
+        .request_at(t0())
         .await
         .unwrap();
     assert_eq!(
@@ -198,15 +200,19 @@ async fn a_failing_credential_is_a_typed_error() {
     fake.fail = true;
     let config = AzureOpenAiConfig::new(endpoint(), "d", Auth::entra(Arc::new(fake))).unwrap();
     let error = AzureOpenAiConnector::new(config)
-        .connect_parts_at(t0())
+        .request_at(t0())
         .await
         .unwrap_err();
-    let ConnectError::Token { scope, message } = &error else {
-        panic!("{error:?}");
-    };
-    assert_eq!(scope, GA_V1_SCOPE);
-    assert!(message.contains("no developer tool is signed in"));
-    assert!(error.to_string().starts_with("Azure OpenAI: "));
+    let ConnectError {
+        provider, message, ..
+    } = &error;
+    assert_eq!(*provider, "azure-openai");
+    assert!(message.contains(GA_V1_SCOPE), "{message}");
+    assert!(
+        message.contains("no developer tool is signed in"),
+        "{message}"
+    );
+    assert!(error.to_string().starts_with("azure-openai: "));
 }
 
 #[tokio::test]
@@ -329,9 +335,9 @@ async fn secrets_never_show_in_debug() {
     let key_config = AzureOpenAiConfig::new(endpoint(), "d", Auth::api_key(KEY)).unwrap();
     let entra_config = AzureOpenAiConfig::new(endpoint(), "d", Auth::entra(credential)).unwrap();
     let entra_connector = AzureOpenAiConnector::new(entra_config.clone());
-    entra_connector.connect_parts_at(t0()).await.unwrap();
+    entra_connector.request_at(t0()).await.unwrap();
     let key_connector = AzureOpenAiConnector::new(key_config.clone());
-    let key_parts = key_connector.connect_parts().await.unwrap();
+    let key_parts = key_connector.request().await.unwrap();
     let texts = [
         format!("{key_config:?}"),
         format!("{key_config:#?}"),
@@ -341,7 +347,7 @@ async fn secrets_never_show_in_debug() {
         format!("{entra_connector:?}"),
         format!("{key_parts:?}"),
         format!("{:?}", key_parts.headers),
-        format!("{:?}", realtime_azure_openai::SecretString::new(KEY)),
+        format!("{:?}", realtime_core::transport::Secret::new(KEY)),
     ];
     for text in texts {
         assert!(!text.contains(KEY), "{text}");
@@ -358,7 +364,6 @@ fn public_types_are_send_and_sync() {
     check::<realtime_azure_openai::DialectDetector>();
     check::<TokenCache>();
     check::<ConfigError>();
-    check::<ConnectError>();
 }
 
 /// Records every `tracing` event's fields as text.
@@ -406,11 +411,11 @@ fn secrets_never_show_in_logs() {
             let config = AzureOpenAiConfig::new(endpoint(), "d", Auth::entra(credential)).unwrap();
             let connector = AzureOpenAiConnector::new(config);
             // Near expiry every time: each connect fetches (and logs) again.
-            connector.connect_parts_at(t0()).await.unwrap();
-            connector.connect_parts_at(t0()).await.unwrap();
+            connector.request_at(t0()).await.unwrap();
+            connector.request_at(t0()).await.unwrap();
             let key_config = AzureOpenAiConfig::new(endpoint(), "d", Auth::api_key(KEY)).unwrap();
             AzureOpenAiConnector::new(key_config)
-                .connect_parts()
+                .request()
                 .await
                 .unwrap();
         });

@@ -6,6 +6,8 @@
 
 mod common;
 
+use realtime_core::dialect::Dialect as _;
+
 use common::{ForeignEcho, REJECTED, every_field, json, only, previews, update};
 use realtime_azure_openai::{AzureOpenAiDialect, PREVIEW_REJECTED_KEYS};
 use realtime_core::dialect::{SessionField, UnsupportedPolicy};
@@ -32,7 +34,7 @@ fn everything() -> SessionConfig {
 fn reject_list_matches_the_dialects() {
     assert_eq!(PREVIEW_REJECTED_KEYS, REJECTED);
     for dialect in previews() {
-        assert_eq!(dialect.capabilities().rejected_keys, REJECTED);
+        assert_eq!(dialect.rejected_keys(), REJECTED);
     }
 }
 

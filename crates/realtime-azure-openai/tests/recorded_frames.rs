@@ -6,6 +6,8 @@
 
 mod common;
 
+use realtime_core::dialect::Dialect as _;
+
 use common::{fixture, fixture_rows, previews};
 use realtime_azure_openai::{
     AzureOpenAiDialect, DialectDecision, DialectDetector, SwitchReason, TranscriptionFailure,

@@ -5,6 +5,8 @@
 
 mod common;
 
+use realtime_core::dialect::Dialect as _;
+
 use common::{every_field, fixture_rows, json, previews, update};
 use realtime_azure_openai::{ApiVersion, AzureOpenAiDialect};
 use realtime_core::dialect::UnsupportedPolicy;
