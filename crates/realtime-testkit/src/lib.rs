@@ -63,6 +63,8 @@ mod record;
 mod server;
 mod tls;
 
+pub mod emulator;
+
 pub use conn::ServerConn;
 pub use error::TestkitError;
 pub use handler::{Echo, Handler, Idle};

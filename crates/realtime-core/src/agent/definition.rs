@@ -12,7 +12,6 @@ use crate::protocol::{SessionConfig, Tool, ToolChoice, Voice};
 
 /// What an agent's dynamic instructions can see.
 #[derive(Debug)]
-#[non_exhaustive]
 pub struct AgentContext<'a> {
     /// The agent being activated.
     pub agent: &'a str,

@@ -469,7 +469,7 @@ impl LoopState {
             Command::Approve { call_id, approved } => match self.awaiting_approval.remove(&call_id)
             {
                 Some((tool, arguments)) if approved => {
-                    self.start_tool(call_id, tool, arguments, tools).await
+                    self.start_tool(call_id, tool, arguments, tools).await;
                 }
                 Some((tool, _)) => {
                     self.on_tool_done(ToolOutcome {
@@ -477,7 +477,7 @@ impl LoopState {
                         result: Err(ToolError::Rejected { tool: tool.clone() }),
                         tool,
                     })
-                    .await
+                    .await;
                 }
                 None => tracing::warn!(call_id, "approval for a call that is not waiting"),
             },

@@ -16,7 +16,6 @@ use crate::protocol::Tool;
 
 /// What a tool handler knows about the call.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct ToolContext {
     /// The agent whose tool was called.
     pub agent: String,

@@ -72,7 +72,6 @@ impl PartKind {
 
 /// A content part of a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct ContentPart {
     /// The part's type.
     #[serde(rename = "type")]
@@ -178,7 +177,6 @@ pub enum Item {
 
 /// A message item.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct MessageItem {
     /// Item id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,7 +200,6 @@ pub struct MessageItem {
 
 /// A function-call item.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct FunctionCallItem {
     /// Item id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,7 +226,6 @@ pub struct FunctionCallItem {
 
 /// A function-call output item.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct FunctionCallOutputItem {
     /// Item id.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -22,7 +22,6 @@ wire_enum! {
 
 /// Overrides for one response (`response.create`). Unset fields keep the session's.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
 pub struct ResponseConfig {
     /// Output modalities for this response.
     pub output_modalities: Option<Vec<Modality>>,
@@ -103,7 +102,6 @@ wire_enum! {
 
 /// A response as the server reports it in `response.created` and `response.done`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Response {
     /// Response id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,7 +141,6 @@ impl Response {
 
 /// Token usage of a response.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Usage {
     /// All tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -50,7 +50,6 @@ wire_enum! {
 /// assert_eq!(config.voice.as_ref().and_then(|v| v.name()), Some("marin"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
 pub struct SessionConfig {
     /// Realtime conversation or transcription-only (GA `session.type`).
     pub kind: Option<SessionKind>,
@@ -270,7 +269,6 @@ impl<'de> Deserialize<'de> for Voice {
 
 /// Input transcription settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Transcription {
     /// The transcription model. On Azure OpenAI this is a *deployment name*.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -315,7 +313,6 @@ wire_enum! {
 
 /// Input noise reduction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct NoiseReduction {
     /// The kind.
     #[serde(rename = "type")]
@@ -400,7 +397,6 @@ impl<'de> Deserialize<'de> for TurnDetection {
 
 /// `server_vad` settings; unset fields take the provider's defaults.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct ServerVad {
     /// Activation threshold, 0.0 to 1.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -441,7 +437,6 @@ wire_enum! {
 
 /// `semantic_vad` settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct SemanticVad {
     /// Eagerness.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -507,7 +502,6 @@ pub enum Tracing {
 
 /// A stored prompt reference (GA only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Prompt {
     /// The prompt id.
     pub id: String,

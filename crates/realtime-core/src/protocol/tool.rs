@@ -16,7 +16,6 @@ pub enum Tool {
 
 /// A function tool.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct FunctionTool {
     /// The function's name.
     pub name: String,

@@ -1,0 +1,16 @@
+//! A scripted, provider-faithful emulator of the realtime services.
+//!
+//! [`Engine`] is the sans-IO brain: client frames in, server events out, shaped like
+//! the real service of a [`Profile`] (event names, item announcements, the `error`
+//! frames it sends for fields it rejects). [`Emulator`] serves it on a loopback
+//! [`TestServer`], one engine per connection, every client frame recorded.
+
+mod engine;
+mod profile;
+mod script;
+mod server;
+
+pub use engine::Engine;
+pub use profile::{ItemEvents, Profile, Reject, RejectWhen};
+pub use script::{Script, ScriptedCall, Turn};
+pub use server::Emulator;

@@ -1,0 +1,140 @@
+//! Scripted assistant turns.
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+/// One function call the emulated model makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptedCall {
+    /// Function name.
+    pub name: String,
+    /// JSON arguments, as text (need not be valid: tests of bad arguments use that).
+    pub arguments: String,
+}
+
+/// What the emulated model does in one response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Turn {
+    /// Says `text`: audio with its transcript, or text in a text-only session.
+    Say(String),
+    /// Calls functions, all in one response.
+    Call(Vec<ScriptedCall>),
+    /// Starts saying `text`, and after `chunks_before` audio chunks the user starts
+    /// speaking over it (barge-in); with `interrupt_response` the response is cancelled.
+    SayInterrupted {
+        /// What the assistant starts to say.
+        text: String,
+        /// Audio chunks sent before the user speaks (0: before the first frame).
+        chunks_before: usize,
+    },
+}
+
+/// The assistant's turns, in order, and what the user "says" in audio turns.
+///
+/// ```
+/// use realtime_testkit::emulator::Script;
+///
+/// let script = Script::new()
+///     .call("lookup_order", serde_json::json!({"order": "A-1"}))
+///     .say("Your order shipped yesterday.");
+/// assert_eq!(script.len(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[must_use]
+pub struct Script {
+    turns: VecDeque<Turn>,
+    user_says: VecDeque<String>,
+    audio_chunks: usize,
+}
+
+impl Script {
+    /// An empty script: every response says "OK.".
+    pub fn new() -> Self {
+        Self {
+            audio_chunks: 3,
+            ..Self::default()
+        }
+    }
+
+    /// Adds a turn saying `text`.
+    pub fn say(mut self, text: impl Into<String>) -> Self {
+        self.turns.push_back(Turn::Say(text.into()));
+        self
+    }
+
+    /// Adds a turn calling one function.
+    pub fn call(self, name: impl Into<String>, arguments: Value) -> Self {
+        self.calls([(name.into(), arguments)])
+    }
+
+    /// Adds a turn calling several functions in one response.
+    pub fn calls(mut self, calls: impl IntoIterator<Item = (String, Value)>) -> Self {
+        let calls = calls
+            .into_iter()
+            .map(|(name, arguments)| ScriptedCall {
+                name,
+                arguments: arguments.to_string(),
+            })
+            .collect();
+        self.turns.push_back(Turn::Call(calls));
+        self
+    }
+
+    /// Adds a turn calling a function with raw argument text (e.g. invalid JSON).
+    pub fn call_raw(mut self, name: impl Into<String>, arguments: impl Into<String>) -> Self {
+        self.turns.push_back(Turn::Call(vec![ScriptedCall {
+            name: name.into(),
+            arguments: arguments.into(),
+        }]));
+        self
+    }
+
+    /// Adds a turn the user interrupts after `chunks_before` audio chunks.
+    pub fn say_interrupted(mut self, text: impl Into<String>, chunks_before: usize) -> Self {
+        self.turns.push_back(Turn::SayInterrupted {
+            text: text.into(),
+            chunks_before,
+        });
+        self
+    }
+
+    /// What the user's next audio turn is transcribed as.
+    pub fn user_says(mut self, text: impl Into<String>) -> Self {
+        self.user_says.push_back(text.into());
+        self
+    }
+
+    /// How many audio chunks (100 ms each) a spoken turn has; at least 1.
+    pub fn audio_chunks(mut self, chunks: usize) -> Self {
+        self.audio_chunks = chunks.max(1);
+        self
+    }
+
+    /// Turns left.
+    pub fn len(&self) -> usize {
+        self.turns.len()
+    }
+
+    /// Whether no turn is left.
+    pub fn is_empty(&self) -> bool {
+        self.turns.is_empty()
+    }
+
+    pub(crate) fn next_turn(&mut self) -> Turn {
+        self.turns
+            .pop_front()
+            .unwrap_or_else(|| Turn::Say("OK.".to_owned()))
+    }
+
+    pub(crate) fn next_user_transcript(&mut self) -> String {
+        self.user_says
+            .pop_front()
+            .unwrap_or_else(|| "(user speech)".to_owned())
+    }
+
+    pub(crate) fn chunks(&self) -> usize {
+        self.audio_chunks.max(1)
+    }
+}

@@ -1,0 +1,124 @@
+//! [`Emulator`]: an [`Engine`] per connection on a loopback [`TestServer`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+
+use super::engine::Engine;
+use super::profile::Profile;
+use super::script::Script;
+use crate::{Handler, Recorded, ServerConn, TestServer, TestServerOptions, TestkitError};
+
+/// Plays a [`Script`] as the service of a [`Profile`], over a real WebSocket.
+///
+/// Every connection gets the script as it stands (turns used by one connection are
+/// gone for the next, so a reconnecting client continues the conversation).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), realtime_testkit::TestkitError> {
+/// use realtime_testkit::emulator::{Emulator, Profile, Script};
+///
+/// let emulator = Emulator::start(Profile::azure_openai_preview(), Script::new().say("Hello!")).await?;
+/// let url = emulator.url();
+/// // ... connect a client to `url`, then inspect what it sent:
+/// let frames = emulator.connections()[0].texts();
+/// # let _ = (url, frames);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Emulator {
+    server: TestServer,
+    profile: Profile,
+}
+
+#[derive(Debug)]
+struct EngineHandler {
+    profile: Profile,
+    script: Arc<Mutex<Script>>,
+    user_turn_ms: u64,
+}
+
+#[async_trait]
+impl Handler for EngineHandler {
+    async fn handle(&self, mut conn: ServerConn) {
+        let script =
+            std::mem::take(&mut *self.script.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut engine =
+            Engine::new(self.profile.clone(), script).with_user_turn_ms(self.user_turn_ms);
+        let shape = engine.shape();
+        let mut outgoing = engine.open();
+        loop {
+            for event in outgoing.drain(..) {
+                let frame = match shape.encode_server(&event) {
+                    Ok(frame) => frame,
+                    Err(error) => {
+                        tracing::error!(%error, "emulator could not encode its own event");
+                        continue;
+                    }
+                };
+                if conn.send_text(frame).await.is_err() {
+                    return;
+                }
+            }
+            let Some(frame) = conn.recv().await else {
+                break;
+            };
+            if let Some(text) = frame.as_text() {
+                outgoing = engine.on_frame(text);
+            }
+        }
+        // Hand the rest of the script to the next connection.
+        *self.script.lock().unwrap_or_else(PoisonError::into_inner) = engine.into_script();
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator of `profile` playing `script`, on `ws://127.0.0.1:<port>`.
+    ///
+    /// # Errors
+    /// The listener cannot bind.
+    pub async fn start(profile: Profile, script: Script) -> Result<Self, TestkitError> {
+        Self::start_with(profile, script, TestServerOptions::new(), 1000).await
+    }
+
+    /// Starts with server options (TLS, handshake rejections) and the amount of user
+    /// audio, in ms, that server VAD treats as one user turn.
+    ///
+    /// # Errors
+    /// The listener cannot bind.
+    pub async fn start_with(
+        profile: Profile,
+        script: Script,
+        options: TestServerOptions,
+        user_turn_ms: u64,
+    ) -> Result<Self, TestkitError> {
+        let handler = EngineHandler {
+            profile: profile.clone(),
+            script: Arc::new(Mutex::new(script)),
+            user_turn_ms,
+        };
+        let server = TestServer::start(options.handler(handler)).await?;
+        Ok(Self { server, profile })
+    }
+
+    /// The WebSocket URL (the path and query are recorded, not interpreted).
+    pub fn url(&self) -> String {
+        self.server.ws_url("/realtime")
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The underlying server (certificate, connection records).
+    pub fn server(&self) -> &TestServer {
+        &self.server
+    }
+
+    /// Every connection so far, with the frames each client sent.
+    pub fn connections(&self) -> Vec<Recorded> {
+        self.server.connections()
+    }
+}
