@@ -66,9 +66,11 @@ pub(crate) fn v1_format(format: AudioFormat) -> Value {
 
 /// Whether `value` is the rate-less v1 pcm format object this crate writes.
 pub(crate) fn is_rateless_pcm(value: &Value) -> bool {
-    value.as_object().is_some_and(|object: &Map<String, Value>| {
-        object.len() == 1 && object.get("type").and_then(Value::as_str) == Some("audio/pcm")
-    })
+    value
+        .as_object()
+        .is_some_and(|object: &Map<String, Value>| {
+            object.len() == 1 && object.get("type").and_then(Value::as_str) == Some("audio/pcm")
+        })
 }
 
 #[cfg(test)]
@@ -77,7 +79,10 @@ mod tests {
 
     #[test]
     fn dated_names() {
-        assert_eq!(dated_output(AudioFormat::Pcm16 { rate: 8_000 }), "pcm16_8000hz");
+        assert_eq!(
+            dated_output(AudioFormat::Pcm16 { rate: 8_000 }),
+            "pcm16_8000hz"
+        );
         assert_eq!(dated_output(AudioFormat::PCM16_24K), "pcm16");
         assert_eq!(
             dated_output_from_wire("pcm16_16000hz"),
@@ -88,6 +93,9 @@ mod tests {
             dated_input(AudioFormat::Pcm16 { rate: 16_000 }),
             (Value::from("pcm16"), Some(16_000))
         );
-        assert_eq!(dated_input(AudioFormat::G711Alaw), (Value::from("g711_alaw"), None));
+        assert_eq!(
+            dated_input(AudioFormat::G711Alaw),
+            (Value::from("g711_alaw"), None)
+        );
     }
 }

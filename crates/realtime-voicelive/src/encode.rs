@@ -30,7 +30,10 @@ const DATED_CLIENT_EVENTS: [&str; 6] = [
 /// partial spec.
 const V1_CLIENT_EVENTS: [&str; 1] = ["session.avatar.connect"];
 
-pub(crate) fn encode(dialect: &VoiceLiveDialect, event: &ClientEvent) -> Result<String, EncodeError> {
+pub(crate) fn encode(
+    dialect: &VoiceLiveDialect,
+    event: &ClientEvent,
+) -> Result<String, EncodeError> {
     let name = dialect.name();
     let shape = dialect.version().shape();
     let object = match event {
@@ -74,7 +77,11 @@ fn prepare<'a>(
     )
 }
 
-fn policy(dialect: &VoiceLiveDialect, field: &'static str, reason: &'static str) -> Result<(), EncodeError> {
+fn policy(
+    dialect: &VoiceLiveDialect,
+    field: &'static str,
+    reason: &'static str,
+) -> Result<(), EncodeError> {
     unsupported(dialect.name(), dialect.policy(), field, reason)
 }
 
@@ -146,7 +153,9 @@ fn check_output(
     format: Option<AudioFormat>,
 ) -> Result<Option<AudioFormat>, EncodeError> {
     match format {
-        Some(AudioFormat::Pcm16 { rate }) if !output_pcm_rates(dialect.version()).contains(&rate) => {
+        Some(AudioFormat::Pcm16 { rate })
+            if !output_pcm_rates(dialect.version()).contains(&rate) =>
+        {
             policy(
                 dialect,
                 field,
@@ -307,7 +316,8 @@ fn write_v1_extensions(
     extensions: &Extensions,
 ) -> Result<(), EncodeError> {
     if let Some(echo) = extensions.get::<EchoCancellation>() {
-        nested(session, &["audio", "input"]).insert("echo_cancellation".to_owned(), echo.to_value());
+        nested(session, &["audio", "input"])
+            .insert("echo_cancellation".to_owned(), echo.to_value());
     }
     if let Some(timestamps) = extensions.get::<OutputTimestamps>() {
         nested(session, &["audio", "output"])

@@ -3,7 +3,9 @@
 //! configuration (endpoint, model or agent, API key or Entra ID token).
 //!
 //! This crate does no network I/O of its own: dialects are pure translations, and
-//! [`VoiceLiveConfig::connect_parts`] gives the URL and headers a transport opens.
+//! [`VoiceLiveConfig`] is the
+//! [`Connector`](realtime_core::transport::Connector) that gives the transport its URL
+//! and credential header.
 //!
 //! - [`VoiceLiveDialect`]: `2025-10-01` and `2026-04-10` (beta-style flat session)
 //!   and `v1` (OpenAI GA shape), each plus the Azure extensions; what each accepts
@@ -59,6 +61,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod audio_wire;
 pub mod capabilities;
 mod connect;
@@ -75,8 +79,8 @@ mod voice;
 mod wire_enum;
 
 pub use connect::{
-    ConnectParts, LEGACY_SCOPE, REFRESH_MARGIN, SCOPE, Secret, VoiceLiveAuth, VoiceLiveConfig,
-    VoiceLiveConfigBuilder, env,
+    LEGACY_SCOPE, REFRESH_MARGIN, SCOPE, VoiceLiveAuth, VoiceLiveConfig, VoiceLiveConfigBuilder,
+    env,
 };
 pub use dialect::VoiceLiveDialect;
 pub use error::{ConfigError, PROVIDER};

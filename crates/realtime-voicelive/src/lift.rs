@@ -17,7 +17,11 @@ pub(crate) fn lift_session(version: ApiVersion, session: &mut SessionConfig) {
     }
 }
 
-fn take_if<T>(map: &mut Map<String, Value>, key: &str, read: impl Fn(&Value) -> Option<T>) -> Option<T> {
+fn take_if<T>(
+    map: &mut Map<String, Value>,
+    key: &str,
+    read: impl Fn(&Value) -> Option<T>,
+) -> Option<T> {
     let value = read(map.get(key)?)?;
     map.remove(key);
     Some(value)
@@ -29,10 +33,10 @@ fn rate_of(value: &Value) -> Option<u32> {
 
 fn lift_dated(session: &mut SessionConfig) {
     let extra = &mut session.extra;
-    if matches!(session.input_audio_format, Some(AudioFormat::Pcm16 { .. })) {
-        if let Some(rate) = take_if(extra, "input_audio_sampling_rate", rate_of) {
-            session.input_audio_format = Some(AudioFormat::Pcm16 { rate });
-        }
+    if matches!(session.input_audio_format, Some(AudioFormat::Pcm16 { .. }))
+        && let Some(rate) = take_if(extra, "input_audio_sampling_rate", rate_of)
+    {
+        session.input_audio_format = Some(AudioFormat::Pcm16 { rate });
     }
     if session.output_audio_format.is_none() {
         session.output_audio_format = take_if(extra, "output_audio_format", |value| {
@@ -49,24 +53,27 @@ fn lift_v1(session: &mut SessionConfig) {
     };
     if let Some(Value::Object(input)) = audio.get_mut("input") {
         let rateless = input.get("format").is_some_and(audio_wire::is_rateless_pcm);
-        if session.input_audio_format.is_none() && rateless {
-            if let Some(rate) = take_if(input, "sampling_rate", rate_of) {
-                input.remove("format");
-                session.input_audio_format = Some(AudioFormat::Pcm16 { rate });
-            }
+        if session.input_audio_format.is_none()
+            && rateless
+            && let Some(rate) = take_if(input, "sampling_rate", rate_of)
+        {
+            input.remove("format");
+            session.input_audio_format = Some(AudioFormat::Pcm16 { rate });
         }
         if let Some(echo) = take_if(input, "echo_cancellation", EchoCancellation::from_value) {
             session.extensions.insert(echo);
         }
     }
-    if let Some(Value::Object(output)) = audio.get_mut("output") {
-        if let Some(timestamps) = take_if(output, "timestamp_types", OutputTimestamps::from_value) {
-            session.extensions.insert(timestamps);
-        }
+    if let Some(Value::Object(output)) = audio.get_mut("output")
+        && let Some(timestamps) = take_if(output, "timestamp_types", OutputTimestamps::from_value)
+    {
+        session.extensions.insert(timestamps);
     }
     audio.retain(|_, value| value.as_object().is_none_or(|object| !object.is_empty()));
     if !audio.is_empty() {
-        session.extra.insert("audio".to_owned(), Value::Object(audio));
+        session
+            .extra
+            .insert("audio".to_owned(), Value::Object(audio));
     }
     lift_extensions(session, false);
 }
@@ -75,10 +82,18 @@ fn lift_v1(session: &mut SessionConfig) {
 fn lift_extensions(session: &mut SessionConfig, dated: bool) {
     let extra = &mut session.extra;
     if dated {
-        if let Some(echo) = take_if(extra, "input_audio_echo_cancellation", EchoCancellation::from_value) {
+        if let Some(echo) = take_if(
+            extra,
+            "input_audio_echo_cancellation",
+            EchoCancellation::from_value,
+        ) {
             session.extensions.insert(echo);
         }
-        if let Some(timestamps) = take_if(extra, "output_audio_timestamp_types", OutputTimestamps::from_value) {
+        if let Some(timestamps) = take_if(
+            extra,
+            "output_audio_timestamp_types",
+            OutputTimestamps::from_value,
+        ) {
             session.extensions.insert(timestamps);
         }
         if let Some(animation) = take_if(extra, "animation", Animation::from_value) {

@@ -64,7 +64,11 @@ impl AzureSpeechTranscription {
     }
 
     /// A Custom Speech endpoint id for `locale`.
-    pub fn custom_speech(mut self, locale: impl Into<String>, endpoint_id: impl Into<String>) -> Self {
+    pub fn custom_speech(
+        mut self,
+        locale: impl Into<String>,
+        endpoint_id: impl Into<String>,
+    ) -> Self {
         self.custom_speech
             .insert(locale.into(), Value::String(endpoint_id.into()));
         self
@@ -83,9 +87,10 @@ impl AzureSpeechTranscription {
             );
         }
         if !self.custom_speech.is_empty() {
-            transcription
-                .extra
-                .insert("custom_speech".to_owned(), Value::Object(self.custom_speech));
+            transcription.extra.insert(
+                "custom_speech".to_owned(),
+                Value::Object(self.custom_speech),
+            );
         }
         transcription
     }

@@ -269,7 +269,9 @@ impl AzureSemanticVad {
 
     /// Reads Azure semantic VAD back from a canonical value: `None` for another kind,
     /// `Some(Err)` for an Azure kind whose fields have the wrong types.
-    pub fn from_turn_detection(detection: &TurnDetection) -> Option<Result<Self, serde_json::Error>> {
+    pub fn from_turn_detection(
+        detection: &TurnDetection,
+    ) -> Option<Result<Self, serde_json::Error>> {
         let TurnDetection::Other(map) = detection else {
             return None;
         };
@@ -376,6 +378,8 @@ impl VoiceLiveServerVad {
 }
 
 impl From<VoiceLiveServerVad> for TurnDetection {
+    // `ServerVad` is `#[non_exhaustive]`: it cannot be built with a literal here.
+    #[allow(clippy::field_reassign_with_default)]
     fn from(vad: VoiceLiveServerVad) -> Self {
         let mut core = ServerVad::default();
         core.threshold = vad.threshold;
@@ -384,7 +388,8 @@ impl From<VoiceLiveServerVad> for TurnDetection {
         core.create_response = vad.create_response;
         core.interrupt_response = vad.interrupt_response;
         if let Some(ms) = vad.speech_duration_ms {
-            core.extra.insert("speech_duration_ms".to_owned(), Value::from(ms));
+            core.extra
+                .insert("speech_duration_ms".to_owned(), Value::from(ms));
         }
         if let Some(auto_truncate) = vad.auto_truncate {
             core.extra
@@ -427,8 +432,7 @@ mod tests {
                    "end_of_utterance_detection": {"model": "semantic_detection_v1_multilingual",
                        "threshold_level": "high", "timeout_ms": 900}})
         );
-        let back = AzureSemanticVad::from_turn_detection(&detection)
-            .and_then(Result::ok);
+        let back = AzureSemanticVad::from_turn_detection(&detection).and_then(Result::ok);
         assert_eq!(back, Some(vad));
         assert!(AzureSemanticVad::from_turn_detection(&TurnDetection::server_vad()).is_none());
     }

@@ -28,7 +28,8 @@ struct Row {
 }
 
 fn rows() -> Result<Vec<Row>, Box<dyn std::error::Error>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/voicelive/examples.jsonl");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/voicelive/examples.jsonl");
     let text = std::fs::read_to_string(&path)?;
     let mut rows = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -61,7 +62,9 @@ fn same(a: &Value, b: &Value, key: &str) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y, ""))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k)))
         }
         _ => a == b,
     }
@@ -119,17 +122,18 @@ fn every_client_row_decodes_and_session_updates_re_encode() -> TestResult {
             }
         };
         match &event {
-            ClientEvent::Other { event_type, .. } => {
-                if VoiceLiveClientEvent::from_client_event(&event).is_none() {
-                    failures.push(format!("line {}: `{event_type}` not typed", row.line));
-                }
+            ClientEvent::Other { event_type, .. }
+                if VoiceLiveClientEvent::from_client_event(&event).is_none() =>
+            {
+                failures.push(format!("line {}: `{event_type}` not typed", row.line));
             }
             ClientEvent::SessionUpdate { session, .. } => {
                 session_updates += 1;
                 // `audio.output.voice_type` (SessionUpdate.v1.json) is not modelled:
                 // it stays in `extra`, which core writes back in place.
                 let voice_type_only = session.extra.len() == 1
-                    && session.extra["audio"] == serde_json::json!({"output": {"voice_type": "openai"}});
+                    && session.extra["audio"]
+                        == serde_json::json!({"output": {"voice_type": "openai"}});
                 if !session.extra.is_empty() && !voice_type_only {
                     failures.push(format!(
                         "line {}: left in extra: {:?}",
@@ -168,7 +172,10 @@ fn documented_azure_session_reads_back_typed() -> TestResult {
     let ClientEvent::SessionUpdate { session, .. } = event else {
         return Err("expected a session.update".into());
     };
-    let detection = session.turn_detection.as_option().ok_or("no turn detection")?;
+    let detection = session
+        .turn_detection
+        .as_option()
+        .ok_or("no turn detection")?;
     assert_eq!(
         AzureSemanticVad::from_turn_detection(detection).transpose()?,
         Some(AzureSemanticVad::new().silence_duration_ms(500))
@@ -178,8 +185,14 @@ fn documented_azure_session_reads_back_typed() -> TestResult {
         AzureVoice::from_voice(voice).transpose()?,
         Some(AzureVoice::standard("en-US-Ava:DragonHDLatestNeural").temperature(0.8))
     );
-    assert_eq!(session.extensions.get::<EchoCancellation>(), Some(&EchoCancellation::server()));
-    assert_eq!(session.extensions.get::<OutputTimestamps>(), Some(&OutputTimestamps::words()));
+    assert_eq!(
+        session.extensions.get::<EchoCancellation>(),
+        Some(&EchoCancellation::server())
+    );
+    assert_eq!(
+        session.extensions.get::<OutputTimestamps>(),
+        Some(&OutputTimestamps::words())
+    );
     assert_eq!(
         session.extensions.get::<Avatar>(),
         Some(&Avatar::new("lisa").customized(false))
@@ -191,7 +204,10 @@ fn documented_azure_session_reads_back_typed() -> TestResult {
 fn malformed_voice_live_event_is_an_error_and_others_stay_unknown() -> TestResult {
     let dialect = VoiceLiveDialect::default();
     let bad = dialect.decode(r#"{"type":"response.animation_viseme.delta","viseme_id":"x"}"#)?;
-    assert!(matches!(VoiceLiveEvent::from_unknown(&bad[0]), Some(Err(_))));
+    assert!(matches!(
+        VoiceLiveEvent::from_unknown(&bad[0]),
+        Some(Err(_))
+    ));
     let other = dialect.decode(r#"{"type":"something.new","x":1}"#)?;
     assert!(other[0].is_unknown());
     assert!(VoiceLiveEvent::from_unknown(&other[0]).is_none());

@@ -8,9 +8,9 @@ use realtime_core::protocol::{
     AudioFormat, ClientEvent, Modality, Nullable, ResponseConfig, SessionConfig, Tracing,
 };
 use realtime_voicelive::{
-    Animation, AnimationOutput, ApiVersion, Avatar, AzureSemanticVad, AzureVoice,
-    EchoCancellation, EndOfUtterance, EouModel, OutputTimestamps, ReferenceSource,
-    ThresholdLevel, VoiceLiveClientEvent, VoiceLiveDialect, azure_deep_noise_suppression,
+    Animation, AnimationOutput, ApiVersion, Avatar, AzureSemanticVad, AzureVoice, EchoCancellation,
+    EndOfUtterance, EouModel, OutputTimestamps, ReferenceSource, ThresholdLevel,
+    VoiceLiveClientEvent, VoiceLiveDialect, azure_deep_noise_suppression,
 };
 use serde_json::{Value, json};
 
@@ -87,7 +87,10 @@ fn dated_2026_04_10_wire_is_exact() -> TestResult {
         .input_audio_format(AudioFormat::Pcm16 { rate: 16_000 })
         .output_audio_format(AudioFormat::Pcm16 { rate: 8_000 })
         .temperature(0.7);
-    let wire = encode(ApiVersion::V2026_04_10, &ClientEvent::session_update(session))?;
+    let wire = encode(
+        ApiVersion::V2026_04_10,
+        &ClientEvent::session_update(session),
+    )?;
     assert_eq!(
         wire,
         json!({
@@ -157,7 +160,10 @@ fn dated_extensions_and_modalities() -> TestResult {
         .extension(OutputTimestamps::words())
         .extension(Animation::new([AnimationOutput::VisemeId]))
         .extension(EchoCancellation::Off);
-    let wire = encode(ApiVersion::V2025_10_01, &ClientEvent::session_update(session))?;
+    let wire = encode(
+        ApiVersion::V2025_10_01,
+        &ClientEvent::session_update(session),
+    )?;
     assert_eq!(
         wire["session"],
         json!({
@@ -195,7 +201,10 @@ fn openai_only_fields_on_dated_follow_the_policy() -> TestResult {
         );
         let lenient = strict.with_policy(UnsupportedPolicy::Warn);
         let wire: Value = serde_json::from_str(&lenient.encode(&event)?)?;
-        assert_eq!(wire, json!({"type": "session.update", "session": {"instructions": "hi"}}));
+        assert_eq!(
+            wire,
+            json!({"type": "session.update", "session": {"instructions": "hi"}})
+        );
     }
     // v1 is GA-shaped: tracing goes through, temperature does not.
     let wire = encode(ApiVersion::V1, &event)?;
@@ -243,18 +252,32 @@ fn version_specific_refusals() {
         ),
         (
             ApiVersion::V2026_04_10,
-            SessionConfig::new().extension(EchoCancellation::server_with(ReferenceSource::Server, 1)),
+            SessionConfig::new()
+                .extension(EchoCancellation::server_with(ReferenceSource::Server, 1)),
             "session.input_audio_echo_cancellation",
         ),
     ];
     for (version, session, field) in cases {
         let result = VoiceLiveDialect::new(version).encode(&ClientEvent::session_update(session));
-        assert_eq!(unsupported_field(result).as_deref(), Some(field), "{version}");
+        assert_eq!(
+            unsupported_field(result).as_deref(),
+            Some(field),
+            "{version}"
+        );
     }
-    let semantic = SessionConfig::new().turn_detection(realtime_core::protocol::TurnDetection::semantic_vad());
+    let semantic =
+        SessionConfig::new().turn_detection(realtime_core::protocol::TurnDetection::semantic_vad());
     let event = ClientEvent::session_update(semantic);
-    assert!(VoiceLiveDialect::new(ApiVersion::V2025_10_01).encode(&event).is_err());
-    assert!(VoiceLiveDialect::new(ApiVersion::V2026_04_10).encode(&event).is_ok());
+    assert!(
+        VoiceLiveDialect::new(ApiVersion::V2025_10_01)
+            .encode(&event)
+            .is_err()
+    );
+    assert!(
+        VoiceLiveDialect::new(ApiVersion::V2026_04_10)
+            .encode(&event)
+            .is_ok()
+    );
 }
 
 /// Another provider's typed extension is refused by core's preparation.
@@ -269,7 +292,10 @@ fn foreign_extensions_are_refused() {
     );
     let event = ClientEvent::session_update(SessionConfig::new().extension(OtherProviderSetting));
     let result = VoiceLiveDialect::default().encode(&event);
-    assert_eq!(unsupported_field(result).as_deref(), Some("session.elsewhere"));
+    assert_eq!(
+        unsupported_field(result).as_deref(),
+        Some("session.elsewhere")
+    );
 }
 
 #[test]
@@ -304,7 +330,10 @@ fn voice_live_client_events_per_version() -> TestResult {
         json!({"type": "session.avatar.connect", "client_sdp": "sdp"})
     );
     assert!(VoiceLiveDialect::new(ApiVersion::V1).encode(&turn).is_err());
-    assert_eq!(VoiceLiveClientEvent::from_client_event(&turn), Some(VoiceLiveClientEvent::turn_append("t1", &[0, 1])));
+    assert_eq!(
+        VoiceLiveClientEvent::from_client_event(&turn),
+        Some(VoiceLiveClientEvent::turn_append("t1", &[0, 1]))
+    );
     let unknown = ClientEvent::Other {
         event_type: "transcription_session.update".into(),
         raw: serde_json::Map::new(),

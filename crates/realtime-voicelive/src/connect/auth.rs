@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use azure_core::credentials::TokenCredential;
 use azure_core::time::{Duration, OffsetDateTime};
 
-use super::secret::{Secret, is_header_safe};
+use realtime_core::transport::Secret;
+
+use super::secret::is_header_safe;
 use crate::error::ConfigError;
 
 /// The Entra ID scope for `*.services.ai.azure.com` (and any other host).
@@ -52,7 +54,11 @@ impl TokenCache {
         Self::with_clock(credential, scope, Arc::new(OffsetDateTime::now_utc))
     }
 
-    pub(crate) fn with_clock(credential: Arc<dyn TokenCredential>, scope: String, clock: Clock) -> Self {
+    pub(crate) fn with_clock(
+        credential: Arc<dyn TokenCredential>,
+        scope: String,
+        clock: Clock,
+    ) -> Self {
         Self {
             credential,
             scope,
@@ -68,15 +74,15 @@ impl TokenCache {
     /// The cached token while it has more than [`REFRESH_MARGIN`] left, else a new one.
     pub(crate) async fn token(&self) -> Result<Secret, ConfigError> {
         let now = (self.clock)();
-        if let Some((token, expires_on)) = self
+        let cached = self
             .cached
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
+            .clone();
+        if let Some((token, expires_on)) = cached
+            && expires_on - now > REFRESH_MARGIN
         {
-            if *expires_on - now > REFRESH_MARGIN {
-                return Ok(token.clone());
-            }
+            return Ok(token);
         }
         tracing::debug!(scope = %self.scope, "fetching an Entra ID token for Azure AI Voice Live");
         let fresh = self
@@ -183,7 +189,10 @@ mod tests {
                 .extend(scopes.iter().map(|s| (*s).to_owned()));
             let now = OffsetDateTime::from_unix_timestamp(self.now.load(Ordering::SeqCst))
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            Ok(AccessToken::new(format!("token-{n}"), now + Duration::hours(1)))
+            Ok(AccessToken::new(
+                format!("token-{n}"),
+                now + Duration::hours(1),
+            ))
         }
     }
 
@@ -213,12 +222,18 @@ mod tests {
         assert_eq!(cache.token().await?.expose(), "token-2");
         assert_eq!(credential.calls.load(Ordering::SeqCst), 2);
         assert_eq!(
-            *credential.scopes.lock().unwrap_or_else(PoisonError::into_inner),
+            *credential
+                .scopes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
             vec![SCOPE.to_owned(), SCOPE.to_owned()]
         );
         let auth = VoiceLiveAuth::entra(cache);
         let (name, value) = auth.header().await?;
-        assert_eq!((name.as_str(), value.expose()), ("Authorization", "Bearer token-2"));
+        assert_eq!(
+            (name.as_str(), value.expose()),
+            ("Authorization", "Bearer token-2")
+        );
         assert!(!format!("{auth:?}").contains("token-2"));
         Ok(())
     }

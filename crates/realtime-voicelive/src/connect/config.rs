@@ -2,14 +2,16 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use azure_core::credentials::TokenCredential;
 use realtime_core::dialect::UnsupportedPolicy;
+use realtime_core::transport::{ConnectError, ConnectRequest, Connector, Secret};
 
 use super::auth::{LEGACY_SCOPE, SCOPE, TokenCache, VoiceLiveAuth};
 use super::endpoint::{Endpoint, encode_query_value};
-use super::secret::{Secret, is_header_safe};
+use super::secret::is_header_safe;
 use crate::dialect::VoiceLiveDialect;
-use crate::error::ConfigError;
+use crate::error::{ConfigError, PROVIDER};
 use crate::version::ApiVersion;
 
 /// Environment variables read by [`VoiceLiveConfig::from_env`].
@@ -29,17 +31,6 @@ pub mod env {
 enum Target {
     Model(String),
     Agent { name: String, project: String },
-}
-
-/// The URL and headers of a connection: what a transport needs to open the socket.
-/// Header values are [`Secret`]s (every Voice Live header carries a credential).
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct ConnectParts {
-    /// `wss://<resource>.services.ai.azure.com/voice-live/realtime?api-version=...`.
-    pub url: String,
-    /// Upgrade request headers.
-    pub headers: Vec<(String, Secret)>,
 }
 
 /// Everything needed to connect to Azure AI Voice Live.
@@ -153,19 +144,31 @@ impl VoiceLiveConfig {
         url
     }
 
-    /// The URL and headers for one connection. With an Entra ID credential this
-    /// fetches a token, or reuses the cached one while it has more than
+    /// The upgrade request for one connection: the URL and the credential header
+    /// (a [`Secret`]). With an Entra ID credential this fetches a token, or reuses
+    /// the cached one while it has more than
     /// [`REFRESH_MARGIN`](super::REFRESH_MARGIN) left.
     ///
     /// # Errors
     /// [`ConfigError::Token`] when the credential fails;
     /// [`ConfigError::InvalidCredential`] for a token that cannot be a header value.
-    pub async fn connect_parts(&self) -> Result<ConnectParts, ConfigError> {
-        let header = self.auth.header().await?;
-        Ok(ConnectParts {
-            url: self.url(),
-            headers: vec![header],
-        })
+    pub async fn connect_request(&self) -> Result<ConnectRequest, ConfigError> {
+        let (name, value) = self.auth.header().await?;
+        Ok(ConnectRequest::new(self.url()).secret_header(name, value))
+    }
+}
+
+/// The connector: [`VoiceLiveConfig::connect_request`] per connection.
+#[async_trait]
+impl Connector for VoiceLiveConfig {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    async fn request(&self) -> Result<ConnectRequest, ConnectError> {
+        self.connect_request()
+            .await
+            .map_err(|error| ConnectError::new(PROVIDER, error.to_string()))
     }
 }
 
@@ -257,13 +260,20 @@ impl VoiceLiveConfigBuilder {
         let target = match (self.model, self.agent) {
             (Some(model), None) => Target::Model(model),
             (None, Some((name, project))) => Target::Agent { name, project },
-            (Some(model), Some((agent, _))) => return Err(ConfigError::ModelAndAgent { model, agent }),
+            (Some(model), Some((agent, _))) => {
+                return Err(ConfigError::ModelAndAgent { model, agent });
+            }
             (None, None) => return Err(ConfigError::MissingTarget),
         };
         let auth = match (self.credential, self.api_key) {
             (Some(CredentialDebug(credential)), _) => {
                 let scope = self.scope.unwrap_or_else(|| {
-                    if endpoint.is_legacy() { LEGACY_SCOPE } else { SCOPE }.to_owned()
+                    if endpoint.is_legacy() {
+                        LEGACY_SCOPE
+                    } else {
+                        SCOPE
+                    }
+                    .to_owned()
                 });
                 VoiceLiveAuth::entra(TokenCache::new(credential, scope))
             }

@@ -27,15 +27,20 @@ impl Endpoint {
         if text.is_empty() {
             return Err(ConfigError::MissingEndpoint);
         }
-        let (secure, rest) = [("https://", true), ("wss://", true), ("http://", false), ("ws://", false)]
-            .into_iter()
-            .find_map(|(scheme, secure)| {
-                text.get(..scheme.len())
-                    .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-                    .and_then(|_| text.get(scheme.len()..))
-                    .map(|rest| (secure, rest))
-            })
-            .ok_or_else(invalid)?;
+        let (secure, rest) = [
+            ("https://", true),
+            ("wss://", true),
+            ("http://", false),
+            ("ws://", false),
+        ]
+        .into_iter()
+        .find_map(|(scheme, secure)| {
+            text.get(..scheme.len())
+                .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
+                .and_then(|_| text.get(scheme.len()..))
+                .map(|rest| (secure, rest))
+        })
+        .ok_or_else(invalid)?;
         if rest.contains(['?', '#', '@']) {
             return Err(invalid());
         }
@@ -45,9 +50,9 @@ impl Endpoint {
             return Err(invalid());
         }
         let valid_authority = !authority.is_empty()
-            && authority
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+            && authority.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+            });
         if !valid_authority {
             return Err(invalid());
         }
@@ -97,12 +102,36 @@ mod tests {
     #[test]
     fn accepts_the_documented_forms() -> Result<(), ConfigError> {
         for (text, base, legacy) in [
-            ("https://res.services.ai.azure.com", "wss://res.services.ai.azure.com/voice-live/realtime", false),
-            ("https://res.services.ai.azure.com/", "wss://res.services.ai.azure.com/voice-live/realtime", false),
-            ("wss://res.services.ai.azure.com/voice-live/realtime", "wss://res.services.ai.azure.com/voice-live/realtime", false),
-            ("HTTPS://Res.CognitiveServices.Azure.com", "wss://res.cognitiveservices.azure.com/voice-live/realtime", true),
-            ("http://127.0.0.1:8080", "ws://127.0.0.1:8080/voice-live/realtime", false),
-            ("ws://localhost:9000/", "ws://localhost:9000/voice-live/realtime", false),
+            (
+                "https://res.services.ai.azure.com",
+                "wss://res.services.ai.azure.com/voice-live/realtime",
+                false,
+            ),
+            (
+                "https://res.services.ai.azure.com/",
+                "wss://res.services.ai.azure.com/voice-live/realtime",
+                false,
+            ),
+            (
+                "wss://res.services.ai.azure.com/voice-live/realtime",
+                "wss://res.services.ai.azure.com/voice-live/realtime",
+                false,
+            ),
+            (
+                "HTTPS://Res.CognitiveServices.Azure.com",
+                "wss://res.cognitiveservices.azure.com/voice-live/realtime",
+                true,
+            ),
+            (
+                "http://127.0.0.1:8080",
+                "ws://127.0.0.1:8080/voice-live/realtime",
+                false,
+            ),
+            (
+                "ws://localhost:9000/",
+                "ws://localhost:9000/voice-live/realtime",
+                false,
+            ),
         ] {
             let endpoint = Endpoint::parse(text)?;
             assert_eq!(endpoint.websocket_base(), base, "{text}");
@@ -122,12 +151,17 @@ mod tests {
             "https://user@res.services.ai.azure.com",
         ] {
             assert!(
-                matches!(Endpoint::parse(text), Err(ConfigError::InvalidEndpoint { .. })),
+                matches!(
+                    Endpoint::parse(text),
+                    Err(ConfigError::InvalidEndpoint { .. })
+                ),
                 "{text}"
             );
         }
         let error = Endpoint::parse("https://res.services.ai.azure.com?api-key=sekrit");
-        assert!(matches!(&error, Err(ConfigError::InvalidEndpoint { found, .. }) if !found.contains("sekrit")));
+        assert!(
+            matches!(&error, Err(ConfigError::InvalidEndpoint { found, .. }) if !found.contains("sekrit"))
+        );
     }
 
     #[test]

@@ -7,5 +7,4 @@ mod endpoint;
 mod secret;
 
 pub use auth::{LEGACY_SCOPE, REFRESH_MARGIN, SCOPE, VoiceLiveAuth};
-pub use config::{ConnectParts, VoiceLiveConfig, VoiceLiveConfigBuilder, env};
-pub use secret::Secret;
+pub use config::{VoiceLiveConfig, VoiceLiveConfigBuilder, env};

@@ -57,7 +57,11 @@ impl IceServer {
 
     /// Sets the TURN user name and credential.
     #[must_use]
-    pub fn credentials(mut self, username: impl Into<String>, credential: impl Into<String>) -> Self {
+    pub fn credentials(
+        mut self,
+        username: impl Into<String>,
+        credential: impl Into<String>,
+    ) -> Self {
         self.username = Some(username.into());
         self.credential = Some(credential.into());
         self
@@ -69,7 +73,10 @@ impl fmt::Debug for IceServer {
         f.debug_struct("IceServer")
             .field("urls", &self.urls)
             .field("username", &self.username)
-            .field("credential", &self.credential.as_ref().map(|_| "[redacted]"))
+            .field(
+                "credential",
+                &self.credential.as_ref().map(|_| "[redacted]"),
+            )
             .field("extra", &self.extra)
             .finish()
     }
@@ -168,7 +175,7 @@ pub struct AvatarScene {
 /// An avatar that speaks the assistant's audio.
 ///
 /// ```
-/// use realtime_voicelive::{Avatar, AvatarResolution, AvatarVideo};
+/// use realtime_voicelive::extensions::{Avatar, AvatarResolution, AvatarVideo};
 ///
 /// let mut video = AvatarVideo::default();
 /// video.resolution = Some(AvatarResolution { width: 1920, height: 1080 });

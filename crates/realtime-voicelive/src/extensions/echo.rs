@@ -101,7 +101,9 @@ impl EchoCancellation {
             Value::Object(map) if map.get("type").and_then(Value::as_str) == Some(Self::TYPE) => {
                 let mut rest = map.clone();
                 rest.remove("type");
-                serde_json::from_value(Value::Object(rest)).ok().map(Self::Server)
+                serde_json::from_value(Value::Object(rest))
+                    .ok()
+                    .map(Self::Server)
             }
             _ => None,
         }

@@ -1,5 +1,5 @@
 //! Voice Live session settings core has no slot for, as typed
-//! [`SessionExtension`](realtime_core::protocol::SessionExtension)s.
+//! [`SessionExtension`]s.
 //!
 //! Attach them with [`SessionConfig::extension`](realtime_core::protocol::SessionConfig::extension).
 //! A Voice Live dialect writes each in the place its version documents; any other
