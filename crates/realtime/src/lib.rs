@@ -1,0 +1,43 @@
+//! One agent API for realtime voice agents on OpenAI Realtime, Azure OpenAI Realtime
+//! and Azure AI Voice Live.
+//!
+//! This facade re-exports [`realtime_core`] (protocol, dialects, transport, client,
+//! agent loop) and, behind features, each provider crate. Write the agent once; switch
+//! provider by changing the client.
+//!
+//! # Feature flags
+//!
+//! | feature | enables | default |
+//! |---|---|---|
+//! | `openai` | [`openai`]: OpenAI Realtime GA (`realtime-openai`) | yes |
+//! | `full` | every provider | no |
+//!
+//! Applications enable the providers they talk to. Libraries built on this crate
+//! should depend on `realtime-core` (or this crate with `default-features = false`)
+//! and leave the choice of provider to the application.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # #[cfg(feature = "openai")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use realtime::agent::{Agent, AgentEvent, AgentRunner};
+//! use realtime::openai::OpenAiConfig;
+//!
+//! let desk = Agent::new("desk").instructions("You are a friendly help desk.");
+//! let mut session = AgentRunner::new(OpenAiConfig::from_env()?.client(), desk).start().await?;
+//! session.send_text("Hello!").await?;
+//! while let Some(event) = session.next_event().await {
+//!     if let AgentEvent::Transcript { text, .. } = event {
+//!         println!("{text}");
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+pub use realtime_core::{agent, audio, client, dialect, error, protocol, transport, wire};
+
+/// OpenAI Realtime (GA): see [`realtime_openai`].
+#[cfg(feature = "openai")]
+pub use realtime_openai as openai;

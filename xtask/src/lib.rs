@@ -1,0 +1,21 @@
+//! Workspace tasks. `cargo xtask conformance` runs every recorded and documented
+//! frame in `fixtures/` through the wire codecs and checks that they decode, that
+//! re-encoding loses nothing, and that client frames are valid for their dialect.
+//!
+//! Without the `core` feature the checks run against a `serde_json` stand-in codec
+//! ([`codec_standin`]); with it, against `realtime_core::wire` (`codec_core`).
+
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod cli;
+pub mod codec;
+#[cfg(feature = "core")]
+pub mod codec_core;
+pub mod codec_standin;
+pub mod conformance;
+pub mod dialect;
+pub mod fixtures;
+pub mod json_eq;
+pub mod report;
+pub mod schema;

@@ -1,0 +1,275 @@
+//! What each dialect's client frames are validated against, and the validation.
+//!
+//! | dialect | validated against |
+//! |---|---|
+//! | `openai-ga`, `azure-openai-ga-v1`, `voicelive-v1` | S-GA `openapi-realtime-ga.yaml` (`RealtimeClientEvent`) |
+//! | `openai-beta` | S-B25 `openapi-realtime-beta-2025-04-29.yaml` (`RealtimeClientEvent`) |
+//! | `azure-openai-preview` | AZ-2410 `realtime-openapi3-2024-10-01.yml` (`Realtime.RealtimeRequestCommand` discriminator mapping) and AZ-REF condensed (event names, session fields, enums) |
+//! | `voicelive-2025-10-01` | VL-25 condensed (event names, required fields, session fields, enums) |
+//! | `voicelive-2026-04-10` | VL-26 condensed (event names, session fields, enums) |
+//!
+//! Every dialect is also checked against its rows of the [`reject`] table.
+
+pub mod condensed;
+pub mod openapi;
+pub mod reject;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::dialect::Dialect;
+use condensed::{Condensed, Layout};
+use openapi::{ClientEvents, OpenApi};
+use validate::Violation;
+
+/// A spec file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// Not found under any spec directory.
+    #[error("spec file {file} not found under {searched}")]
+    Missing {
+        /// The file name.
+        file: String,
+        /// The directories searched.
+        searched: String,
+    },
+    /// Could not be read.
+    #[error("{file}: cannot read: {message}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The OS error.
+        message: String,
+    },
+    /// Not valid YAML / JSON.
+    #[error("{file}: expected YAML/JSON, got a parse error: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// Parsed, but not laid out as expected.
+    #[error("{file}: expected {expected}, got {got}")]
+    Shape {
+        /// The file.
+        file: String,
+        /// What the loader needs.
+        expected: &'static str,
+        /// What was there.
+        got: String,
+    },
+}
+
+/// One spec file used for validation, and how to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecSource {
+    /// An OpenAPI YAML document.
+    OpenApi {
+        /// File name, found anywhere under the spec directories.
+        file: &'static str,
+        /// Where its client events are.
+        events: ClientEvents,
+    },
+    /// A hand-condensed JSON file.
+    Condensed {
+        /// File name.
+        file: &'static str,
+        /// Its layout.
+        layout: Layout,
+    },
+}
+
+impl SpecSource {
+    /// The file name.
+    pub fn file(self) -> &'static str {
+        match self {
+            Self::OpenApi { file, .. } | Self::Condensed { file, .. } => file,
+        }
+    }
+
+    /// How much of the client frame this source checks, for the report.
+    pub fn depth(self) -> &'static str {
+        match self {
+            Self::OpenApi { .. } => "full schema",
+            Self::Condensed { .. } => {
+                "condensed: event names, required fields, session fields, enums"
+            }
+        }
+    }
+}
+
+const GA: SpecSource = SpecSource::OpenApi {
+    file: "openapi-realtime-ga.yaml",
+    events: ClientEvents {
+        union: Some("RealtimeClientEvent"),
+        prefix: "RealtimeClientEvent",
+    },
+};
+const BETA: SpecSource = SpecSource::OpenApi {
+    file: "openapi-realtime-beta-2025-04-29.yaml",
+    events: ClientEvents {
+        union: Some("RealtimeClientEvent"),
+        prefix: "RealtimeClientEvent",
+    },
+};
+const AZ_2410: SpecSource = SpecSource::OpenApi {
+    file: "realtime-openapi3-2024-10-01.yml",
+    events: ClientEvents {
+        union: Some("Realtime.RealtimeRequestCommand"),
+        prefix: "Realtime.RealtimeRequest",
+    },
+};
+const AZ_REF: SpecSource = SpecSource::Condensed {
+    file: "azure-realtime-preview-reference.condensed.json",
+    layout: Layout {
+        event_names: "client_events",
+        event_fields: None,
+        session: "RealtimeRequestSession",
+    },
+};
+const VL_25: SpecSource = SpecSource::Condensed {
+    file: "VoiceLive-2025-10-01.condensed.json",
+    layout: Layout {
+        event_names: "ClientEventType",
+        event_fields: Some("client_events"),
+        session: "RequestSession",
+    },
+};
+const VL_26: SpecSource = SpecSource::Condensed {
+    file: "voicelive-2026-04-10.condensed.json",
+    layout: Layout {
+        event_names: "client_events",
+        event_fields: None,
+        session: "RealtimeRequestSession",
+    },
+};
+
+/// The spec sources a dialect's client frames are validated against.
+pub fn sources(dialect: Dialect) -> &'static [SpecSource] {
+    match dialect {
+        // VL v1 imports the OpenAI GA models (VL-V1); the GA schemas are open
+        // objects, so Azure extensions such as `voice_type` pass.
+        Dialect::OpenAiGa | Dialect::AzureOpenAiGaV1 | Dialect::VoiceLiveV1 => &[GA],
+        Dialect::OpenAiBeta => &[BETA],
+        Dialect::AzureOpenAiPreview => &[AZ_2410, AZ_REF],
+        Dialect::VoiceLive20251001 => &[VL_25],
+        Dialect::VoiceLive20260410 => &[VL_26],
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Loaded {
+    OpenApi(OpenApi),
+    Condensed(Condensed),
+}
+
+/// The loaded specs, by file name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpecSet {
+    loaded: BTreeMap<&'static str, Loaded>,
+    /// Specs that could not be loaded.
+    pub errors: Vec<SpecError>,
+}
+
+impl SpecSet {
+    /// Loads the specs `dialects` need, searching `dirs` recursively by file name.
+    pub fn load(dirs: &[PathBuf], dialects: &[Dialect]) -> Self {
+        let mut set = Self::default();
+        for source in dialects.iter().flat_map(|dialect| sources(*dialect)) {
+            if set.loaded.contains_key(source.file())
+                || set.errors.iter().any(|e| names(e, source.file()))
+            {
+                continue;
+            }
+            match load_source(dirs, *source) {
+                Ok(loaded) => {
+                    set.loaded.insert(source.file(), loaded);
+                }
+                Err(error) => set.errors.push(error),
+            }
+        }
+        set
+    }
+
+    /// Whether every spec of `dialect` is loaded.
+    pub fn available(&self, dialect: Dialect) -> bool {
+        sources(dialect)
+            .iter()
+            .all(|source| self.loaded.contains_key(source.file()))
+    }
+
+    /// Violations of a client frame against the dialect's specs (those loaded).
+    pub fn check_schema(&self, dialect: Dialect, frame: &Value) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for source in sources(dialect) {
+            match (source, self.loaded.get(source.file())) {
+                (SpecSource::OpenApi { events, .. }, Some(Loaded::OpenApi(spec))) => {
+                    out.extend(spec.validate_client(*events, frame));
+                }
+                (SpecSource::Condensed { .. }, Some(Loaded::Condensed(spec))) => {
+                    out.extend(spec.check_client(frame));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn names(error: &SpecError, file: &str) -> bool {
+    match error {
+        SpecError::Missing { file: f, .. }
+        | SpecError::Io { file: f, .. }
+        | SpecError::Parse { file: f, .. }
+        | SpecError::Shape { file: f, .. } => f.ends_with(file),
+    }
+}
+
+fn load_source(dirs: &[PathBuf], source: SpecSource) -> Result<Loaded, SpecError> {
+    let Some(path) = dirs.iter().find_map(|dir| find(dir, source.file())) else {
+        let searched: Vec<String> = dirs.iter().map(|dir| dir.display().to_string()).collect();
+        return Err(SpecError::Missing {
+            file: source.file().to_owned(),
+            searched: searched.join(", "),
+        });
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|error| SpecError::Io {
+        file: shown.clone(),
+        message: error.to_string(),
+    })?;
+    match source {
+        SpecSource::OpenApi { file, .. } => OpenApi::from_yaml(file, &text).map(Loaded::OpenApi),
+        SpecSource::Condensed { file, layout } => {
+            Condensed::from_json(file, &text, layout).map(Loaded::Condensed)
+        }
+    }
+}
+
+/// The first file named `name` under `dir` (sorted walk, `broken/` included only
+/// when it is `dir` itself).
+fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    entries.sort();
+    if let Some(found) = entries
+        .iter()
+        .find(|path| path.is_file() && path.file_name().is_some_and(|n| n == name))
+    {
+        return Some(found.clone());
+    }
+    entries
+        .iter()
+        .filter(|path| path.is_dir() && path.file_name().is_some_and(|n| n != "broken"))
+        .find_map(|path| find(path, name))
+}
+
+#[cfg(test)]
+mod tests;
