@@ -16,7 +16,8 @@ pub use generic::GenericDialect;
 
 use crate::error::{DecodeError, EncodeError};
 use crate::protocol::{
-    AudioFormat, ClientEvent, Modality, ServerEvent, SessionConfig, TurnDetection, Voice,
+    AudioFormat, ClientEvent, Item, Modality, PartKind, ServerEvent, SessionConfig, TurnDetection,
+    Voice,
 };
 use crate::wire::WireShape;
 
@@ -233,6 +234,8 @@ pub struct Capabilities {
     pub voice_change_after_audio: bool,
     /// Whether transcription `model` names a deployment rather than a model.
     pub transcription_model_is_deployment: bool,
+    /// Whether user messages may carry `input_image` parts.
+    pub image_input: bool,
 }
 
 impl Capabilities {
@@ -248,6 +251,7 @@ impl Capabilities {
             turn_detection: Cow::Borrowed(&[]),
             voice_change_after_audio: true,
             transcription_model_is_deployment: false,
+            image_input: matches!(shape, WireShape::Ga),
         }
     }
 
@@ -494,6 +498,37 @@ pub fn prepare_event<'a>(
                     response: Some(Box::new(response)),
                 }),
             })
+        }
+        ClientEvent::ConversationItemCreate {
+            event_id,
+            previous_item_id,
+            item,
+        } if !capabilities.image_input => {
+            let Item::Message(message) = item.as_ref() else {
+                return Ok(Cow::Borrowed(event));
+            };
+            if !message
+                .content
+                .iter()
+                .any(|part| part.kind == PartKind::InputImage)
+            {
+                return Ok(Cow::Borrowed(event));
+            }
+            unsupported(
+                dialect,
+                policy,
+                "item.content.input_image",
+                "this endpoint does not accept image input",
+            )?;
+            let mut message = message.clone();
+            message
+                .content
+                .retain(|part| part.kind != PartKind::InputImage);
+            Ok(Cow::Owned(ClientEvent::ConversationItemCreate {
+                event_id: event_id.clone(),
+                previous_item_id: previous_item_id.clone(),
+                item: Box::new(Item::Message(message)),
+            }))
         }
         _ => Ok(Cow::Borrowed(event)),
     }
