@@ -49,6 +49,28 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// [`DecodeError`] when the frame is not a JSON object with a string `type`, or
     /// when a known event's fields have the wrong types.
     fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError>;
+
+    /// Reads one of the first server events of a session and says whether the
+    /// server speaks another dialect than this one (e.g. an Azure endpoint configured
+    /// as GA that answers in the beta shape). The client then switches to the returned
+    /// dialect, re-sends its last `session.update` in it, and reports
+    /// [`ClientError::DialectSwitched`](crate::client::ClientError::DialectSwitched).
+    ///
+    /// The client asks until the server has accepted a `session.update`. The default
+    /// never switches.
+    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
+        let _ = event;
+        None
+    }
+}
+
+/// A dialect change decided from the wire; see [`Dialect::detect_switch`].
+#[derive(Debug, Clone)]
+pub struct DialectSwitch {
+    /// The dialect the server actually speaks.
+    pub to: std::sync::Arc<dyn Dialect>,
+    /// The evidence, for the log and the app.
+    pub reason: String,
 }
 
 /// What to do with a canonical field that the provider has no place for.
