@@ -10,6 +10,8 @@
 //! | feature | enables | default |
 //! |---|---|---|
 //! | `openai` | [`openai`]: OpenAI Realtime GA (`realtime-openai`) | yes |
+//! | `azure-openai` | [`azure_openai`]: Azure OpenAI Realtime, preview and GA v1 (`realtime-azure-openai`) | no |
+//! | `voicelive` | [`voicelive`]: Azure AI Voice Live, dated versions and v1 (`realtime-voicelive`) | no |
 //! | `full` | every provider | no |
 //!
 //! Applications enable the providers they talk to. Libraries built on this crate
@@ -41,3 +43,11 @@ pub use realtime_core::{agent, audio, client, dialect, error, protocol, transpor
 /// OpenAI Realtime (GA): see [`realtime_openai`].
 #[cfg(feature = "openai")]
 pub use realtime_openai as openai;
+
+/// Azure OpenAI Realtime (preview and GA v1): see [`realtime_azure_openai`].
+#[cfg(feature = "azure-openai")]
+pub use realtime_azure_openai as azure_openai;
+
+/// Azure AI Voice Live (dated versions and v1): see [`realtime_voicelive`].
+#[cfg(feature = "voicelive")]
+pub use realtime_voicelive as voicelive;

@@ -64,6 +64,7 @@ impl GenericDialect {
                 turn_detection: Cow::Borrowed(&["server_vad", "semantic_vad"]),
                 voice_change_after_audio: true,
                 transcription_model_is_deployment: false,
+                image_input: true,
             },
             policy: UnsupportedPolicy::Error,
         }

@@ -16,7 +16,8 @@ pub use generic::GenericDialect;
 
 use crate::error::{DecodeError, EncodeError};
 use crate::protocol::{
-    AudioFormat, ClientEvent, Modality, ServerEvent, SessionConfig, TurnDetection, Voice,
+    AudioFormat, ClientEvent, Item, Modality, PartKind, ServerEvent, SessionConfig, TurnDetection,
+    Voice,
 };
 use crate::wire::WireShape;
 
@@ -48,6 +49,28 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// [`DecodeError`] when the frame is not a JSON object with a string `type`, or
     /// when a known event's fields have the wrong types.
     fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError>;
+
+    /// Reads one of the first server events of a session and says whether the
+    /// server speaks another dialect than this one (e.g. an Azure endpoint configured
+    /// as GA that answers in the beta shape). The client then switches to the returned
+    /// dialect, re-sends its last `session.update` in it, and reports
+    /// [`ClientError::DialectSwitched`](crate::client::ClientError::DialectSwitched).
+    ///
+    /// The client asks until the server has accepted a `session.update`. The default
+    /// never switches.
+    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
+        let _ = event;
+        None
+    }
+}
+
+/// A dialect change decided from the wire; see [`Dialect::detect_switch`].
+#[derive(Debug, Clone)]
+pub struct DialectSwitch {
+    /// The dialect the server actually speaks.
+    pub to: std::sync::Arc<dyn Dialect>,
+    /// The evidence, for the log and the app.
+    pub reason: String,
 }
 
 /// What to do with a canonical field that the provider has no place for.
@@ -233,6 +256,8 @@ pub struct Capabilities {
     pub voice_change_after_audio: bool,
     /// Whether transcription `model` names a deployment rather than a model.
     pub transcription_model_is_deployment: bool,
+    /// Whether user messages may carry `input_image` parts.
+    pub image_input: bool,
 }
 
 impl Capabilities {
@@ -248,6 +273,7 @@ impl Capabilities {
             turn_detection: Cow::Borrowed(&[]),
             voice_change_after_audio: true,
             transcription_model_is_deployment: false,
+            image_input: matches!(shape, WireShape::Ga),
         }
     }
 
@@ -494,6 +520,37 @@ pub fn prepare_event<'a>(
                     response: Some(Box::new(response)),
                 }),
             })
+        }
+        ClientEvent::ConversationItemCreate {
+            event_id,
+            previous_item_id,
+            item,
+        } if !capabilities.image_input => {
+            let Item::Message(message) = item.as_ref() else {
+                return Ok(Cow::Borrowed(event));
+            };
+            if !message
+                .content
+                .iter()
+                .any(|part| part.kind == PartKind::InputImage)
+            {
+                return Ok(Cow::Borrowed(event));
+            }
+            unsupported(
+                dialect,
+                policy,
+                "item.content.input_image",
+                "this endpoint does not accept image input",
+            )?;
+            let mut message = message.clone();
+            message
+                .content
+                .retain(|part| part.kind != PartKind::InputImage);
+            Ok(Cow::Owned(ClientEvent::ConversationItemCreate {
+                event_id: event_id.clone(),
+                previous_item_id: previous_item_id.clone(),
+                item: Box::new(Item::Message(message)),
+            }))
         }
         _ => Ok(Cow::Borrowed(event)),
     }

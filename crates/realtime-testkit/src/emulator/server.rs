@@ -2,7 +2,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use std::time::Duration;
+
 use async_trait::async_trait;
+use realtime_core::protocol::ServerEvent;
 
 use super::engine::Engine;
 use super::profile::Profile;
@@ -37,6 +40,7 @@ struct EngineHandler {
     profile: Profile,
     script: Arc<Mutex<Script>>,
     user_turn_ms: u64,
+    barge_in_delay: Duration,
 }
 
 #[async_trait]
@@ -49,7 +53,14 @@ impl Handler for EngineHandler {
         let shape = engine.shape();
         let mut outgoing = engine.open();
         loop {
+            let mut responding = false;
             for event in outgoing.drain(..) {
+                // A user who barges in has heard part of the answer: let the client
+                // receive and play the audio before the speech starts.
+                if responding && matches!(event, ServerEvent::SpeechStarted(_)) {
+                    tokio::time::sleep(self.barge_in_delay).await;
+                }
+                responding |= matches!(event, ServerEvent::ResponseCreated(_));
                 let frame = match shape.encode_server(&event) {
                     Ok(frame) => frame,
                     Err(error) => {
@@ -97,6 +108,7 @@ impl Emulator {
             profile: profile.clone(),
             script: Arc::new(Mutex::new(script)),
             user_turn_ms,
+            barge_in_delay: Duration::from_millis(300),
         };
         let server = TestServer::start(options.handler(handler)).await?;
         Ok(Self { server, profile })
