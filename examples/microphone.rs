@@ -24,7 +24,6 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{SampleFormat, StreamConfig};
 use realtime::agent::{AgentEvent, AgentRunner};
 use realtime::audio::PlaybackTracker;
-use realtime::protocol::SessionConfig;
 use realtime_examples::ExampleError;
 use realtime_examples::args::Args;
 use realtime_examples::audio::{RATE, pcm16_bytes, pcm16_samples, resample_linear};
@@ -99,7 +98,7 @@ async fn run() -> Result<(), ExampleError> {
     )?;
 
     let (auth, others) = desk::agents();
-    let base = SessionConfig::new().transcription(connection.provider.transcription());
+    let base = connection.base_session();
     let mut runner = AgentRunner::new(connection.client.clone(), auth).session_config(base);
     for agent in others {
         runner = runner.agent(agent);

@@ -32,7 +32,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use futures_util::{SinkExt, StreamExt};
 use realtime::agent::{AgentEvent, AgentRunner};
-use realtime::protocol::{Role, SessionConfig};
+use realtime::protocol::Role;
 use realtime_examples::ExampleError;
 use realtime_examples::args::Args;
 use realtime_examples::desk;
@@ -192,7 +192,7 @@ async fn bridge(socket: WebSocket, state: &AppState) -> Result<(), ExampleError>
     let (auth, others) = desk::agents();
     let mut transcript = Transcript::new(auth.name());
     let ready = json!({"type": "ready", "banner": connection.banner, "agent": auth.name()});
-    let base = SessionConfig::new().transcription(connection.provider.transcription());
+    let base = connection.base_session();
     let mut runner = AgentRunner::new(connection.client.clone(), auth).session_config(base);
     for agent in others {
         runner = runner.agent(agent);

@@ -22,7 +22,6 @@ use crate::transcript::{Stats, Transcript, assistant_finished};
 use realtime::agent::{
     Agent, AgentEvent, AgentRunner, AgentSession, AgentTool, ToolContext, ToolError,
 };
-use realtime::protocol::SessionConfig;
 use realtime_testkit::emulator::Script;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -173,7 +172,7 @@ pub fn agents() -> (Agent, Vec<Agent>) {
              name and phone number, then call verify_customer. Once verified, transfer to \
              returns for returns and refunds, or to sales for purchases and exchanges. Be brief.",
         )
-        .voice("marin")
+        .voice("alloy")
         .tool(verify_customer())
         .handoff(
             "returns",
@@ -189,7 +188,7 @@ pub fn agents() -> (Agent, Vec<Agent>) {
              check_return_eligibility before promising anything. If the caller would rather \
              exchange the item, transfer to sales. Be brief.",
         )
-        .voice("marin")
+        .voice("alloy")
         .tool(check_return_eligibility())
         .handoff(
             "sales",
@@ -200,7 +199,7 @@ pub fn agents() -> (Agent, Vec<Agent>) {
             "You are Contoso's sales agent. Check stock and prices with check_stock. When \
              the caller agrees to an exchange, transfer back to returns to book it. Be brief.",
         )
-        .voice("cedar")
+        .voice("verse")
         .tool(check_stock())
         .handoff(
             "returns",
@@ -311,7 +310,7 @@ pub async fn run(
 
     let (auth, others) = agents();
     let mut transcript = Transcript::new(auth.name());
-    let base = SessionConfig::new().transcription(connection.provider.transcription());
+    let base = connection.base_session();
     let mut runner = AgentRunner::new(connection.client.clone(), auth).session_config(base);
     for agent in others {
         runner = runner.agent(agent);

@@ -41,7 +41,8 @@ async fn run() -> Result<(), realtime_examples::ExampleError> {
     println!("{}", connection.banner);
     if connection.is_offline() {
         println!(
-            "(set OPENAI_API_KEY to talk to the real service; the emulator's model follows a script)"
+            "(set {} to talk to the real service; the emulator's model follows a script)",
+            connection.provider.credential_vars().join(" and ")
         );
     }
     let mut options = desk::DeskOptions::new(connection.is_offline());

@@ -10,10 +10,14 @@
 //! Every provider lives in the `match`es of [`Provider`]; adding one is a variant and
 //! an arm in each.
 
+use realtime::azure_openai::{
+    ApiVersion as AzureApiVersion, AzureOpenAiConfig, AzureOpenAiDialect,
+};
 use realtime::client::RealtimeClient;
 use realtime::openai::{OpenAiConfig, OpenAiDialect};
-use realtime::protocol::Transcription;
+use realtime::protocol::{SessionConfig, Transcription};
 use realtime::transport::{ConnectRequest, StaticConnector, redact_url};
+use realtime::voicelive::{ApiVersion as VoiceLiveApiVersion, VoiceLiveConfig, VoiceLiveDialect};
 use realtime_testkit::emulator::{Emulator, Profile, Script};
 
 use crate::ExampleError;
@@ -25,16 +29,23 @@ use crate::args::Args;
 pub enum Provider {
     /// OpenAI Realtime (GA).
     OpenAi,
+    /// Azure OpenAI Realtime: GA v1, or a dated preview when `AZURE_OPENAI_API_VERSION`
+    /// is set. Offline: the `2025-04-01-preview` dialect (beta shape, no `session.type`).
+    AzureOpenAi,
+    /// Azure AI Voice Live. Offline: the `2026-04-10` dialect.
+    VoiceLive,
 }
 
 impl Provider {
     /// Every provider, in the order credentials are looked for.
-    pub const ALL: &'static [Self] = &[Self::OpenAi];
+    pub const ALL: &'static [Self] = &[Self::OpenAi, Self::AzureOpenAi, Self::VoiceLive];
 
     /// The name used with `--provider`.
     pub fn name(self) -> &'static str {
         match self {
             Self::OpenAi => "openai",
+            Self::AzureOpenAi => "azure-openai",
+            Self::VoiceLive => "voicelive",
         }
     }
 
@@ -42,6 +53,8 @@ impl Provider {
     pub fn title(self) -> &'static str {
         match self {
             Self::OpenAi => "OpenAI GA",
+            Self::AzureOpenAi => "Azure OpenAI (2025-04-01-preview)",
+            Self::VoiceLive => "Azure AI Voice Live (2026-04-10)",
         }
     }
 
@@ -49,6 +62,11 @@ impl Provider {
     pub fn credential_vars(self) -> &'static [&'static str] {
         match self {
             Self::OpenAi => &[realtime::openai::API_KEY_VAR],
+            Self::AzureOpenAi => &[
+                realtime::azure_openai::ENV_ENDPOINT,
+                realtime::azure_openai::ENV_API_KEY,
+            ],
+            Self::VoiceLive => &["AZURE_VOICELIVE_ENDPOINT", "AZURE_VOICELIVE_API_KEY"],
         }
     }
 
@@ -64,8 +82,7 @@ impl Provider {
             .ok_or_else(|| {
                 let known: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
                 ExampleError::new(format!(
-                    "unknown provider `{name}`; known: {} (azure-openai and voicelive join \
-                     when their crates land)",
+                    "unknown provider `{name}`; known: {}",
                     known.join(", ")
                 ))
             })
@@ -89,6 +106,18 @@ impl Provider {
                 let url = redact_url(&config.connect_request().url);
                 Ok((config.client(), url))
             }
+            Self::AzureOpenAi => {
+                let config =
+                    AzureOpenAiConfig::from_env().map_err(|e| ExampleError(e.to_string()))?;
+                let url = redact_url(&config.url());
+                Ok((config.client(), url))
+            }
+            Self::VoiceLive => {
+                let config =
+                    VoiceLiveConfig::from_env().map_err(|e| ExampleError(e.to_string()))?;
+                let url = redact_url(&config.url());
+                Ok((RealtimeClient::new(config.dialect(), config), url))
+            }
         }
     }
 
@@ -96,6 +125,8 @@ impl Provider {
     pub fn emulator_profile(self) -> Profile {
         match self {
             Self::OpenAi => Profile::openai_ga(),
+            Self::AzureOpenAi => Profile::azure_openai_preview(),
+            Self::VoiceLive => Profile::voicelive_dated(),
         }
     }
 
@@ -104,14 +135,30 @@ impl Provider {
         let connector = StaticConnector::new("emulator", ConnectRequest::new(url));
         match self {
             Self::OpenAi => RealtimeClient::new(OpenAiDialect::new(), connector),
+            Self::AzureOpenAi => RealtimeClient::new(
+                AzureOpenAiDialect::preview(AzureApiVersion::V2025_04_01Preview),
+                connector,
+            ),
+            Self::VoiceLive => RealtimeClient::new(
+                VoiceLiveDialect::new(VoiceLiveApiVersion::V2026_04_10),
+                connector,
+            ),
         }
     }
 
-    /// Input transcription settings that work on this provider (on Azure OpenAI the
-    /// model is a deployment name).
-    pub fn transcription(self) -> Transcription {
+    /// Input transcription settings that work on this provider, if any. On Azure
+    /// OpenAI the model is a *deployment* name (`DeploymentNotFound` otherwise), read
+    /// from `AZURE_OPENAI_TRANSCRIPTION_DEPLOYMENT`; without it, live Azure OpenAI
+    /// sessions run without user transcripts.
+    pub fn transcription(self, offline: bool) -> Option<Transcription> {
         match self {
-            Self::OpenAi => Transcription::model("gpt-4o-mini-transcribe"),
+            Self::OpenAi => Some(Transcription::model("gpt-4o-mini-transcribe")),
+            Self::AzureOpenAi if offline => Some(Transcription::model("whisper-1")),
+            Self::AzureOpenAi => std::env::var("AZURE_OPENAI_TRANSCRIPTION_DEPLOYMENT")
+                .ok()
+                .filter(|name| !name.trim().is_empty())
+                .map(Transcription::model),
+            Self::VoiceLive => Some(Transcription::model("azure-speech")),
         }
     }
 }
@@ -133,6 +180,16 @@ impl Connection {
     /// Whether this runs against the embedded emulator.
     pub fn is_offline(&self) -> bool {
         self.emulator.is_some()
+    }
+
+    /// The session settings every agent shares: input transcription where the
+    /// provider can do it.
+    pub fn base_session(&self) -> SessionConfig {
+        let config = SessionConfig::new();
+        match self.provider.transcription(self.is_offline()) {
+            Some(transcription) => config.transcription(transcription),
+            None => config,
+        }
     }
 
     /// Starts an emulator of `provider` playing `script`; `why` starts the banner.

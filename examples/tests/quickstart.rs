@@ -9,7 +9,14 @@ use realtime_examples::provider::{Connection, Provider};
 
 #[tokio::test]
 async fn offline_desk_exercises_tools_handoffs_and_barge_in() {
-    let connection = Connection::offline(Provider::OpenAi, desk::offline_script(), "test")
+    // The same desk over each provider's own dialect, against its emulator profile.
+    for provider in Provider::ALL {
+        desk_on(*provider).await;
+    }
+}
+
+async fn desk_on(provider: Provider) {
+    let connection = Connection::offline(provider, desk::offline_script(), "test")
         .await
         .unwrap();
     assert!(
@@ -17,7 +24,11 @@ async fn offline_desk_exercises_tools_handoffs_and_barge_in() {
         "{}",
         connection.banner
     );
-    let dir = std::env::temp_dir().join(format!("rt-quickstart-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "rt-quickstart-{}-{}",
+        std::process::id(),
+        provider.name()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let mut options = desk::DeskOptions::new(true);
     options.output = Some(dir.join("desk.wav"));
