@@ -94,7 +94,7 @@ async fn malformed_frames_are_typed_errors_and_the_session_goes_on() {
 
     match next(&mut session).await {
         Err(ClientError::Transport(TransportError::FrameTooLarge { max, .. })) => {
-            assert_eq!(max, 16 * 1024)
+            assert_eq!(max, 16 * 1024);
         }
         other => panic!("expected FrameTooLarge, got {other:?}"),
     }
