@@ -11,6 +11,6 @@ mod script;
 mod server;
 
 pub use engine::Engine;
-pub use profile::{ItemEvents, Profile, Reject, RejectWhen};
+pub use profile::{AZURE_TRANSCRIPTION_DEPLOYMENT, ItemEvents, Profile, Reject, RejectWhen};
 pub use script::{Script, ScriptedCall, Turn};
 pub use server::Emulator;
