@@ -38,6 +38,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 pub use realtime_core::{agent, audio, client, dialect, error, protocol, transport, wire};
 
 /// OpenAI Realtime (GA): see [`realtime_openai`].
