@@ -3,7 +3,7 @@
 //! [`Engine`] is the sans-IO brain: client frames in, server events out, shaped like
 //! the real service of a [`Profile`] (event names, item announcements, the `error`
 //! frames it sends for fields it rejects). [`Emulator`] serves it on a loopback
-//! [`TestServer`], one engine per connection, every client frame recorded.
+//! [`TestServer`](crate::TestServer), one engine per connection, every client frame recorded.
 
 mod engine;
 mod profile;
