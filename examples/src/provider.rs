@@ -153,7 +153,10 @@ impl Provider {
     pub fn transcription(self, offline: bool) -> Option<Transcription> {
         match self {
             Self::OpenAi => Some(Transcription::model("gpt-4o-mini-transcribe")),
-            Self::AzureOpenAi if offline => Some(Transcription::model("whisper-1")),
+            // The emulated resource's transcription deployment.
+            Self::AzureOpenAi if offline => Some(Transcription::model(
+                realtime_testkit::emulator::AZURE_TRANSCRIPTION_DEPLOYMENT,
+            )),
             Self::AzureOpenAi => std::env::var("AZURE_OPENAI_TRANSCRIPTION_DEPLOYMENT")
                 .ok()
                 .filter(|name| !name.trim().is_empty())
