@@ -105,7 +105,11 @@ async fn history(h: &Harness) -> Vec<(String, String)> {
         .iter()
         .filter_map(|entry| match entry {
             HistoryEntry::Message { role, text, .. } => {
-                let role = if *role == Role::User { "user" } else { "assistant" };
+                let role = if *role == Role::User {
+                    "user"
+                } else {
+                    "assistant"
+                };
                 Some((role.to_owned(), text.clone()))
             }
             HistoryEntry::ToolCall { name, .. } => Some(("call".to_owned(), name.clone())),
@@ -171,9 +175,7 @@ fn frames_of_type<'a>(frames: &'a [Value], kind: &str) -> Vec<&'a Value> {
 
 pub async fn drop_mid_response(case: Case) {
     let script = Script::new()
-        .fault(Fault::DropMidResponse(
-            "This answer is cut short by".into(),
-        ))
+        .fault(Fault::DropMidResponse("This answer is cut short by".into()))
         .say("Here is the whole answer.");
     let mut h = start(&case, script).await;
     h.session.send_text("Hi").await.unwrap();
@@ -181,7 +183,9 @@ pub async fn drop_mid_response(case: Case) {
     assert!(
         matches!(
             error,
-            AgentError::Client(ClientError::Transport(TransportError::ConnectionLost { .. }))
+            AgentError::Client(ClientError::Transport(
+                TransportError::ConnectionLost { .. }
+            ))
         ),
         "{error:?}"
     );
@@ -192,7 +196,10 @@ pub async fn drop_mid_response(case: Case) {
     );
     assert_eq!(
         history(&h).await,
-        [said("user", "Hi"), said("assistant", "Here is the whole answer.")],
+        [
+            said("user", "Hi"),
+            said("assistant", "Here is the whole answer.")
+        ],
         "the cut answer never entered the history"
     );
     let second = h.frames_of(1).await;
@@ -327,7 +334,9 @@ pub async fn server_error(case: Case) {
 }
 
 pub async fn rate_limited(case: Case) {
-    let script = Script::new().fault(Fault::RateLimited).say("Now I can answer.");
+    let script = Script::new()
+        .fault(Fault::RateLimited)
+        .say("Now I can answer.");
     let mut h = start(&case, script).await;
     h.session.send_text("Hi").await.unwrap();
     h.until(|e| matches!(e, AgentEvent::Error(AgentError::Server { .. })))
@@ -404,10 +413,7 @@ pub async fn duplicate_events(case: Case) {
     assert_eq!(outputs, 1);
     assert_eq!(frames_of_type(&frames, "response.create").len(), 2);
     let entries = history(&h).await;
-    assert_eq!(
-        entries.iter().filter(|(kind, _)| kind == "call").count(),
-        1
-    );
+    assert_eq!(entries.iter().filter(|(kind, _)| kind == "call").count(), 1);
     h.close().await;
 }
 
@@ -537,7 +543,10 @@ pub async fn audio_is_buffered_while_disconnected(case: Case) {
     let last = h.emulator.connections().len() - 1;
     let frames = h.frames_of(last).await;
     let appends = frames_of_type(&frames, "input_audio_buffer.append").len();
-    assert_eq!(appends, 100, "2 s in 20 ms frames, flushed after the replay");
+    assert_eq!(
+        appends, 100,
+        "2 s in 20 ms frames, flushed after the replay"
+    );
     let types = support::types(&frames);
     assert_eq!(&types[..2], ["session.update", "conversation.item.create"]);
     // Audio sent once reconnected goes straight through.
@@ -579,10 +588,7 @@ pub async fn reconnect_reapplies_current_agent_and_replays_tools(case: Case) {
     );
     h.session.send_text("Thanks").await.unwrap();
     let (_, replayed) = reconnect_cycle(&mut h).await;
-    assert_eq!(
-        h.transcript_of(Role::Assistant).await,
-        "Anything else?"
-    );
+    assert_eq!(h.transcript_of(Role::Assistant).await, "Anything else?");
     // user, call+output (handoff), call+output (lookup), assistant, user.
     assert_eq!(replayed, 7);
     let second = h.frames_of(1).await;
@@ -627,9 +633,14 @@ pub async fn rotation_happens_between_turns(case: Case) {
         .say("A-1 has shipped.")
         .say("You are welcome.");
     let emulator = Emulator::start(case.profile.clone(), script).await.unwrap();
-    let mut h = Harness::start_on(&case, emulator, vec![agent], text_config(), transport(), |r| {
-        r.rotation(RotationPolicy::default().lifetime(Duration::from_millis(500)))
-    })
+    let mut h = Harness::start_on(
+        &case,
+        emulator,
+        vec![agent],
+        text_config(),
+        transport(),
+        |r| r.rotation(RotationPolicy::default().lifetime(Duration::from_millis(500))),
+    )
     .await;
     h.session.send_text("Where is A-1?").await.unwrap();
     assert_eq!(h.transcript_of(Role::Assistant).await, "A-1 has shipped.");
@@ -643,7 +654,9 @@ pub async fn rotation_happens_between_turns(case: Case) {
     let mut open_tools = 0i32;
     for event in &h.events {
         match event {
-            AgentEvent::Raw(raw) if matches!(**raw, realtime::protocol::ServerEvent::ResponseCreated(_)) => {
+            AgentEvent::Raw(raw)
+                if matches!(**raw, realtime::protocol::ServerEvent::ResponseCreated(_)) =>
+            {
                 open_responses += 1;
             }
             AgentEvent::ResponseDone { .. } => open_responses -= 1,
@@ -667,7 +680,10 @@ pub async fn rotation_happens_between_turns(case: Case) {
         .await
         .unwrap();
     let closed_normally = connections[0].frames().iter().any(|frame| {
-        matches!(frame, realtime_testkit::ClientFrame::Close { code: 1000, .. })
+        matches!(
+            frame,
+            realtime_testkit::ClientFrame::Close { code: 1000, .. }
+        )
     });
     assert!(closed_normally, "the old connection is closed cleanly");
     let entries = history(&h).await;

@@ -63,7 +63,13 @@ impl Corpus {
     fn load() -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
         let mut values = Vec::new();
-        for dir in ["openai-ga", "openai-beta", "azure-openai", "voicelive", "broken"] {
+        for dir in [
+            "openai-ga",
+            "openai-beta",
+            "azure-openai",
+            "voicelive",
+            "broken",
+        ] {
             let file = if dir == "broken" {
                 "broken.jsonl"
             } else {
@@ -235,10 +241,11 @@ fn mutate_value(rng: &mut Rng, corpus: &Corpus, value: &mut Value, depth: usize)
         6 => {
             // Type swap: the same content as another JSON type.
             *value = match value.take() {
-                Value::String(s) => s.parse::<f64>().ok().and_then(Number::from_f64).map_or(
-                    Value::Array(vec![Value::String(s)]),
-                    Value::Number,
-                ),
+                Value::String(s) => s
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(Number::from_f64)
+                    .map_or(Value::Array(vec![Value::String(s)]), Value::Number),
                 Value::Number(n) => Value::String(n.to_string()),
                 Value::Bool(b) => Value::String(b.to_string()),
                 Value::Array(items) => items.into_iter().next().unwrap_or(Value::Null),
@@ -249,8 +256,10 @@ fn mutate_value(rng: &mut Rng, corpus: &Corpus, value: &mut Value, depth: usize)
         7 => *value = Value::String(rng.pick(&corpus.types).clone()),
         _ => {
             if let Value::String(s) = value {
-                s.push_str(*rng.pick(ODD_STRINGS));
-                s.insert_str(0, *rng.pick(ODD_STRINGS));
+                let odd = *rng.pick::<&str>(ODD_STRINGS);
+                s.push_str(odd);
+                let odd = *rng.pick::<&str>(ODD_STRINGS);
+                s.insert_str(0, odd);
             } else {
                 *value = Value::String((*rng.pick(ODD_STRINGS)).to_owned());
             }
@@ -295,7 +304,8 @@ fn string_level(rng: &mut Rng, text: String) -> String {
     match text.find('{') {
         Some(at) => {
             let mut out = text;
-            out.insert_str(at + 1, *rng.pick(INSERTS));
+            let insert = *rng.pick::<&str>(INSERTS);
+            out.insert_str(at + 1, insert);
             out
         }
         None => text,
@@ -370,7 +380,9 @@ fn dialects() -> Vec<Arc<dyn Dialect>> {
     vec![
         Arc::new(realtime::openai::OpenAiDialect::new()),
         Arc::new(AzureOpenAiDialect::ga_v1()),
-        Arc::new(AzureOpenAiDialect::preview(AzureVersion::V2025_04_01Preview)),
+        Arc::new(AzureOpenAiDialect::preview(
+            AzureVersion::V2025_04_01Preview,
+        )),
         Arc::new(VoiceLiveDialect::new(VoiceLiveVersion::V2025_10_01)),
         Arc::new(VoiceLiveDialect::new(VoiceLiveVersion::V2026_04_10)),
         Arc::new(VoiceLiveDialect::new(VoiceLiveVersion::V1)),
@@ -413,7 +425,10 @@ fn decoders_survive_a_short_fuzz_run() {
     let ok = run(frames, 0x5EED, &corpus);
     // The mutations are not all fatal: a share of frames still decodes, so the
     // decoders are exercised past the JSON parser.
-    assert!(ok > frames, "only {ok} successful decodes of {frames} frames");
+    assert!(
+        ok > frames,
+        "only {ok} successful decodes of {frames} frames"
+    );
 }
 
 #[test]
@@ -421,20 +436,22 @@ fn the_engine_mutates_and_is_deterministic() {
     let corpus = Corpus::load();
     let sample = |seed| {
         let mut rng = Rng(seed);
-        (0..200).map(|_| frame(&mut rng, &corpus)).collect::<Vec<_>>()
+        (0..200)
+            .map(|_| frame(&mut rng, &corpus))
+            .collect::<Vec<_>>()
     };
     assert_eq!(sample(7), sample(7));
     let frames = sample(7);
-    let unchanged = frames
-        .iter()
-        .filter(|f| corpus.texts.contains(f))
-        .count();
+    let unchanged = frames.iter().filter(|f| corpus.texts.contains(f)).count();
     assert!(unchanged < 40, "{unchanged} of 200 frames are plain seeds");
     let invalid = frames
         .iter()
         .filter(|f| serde_json::from_str::<Value>(f).is_err())
         .count();
-    assert!((20..180).contains(&invalid), "{invalid} of 200 are not JSON");
+    assert!(
+        (20..180).contains(&invalid),
+        "{invalid} of 200 are not JSON"
+    );
 }
 
 /// The long run: `FUZZ_FRAMES` frames (default 10 million) over all cores.

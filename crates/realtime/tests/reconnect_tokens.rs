@@ -49,7 +49,10 @@ impl TokenCredential for FakeCredential {
 
 /// Runs a session whose connection drops mid-response; returns the `Authorization`
 /// header of each connection.
-async fn authorizations(profile: Profile, client: impl FnOnce(&Emulator) -> RealtimeClient) -> Vec<String> {
+async fn authorizations(
+    profile: Profile,
+    client: impl FnOnce(&Emulator) -> RealtimeClient,
+) -> Vec<String> {
     let script = Script::new()
         .fault(Fault::DropMidResponse("Cut".into()))
         .say("Reconnected.");
@@ -95,9 +98,12 @@ async fn authorizations(profile: Profile, client: impl FnOnce(&Emulator) -> Real
 
 fn azure_client(emulator: &Emulator, credential: Arc<FakeCredential>) -> RealtimeClient {
     let endpoint = emulator.url().trim_end_matches("/realtime").to_owned();
-    let config =
-        AzureOpenAiConfig::new(endpoint.parse().unwrap(), "gpt-realtime", Auth::entra(credential))
-            .unwrap();
+    let config = AzureOpenAiConfig::new(
+        endpoint.parse().unwrap(),
+        "gpt-realtime",
+        Auth::entra(credential),
+    )
+    .unwrap();
     config.client()
 }
 

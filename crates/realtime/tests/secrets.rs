@@ -108,7 +108,7 @@ impl Seen {
         self.add(what, format!("{value:#?}"));
     }
 
-    fn error(&mut self, what: &str, error: &(impl std::error::Error + std::fmt::Debug)) {
+    fn error(&mut self, what: &str, error: &impl std::error::Error) {
         self.add(what, error.to_string());
         self.debug(what, error);
         let mut source = error.source();
@@ -119,12 +119,15 @@ impl Seen {
     }
 }
 
+/// A client, its connector, and the config's `Debug`.
+type Built = (RealtimeClient, Arc<dyn Connector>, String);
+
 /// A provider under test: how to build its connector at an emulator.
 struct Provider {
     profile: Profile,
     /// Client and connector `Debug`/request for the emulator at `endpoint`
     /// (`http://127.0.0.1:port`).
-    build: Box<dyn Fn(&str) -> (RealtimeClient, Arc<dyn Connector>, String)>,
+    build: Box<dyn Fn(&str) -> Built>,
     /// The header that carries the secret, and its expected value.
     header: (&'static str, String),
 }
@@ -153,9 +156,11 @@ async fn scan(provider: Provider, secret: &str) {
     seen.add("request url", &request.url);
     seen.add("redacted url", request.redacted_url());
 
-    let tool = AgentTool::new("lookup_order", "Finds an order.", |args: Args, _| async move {
-        Ok::<_, ToolError>(format!("{} shipped", args.order))
-    });
+    let tool = AgentTool::new(
+        "lookup_order",
+        "Finds an order.",
+        |args: Args, _| async move { Ok::<_, ToolError>(format!("{} shipped", args.order)) },
+    );
     let runner = AgentRunner::new(client, Agent::new("desk").instructions("Hi.").tool(tool))
         .session_config(SessionConfig::new().output_modalities([Modality::Text]))
         .reconnect(
@@ -255,14 +260,18 @@ async fn openai_api_key_never_leaks() {
                 .build()
                 .unwrap();
             let debug = format!("{config:?} {config:#?}");
-            (config.client(), Arc::new(config) as Arc<dyn Connector>, debug)
+            (
+                config.client(),
+                Arc::new(config) as Arc<dyn Connector>,
+                debug,
+            )
         }),
         header: ("authorization", format!("Bearer {KEY}")),
     };
     scan(provider, KEY).await;
 }
 
-fn azure(auth: Auth, endpoint: &str) -> (RealtimeClient, Arc<dyn Connector>, String) {
+fn azure(auth: Auth, endpoint: &str) -> Built {
     let config = AzureOpenAiConfig::new(endpoint.parse().unwrap(), "gpt-realtime", auth).unwrap();
     let debug = format!("{config:?} {config:#?}");
     let connector = AzureOpenAiConnector::new(config.clone());
@@ -294,15 +303,21 @@ async fn azure_openai_entra_token_never_leaks() {
 
 fn voicelive(
     endpoint: &str,
-    auth: impl FnOnce(realtime::voicelive::VoiceLiveConfigBuilder) -> realtime::voicelive::VoiceLiveConfigBuilder,
-) -> (RealtimeClient, Arc<dyn Connector>, String) {
+    auth: impl FnOnce(
+        realtime::voicelive::VoiceLiveConfigBuilder,
+    ) -> realtime::voicelive::VoiceLiveConfigBuilder,
+) -> Built {
     let builder = VoiceLiveConfig::builder()
         .endpoint(endpoint)
         .model("gpt-realtime")
         .api_version(ApiVersion::V2026_04_10);
     let config = auth(builder).build().unwrap();
     let debug = format!("{config:?} {config:#?}");
-    (config.client(), Arc::new(config) as Arc<dyn Connector>, debug)
+    (
+        config.client(),
+        Arc::new(config) as Arc<dyn Connector>,
+        debug,
+    )
 }
 
 #[tokio::test]

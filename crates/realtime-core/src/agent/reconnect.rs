@@ -270,9 +270,10 @@ pub fn classify_transport(error: &TransportError) -> Option<Fatal> {
                 _ => None,
             }
         }
-        TransportError::InvalidRequest { .. } => {
-            fatal(FatalKind::Configuration, "invalid connect request".to_owned())
-        }
+        TransportError::InvalidRequest { .. } => fatal(
+            FatalKind::Configuration,
+            "invalid connect request".to_owned(),
+        ),
         TransportError::Tls { .. } => fatal(FatalKind::Configuration, "TLS failed".to_owned()),
         _ => None,
     }
@@ -580,7 +581,11 @@ mod tests {
             );
             seen.insert(first.as_micros());
         }
-        assert!(seen.len() > 100, "jitter spreads the delays: {}", seen.len());
+        assert!(
+            seen.len() > 100,
+            "jitter spreads the delays: {}",
+            seen.len()
+        );
     }
 
     #[test]
@@ -601,7 +606,10 @@ mod tests {
 
     #[test]
     fn fatal_codes_and_handshakes() {
-        assert_eq!(classify_server_code("invalid_api_key"), Some(FatalKind::Auth));
+        assert_eq!(
+            classify_server_code("invalid_api_key"),
+            Some(FatalKind::Auth)
+        );
         assert_eq!(
             classify_server_code("DeploymentNotFound"),
             Some(FatalKind::NotFound)
@@ -662,11 +670,19 @@ mod tests {
         assert_eq!(audio.len(), 8);
         assert_eq!(audio.take_dropped(), 4);
         assert_eq!(audio.take_dropped(), 0, "counted once");
-        assert_eq!(audio.push(&[4; 13]), 8 + 3, "a huge chunk keeps its newest 10 bytes");
+        assert_eq!(
+            audio.push(&[4; 13]),
+            8 + 3,
+            "a huge chunk keeps its newest 10 bytes"
+        );
         assert_eq!(audio.drain(), vec![vec![4; 10]]);
         assert!(audio.is_empty());
         let mut none = OfflineAudio::new(0);
-        assert_eq!(none.push(&[0; 6]), 6, "a zero bound drops and counts everything");
+        assert_eq!(
+            none.push(&[0; 6]),
+            6,
+            "a zero bound drops and counts everything"
+        );
         assert!(none.is_empty());
     }
 
@@ -679,7 +695,10 @@ mod tests {
             "already within the margin: rotate at the next pause"
         );
         assert_eq!(policy.rotate_in(None), None);
-        assert_eq!(RotationPolicy::disabled().rotate_in(Some(Duration::ZERO)), None);
+        assert_eq!(
+            RotationPolicy::disabled().rotate_in(Some(Duration::ZERO)),
+            None
+        );
         assert!(TurnState::default().between_turns());
         for busy in [
             TurnState {

@@ -22,8 +22,8 @@ use super::event::{AgentError, AgentEvent};
 use super::guardrail::Verdict;
 use super::history::{History, HistoryEntry};
 use super::reconnect::{
-    Backoff, BoundedSet, Jitter, OfflineAudio, ReconnectPolicy, RotationPolicy,
-    TurnState, classify_server_code, classify_transport, replay_items,
+    Backoff, BoundedSet, Jitter, OfflineAudio, ReconnectPolicy, RotationPolicy, TurnState,
+    classify_server_code, classify_transport, replay_items,
 };
 use super::tool::{ToolContext, ToolError};
 use crate::audio::PlaybackTracker;
@@ -341,7 +341,10 @@ fn lock(link: &Link) -> MutexGuard<'_, LinkInner> {
 enum Command {
     Text(String),
     Content(Vec<ContentPart>),
-    Approve { call_id: String, approved: bool },
+    Approve {
+        call_id: String,
+        approved: bool,
+    },
     CommitAndRespond,
     History(oneshot::Sender<History>),
     /// Audio was dropped from the offline buffer: tell the app.
@@ -720,7 +723,9 @@ impl LoopState {
         };
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX));
+            .map_or(0, |elapsed| {
+                i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+            });
         let left = u64::try_from(expires_at.saturating_sub(now)).unwrap_or(0);
         self.schedule_rotation(Some(Duration::from_secs(left)));
     }
@@ -729,7 +734,10 @@ impl LoopState {
     async fn report_drops(&self) {
         let dropped = lock(&self.link).offline.take_dropped();
         if dropped > 0 {
-            tracing::warn!(bytes = dropped, "microphone audio dropped while disconnected");
+            tracing::warn!(
+                bytes = dropped,
+                "microphone audio dropped while disconnected"
+            );
             self.emit(AgentEvent::AudioDropped { bytes: dropped }).await;
         }
     }
@@ -783,7 +791,11 @@ impl LoopState {
                 return None;
             }
             let started = Instant::now();
-            let session = match self.client.connect_with_dialect(self.sender.dialect()).await {
+            let session = match self
+                .client
+                .connect_with_dialect(self.sender.dialect())
+                .await
+            {
                 Ok(session) => session,
                 Err(error) => {
                     if let Some(fatal) = self.fatal_transport(&error) {
@@ -861,7 +873,11 @@ impl LoopState {
     /// Moves to a fresh connection between turns. `None`: it failed, the current
     /// connection goes on (and rotation is tried again later).
     async fn rotate(&mut self) -> Option<EventStream> {
-        let session = match self.client.connect_with_dialect(self.sender.dialect()).await {
+        let session = match self
+            .client
+            .connect_with_dialect(self.sender.dialect())
+            .await
+        {
             Ok(session) => session,
             Err(error) => {
                 tracing::warn!(%error, "session rotation failed; keeping the current connection");
@@ -880,7 +896,8 @@ impl LoopState {
                         tracing::debug!(%error, "closing the rotated-out connection");
                     }
                 });
-                self.emit(AgentEvent::SessionRotated { items_replayed }).await;
+                self.emit(AgentEvent::SessionRotated { items_replayed })
+                    .await;
                 Some(stream)
             }
             Err(error) => {

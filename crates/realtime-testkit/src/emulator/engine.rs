@@ -20,6 +20,8 @@ use realtime_core::wire::WireShape;
 /// What the service does next: an event, or a fault below the protocol.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+// Outputs are short-lived and few per frame; boxing the event would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum Output {
     /// Sends this event.
     Event(ServerEvent),
@@ -194,7 +196,11 @@ impl Engine {
         let events = self.handle(frame);
         self.answering = None;
         let faults = std::mem::take(&mut self.fault_outputs);
-        events.into_iter().map(Output::Event).chain(faults).collect()
+        events
+            .into_iter()
+            .map(Output::Event)
+            .chain(faults)
+            .collect()
     }
 
     fn handle(&mut self, frame: &str) -> Vec<ServerEvent> {
@@ -729,7 +735,11 @@ impl Engine {
         let turn = self.script.next_turn();
         let events = self.respond(turn);
         let faults = std::mem::take(&mut self.fault_outputs);
-        events.into_iter().map(Output::Event).chain(faults).collect()
+        events
+            .into_iter()
+            .map(Output::Event)
+            .chain(faults)
+            .collect()
     }
 
     fn response_started(&mut self) -> (String, ServerEvent) {
@@ -747,9 +757,9 @@ impl Engine {
         (response_id, event)
     }
 
-    fn response_finished(&mut self, response_id: &str, status: ResponseStatus) -> ServerEvent {
+    fn response_finished(&mut self, response_id: &str, status: &ResponseStatus) -> ServerEvent {
         let mut response = self.response_resource(response_id, status.clone(), Vec::new(), true);
-        if status == ResponseStatus::Failed {
+        if *status == ResponseStatus::Failed {
             response.status_details = Nullable::Value(
                 json!({"type": "failed", "error": {"type": "server_error", "code": "server_error"}}),
             );
@@ -825,7 +835,7 @@ impl Engine {
                     "The server had an error while processing your request. Sorry about that!",
                     None,
                 );
-                let done = self.response_finished(&response_id, ResponseStatus::Failed);
+                let done = self.response_finished(&response_id, &ResponseStatus::Failed);
                 vec![
                     Output::Event(created),
                     Output::Event(error),
@@ -856,7 +866,7 @@ impl Engine {
                     arguments,
                     ..FunctionArgumentsDone::default()
                 });
-                let done = self.response_finished(&response_id, ResponseStatus::Completed);
+                let done = self.response_finished(&response_id, &ResponseStatus::Completed);
                 vec![
                     Output::Event(created),
                     Output::Event(orphan),
@@ -879,7 +889,9 @@ impl Engine {
                     ..AudioDelta::default()
                 });
                 let mut outputs = vec![
-                    Output::Event(ServerEvent::ResponseAudioTranscriptDelta(text_delta.clone())),
+                    Output::Event(ServerEvent::ResponseAudioTranscriptDelta(
+                        text_delta.clone(),
+                    )),
                     Output::Event(ServerEvent::ResponseTextDelta(text_delta)),
                     Output::Event(audio_delta),
                 ];

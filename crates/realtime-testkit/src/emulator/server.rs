@@ -56,8 +56,8 @@ impl EngineHandler {
 #[async_trait]
 impl Handler for EngineHandler {
     async fn handle(&self, mut conn: ServerConn) {
-        let mut engine = Engine::new(self.profile.clone(), Script::new())
-            .with_user_turn_ms(self.user_turn_ms);
+        let mut engine =
+            Engine::new(self.profile.clone(), Script::new()).with_user_turn_ms(self.user_turn_ms);
         let shape = engine.shape();
         let mut outgoing: Vec<Output> = engine.open().into_iter().map(Output::Event).collect();
         'connection: loop {
