@@ -18,4 +18,6 @@ pub mod dialect;
 pub mod fixtures;
 pub mod json_eq;
 pub mod report;
+#[cfg(feature = "core")]
+pub mod scenarios;
 pub mod schema;

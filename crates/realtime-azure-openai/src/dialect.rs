@@ -222,6 +222,17 @@ impl Dialect for AzureOpenAiDialect {
         let mut object = shape
             .client_to_object(&prepared)
             .map_err(|error| error.with_dialect(name))?;
+        if self.flavour == Flavour::Preview(ApiVersion::V2024_10_01Preview)
+            && let Some(Value::Object(response)) = object.get_mut("response")
+        {
+            // The 2024-10-01 preview requires both (with these defaults) on every
+            // response override (`RealtimeRequestResponseCreateCommand`,
+            // realtime-openapi3-2024-10-01.yml); later previews dropped them.
+            response.entry("commit").or_insert(Value::Bool(true));
+            response
+                .entry("cancel_previous")
+                .or_insert(Value::Bool(true));
+        }
         for key in ["session", "response"] {
             if let Some(Value::Object(settings)) = object.get_mut(key) {
                 if shape == WireShape::Beta {

@@ -248,8 +248,10 @@ pub struct Capabilities {
     pub audio_only_output: AudioOnlyOutput,
     /// Voices the endpoint offers by name; `None` when any name (or custom voice) is accepted.
     pub voices: Option<Cow<'static, [&'static str]>>,
-    /// Audio formats accepted for input and output.
+    /// Audio formats accepted for input (and for output, unless `output_audio_formats` is set).
     pub audio_formats: Cow<'static, [AudioFormat]>,
+    /// Audio formats accepted for output, where they differ from the input formats.
+    pub output_audio_formats: Option<Cow<'static, [AudioFormat]>>,
     /// Turn-detection kinds accepted, by wire name (`server_vad`, `semantic_vad`, ...).
     pub turn_detection: Cow<'static, [&'static str]>,
     /// Whether the voice may change once the conversation holds assistant audio.
@@ -270,11 +272,19 @@ impl Capabilities {
             audio_only_output: AudioOnlyOutput::Native,
             voices: None,
             audio_formats: Cow::Borrowed(&[]),
+            output_audio_formats: None,
             turn_detection: Cow::Borrowed(&[]),
             voice_change_after_audio: true,
             transcription_model_is_deployment: false,
             image_input: matches!(shape, WireShape::Ga),
         }
+    }
+
+    /// Audio formats accepted for output.
+    pub fn output_formats(&self) -> &[AudioFormat] {
+        self.output_audio_formats
+            .as_deref()
+            .unwrap_or(&self.audio_formats)
     }
 
     /// Whether the endpoint accepts `field`.

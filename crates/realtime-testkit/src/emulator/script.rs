@@ -79,6 +79,9 @@ pub enum Turn {
     },
     /// Injects a fault instead of a normal response.
     Fault(Fault),
+    /// Sends this server event verbatim (e.g. a Voice Live `warning`), then plays
+    /// the next turn.
+    Emit(serde_json::Map<String, Value>),
 }
 
 /// The assistant's turns, in order, and what the user "says" in audio turns.
@@ -153,6 +156,15 @@ impl Script {
     /// Adds a turn that injects `fault` (see [`Fault`]).
     pub fn fault(mut self, fault: Fault) -> Self {
         self.turns.push_back(Turn::Fault(fault));
+        self
+    }
+
+    /// Adds a verbatim server event (an object with a `type`), sent when the next
+    /// response is asked for, before that response.
+    pub fn emit(mut self, event: Value) -> Self {
+        if let Value::Object(event) = event {
+            self.turns.push_back(Turn::Emit(event));
+        }
         self
     }
 
