@@ -65,6 +65,15 @@ impl Case {
         }
     }
 
+    /// A transcription model the emulated service accepts (Azure wants a deployment).
+    pub fn transcription_model(&self) -> &'static str {
+        self.profile
+            .transcription_deployments
+            .as_ref()
+            .and_then(|deployments| deployments.first().copied())
+            .unwrap_or("whisper-1")
+    }
+
     pub fn shape(&self) -> WireShape {
         self.dialect.capabilities().shape
     }
