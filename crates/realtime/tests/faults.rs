@@ -777,3 +777,64 @@ fault_suite!(azure_openai_ga_v1, super::support::Case::azure_ga_v1());
 fault_suite!(azure_openai_preview, super::support::Case::azure_preview());
 fault_suite!(voicelive_dated, super::support::Case::voicelive_dated());
 fault_suite!(voicelive_v1, super::support::Case::voicelive_v1());
+
+/// Measures reconnects on loopback (no backoff delay): the time from the drop being
+/// seen to the session being back (connect, settings, history replay), and the items
+/// replayed. Run with
+/// `cargo test --release -p realtime --test faults measure_reconnect -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement, prints timings"]
+#[allow(clippy::print_stdout)]
+async fn measure_reconnect() {
+    let case = Case::openai_ga();
+    let rounds = 20;
+    let mut script = Script::new();
+    for round in 0..rounds {
+        script = script
+            .fault(Fault::DropMidResponse("Cut".into()))
+            .say(format!("Answer {round}."));
+    }
+    let emulator = Emulator::start(case.profile.clone(), script).await.unwrap();
+    let mut h = Harness::start_on(
+        &case,
+        emulator,
+        vec![desk()],
+        text_config(),
+        transport(),
+        |r| r.reconnect(fast_reconnect().initial_delay(Duration::ZERO)),
+    )
+    .await;
+    let mut timings = Vec::new();
+    for round in 0..rounds {
+        h.session
+            .send_text(format!("Question {round}"))
+            .await
+            .unwrap();
+        h.until(|e| matches!(e, AgentEvent::Disconnected { .. }))
+            .await;
+        let lost = std::time::Instant::now();
+        let replayed = h
+            .until_map(|e| match e {
+                AgentEvent::Reconnected { items_replayed, .. } => Some(*items_replayed),
+                _ => None,
+            })
+            .await;
+        timings.push((lost.elapsed(), replayed));
+        assert_eq!(
+            h.transcript_of(Role::Assistant).await,
+            format!("Answer {round}.")
+        );
+    }
+    for (round, (elapsed, replayed)) in timings.iter().enumerate() {
+        println!("reconnect {round}: {elapsed:?}, {replayed} items replayed");
+    }
+    let mut sorted: Vec<Duration> = timings.iter().map(|(d, _)| *d).collect();
+    sorted.sort();
+    println!(
+        "reconnect on loopback: min {:?}, median {:?}, max {:?} over {rounds} drops",
+        sorted[0],
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() - 1]
+    );
+    h.close().await;
+}
