@@ -68,6 +68,28 @@ pub async fn text_turn(case: Case) {
     h.close().await;
 }
 
+pub async fn agent_speaks_first(case: Case) {
+    let agent = Agent::new("desk").instructions("Greet the caller.");
+    let mut h = Harness::start(
+        &case,
+        Script::new().say("Welcome to the desk!"),
+        vec![agent],
+        text_config(),
+    )
+    .await;
+    h.session.respond().await.unwrap();
+    assert_eq!(
+        h.transcript_of(Role::Assistant).await,
+        "Welcome to the desk!"
+    );
+    let frames = h.frames().await;
+    assert_eq!(
+        support::types(&frames),
+        ["session.update", "response.create"]
+    );
+    h.close().await;
+}
+
 pub async fn audio_turn(case: Case) {
     let agent = Agent::new("desk").instructions("Be brief.");
     let config = SessionConfig::new()
@@ -587,6 +609,10 @@ macro_rules! dialect_suite {
             #[tokio::test]
             async fn text_turn() {
                 super::text_turn($case).await;
+            }
+            #[tokio::test]
+            async fn agent_speaks_first() {
+                super::agent_speaks_first($case).await;
             }
             #[tokio::test]
             async fn audio_turn() {

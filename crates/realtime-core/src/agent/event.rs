@@ -96,6 +96,16 @@ pub enum AgentEvent {
         /// The assistant item.
         item_id: String,
     },
+    /// The user's speech could not be transcribed (on Azure OpenAI, code
+    /// `DeploymentNotFound` means the transcription model must name a deployment).
+    TranscriptionFailed {
+        /// The user item.
+        item_id: String,
+        /// The provider's error code.
+        code: Option<String>,
+        /// The provider's message.
+        message: String,
+    },
     /// A response finished.
     ResponseDone {
         /// The response id.

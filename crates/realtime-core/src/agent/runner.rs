@@ -346,6 +346,7 @@ enum Command {
         approved: bool,
     },
     CommitAndRespond,
+    Respond,
     History(oneshot::Sender<History>),
     /// Audio was dropped from the offline buffer: tell the app.
     ReportDrops,
@@ -433,6 +434,15 @@ impl AgentSession {
     /// The loop has ended.
     pub async fn commit_audio(&self) -> Result<(), AgentError> {
         self.command(Command::CommitAndRespond).await
+    }
+
+    /// Asks for a response without new user input: the agent speaks first (a
+    /// greeting), or again. Waits its turn if a response is in progress.
+    ///
+    /// # Errors
+    /// The loop has ended.
+    pub async fn respond(&self) -> Result<(), AgentError> {
+        self.command(Command::Respond).await
     }
 
     /// Adds a user text message and asks for a response.
@@ -1036,6 +1046,7 @@ impl LoopState {
                     .await;
                 self.request_response().await;
             }
+            Command::Respond => self.request_response().await,
             Command::Approve { call_id, approved } => match self.awaiting_approval.remove(&call_id)
             {
                 Some((tool, arguments)) if approved => {
@@ -1139,6 +1150,14 @@ impl LoopState {
                     role: Role::User,
                     item_id: delta.item_id.clone(),
                     delta: delta.delta.clone(),
+                })
+                .await;
+            }
+            ServerEvent::InputTranscriptionFailed(failed) => {
+                self.emit(AgentEvent::TranscriptionFailed {
+                    item_id: failed.item_id.clone(),
+                    code: failed.error.code.as_option().cloned(),
+                    message: failed.error.message.clone(),
                 })
                 .await;
             }
