@@ -176,24 +176,17 @@ impl Transcript {
                 self.stats.errors += 1;
                 lines.push(format!("  !! {}", describe_error(error)));
             }
-            AgentEvent::Raw(raw) => {
-                if let ServerEvent::InputTranscriptionFailed(failed) = raw.as_ref() {
-                    self.stats.errors += 1;
-                    let code = failed
-                        .error
-                        .code
-                        .as_option()
-                        .map_or(failed.error.kind.as_str(), String::as_str);
-                    let hint = if code == "DeploymentNotFound" {
-                        " (on Azure OpenAI the transcription model must be a deployment name)"
-                    } else {
-                        ""
-                    };
-                    lines.push(format!(
-                        "  !! the user's speech was not transcribed: {code}: {}{hint}",
-                        failed.error.message
-                    ));
-                }
+            AgentEvent::TranscriptionFailed { code, message, .. } => {
+                self.stats.errors += 1;
+                let code = code.as_deref().unwrap_or("transcription_failed");
+                let hint = if code == "DeploymentNotFound" {
+                    " (on Azure OpenAI the transcription model must be a deployment name)"
+                } else {
+                    ""
+                };
+                lines.push(format!(
+                    "  !! the user's speech was not transcribed: {code}: {message}{hint}"
+                ));
             }
             _ => {}
         }
