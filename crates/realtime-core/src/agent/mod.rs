@@ -12,8 +12,10 @@ mod event;
 mod guardrail;
 mod history;
 pub mod reconnect;
+mod run_loop;
 mod runner;
 mod schema;
+mod session;
 mod tool;
 
 pub use definition::{Agent, AgentContext, Handoff, Instructions};
@@ -21,8 +23,7 @@ pub use event::{AgentError, AgentEvent};
 pub use guardrail::{OutputGuardrail, Verdict};
 pub use history::{History, HistoryEntry};
 pub use reconnect::{FatalKind, ReconnectPolicy, RotationPolicy};
-pub use runner::{
-    AgentRunner, AgentSession, DEFAULT_MAX_HISTORY, DEFAULT_OFFLINE_AUDIO, DEFAULT_TOOL_TIMEOUT,
-};
+pub use runner::{AgentRunner, DEFAULT_MAX_HISTORY, DEFAULT_OFFLINE_AUDIO, DEFAULT_TOOL_TIMEOUT};
 pub use schema::inline_schema_for;
+pub use session::AgentSession;
 pub use tool::{AgentTool, ToolContext, ToolError};

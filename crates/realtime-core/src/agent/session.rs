@@ -1,0 +1,232 @@
+//! [`AgentSession`]: the app's handle on a running agent session.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+
+use futures_util::Stream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::event::{AgentError, AgentEvent};
+use super::history::History;
+use super::reconnect::OfflineAudio;
+use crate::audio::PlaybackTracker;
+use crate::client::{ClientError, SessionSender};
+use crate::protocol::{ClientEvent, ContentPart};
+use crate::transport::TransportError;
+
+/// The connection as the app's audio path sees it; shared by [`AgentSession`] and
+/// the loop.
+#[derive(Debug)]
+pub(super) struct LinkInner {
+    /// The live connection; `None` while reconnecting (audio is buffered).
+    pub(super) sender: Option<SessionSender>,
+    /// Bumped on each new connection.
+    pub(super) generation: u64,
+    pub(super) offline: OfflineAudio,
+}
+
+pub(super) type Link = Arc<Mutex<LinkInner>>;
+
+pub(super) fn lock(link: &Link) -> MutexGuard<'_, LinkInner> {
+    // A poisoned lock only means a panic elsewhere mid-update of plain data.
+    link.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the app asks of the loop.
+#[derive(Debug)]
+pub(super) enum Command {
+    Text(String),
+    Content(Vec<ContentPart>),
+    Approve {
+        call_id: String,
+        approved: bool,
+    },
+    CommitAndRespond,
+    Respond,
+    History(oneshot::Sender<History>),
+    /// Audio was dropped from the offline buffer: tell the app.
+    ReportDrops,
+    Close,
+}
+
+/// A running agent session.
+///
+/// Audio goes straight to the socket ([`send_audio`](Self::send_audio)), or to a
+/// bounded buffer while reconnecting; everything that needs the loop's state goes
+/// through it. Events arrive in order on [`next_event`](Self::next_event) (or as a
+/// `Stream`).
+#[derive(Debug)]
+pub struct AgentSession {
+    pub(super) provider: &'static str,
+    pub(super) reconnects: bool,
+    pub(super) link: Link,
+    pub(super) commands: mpsc::Sender<Command>,
+    pub(super) events: mpsc::Receiver<AgentEvent>,
+    pub(super) playback: PlaybackTracker,
+    pub(super) task: JoinHandle<()>,
+}
+
+impl AgentSession {
+    /// Streams microphone audio (in the session's input format). While the session
+    /// reconnects, the audio is buffered (bounded; see
+    /// [`AgentRunner::offline_audio`]) and sent after the reconnect.
+    ///
+    /// # Errors
+    /// The socket is gone and the session does not reconnect, or the outgoing queue
+    /// is full under [`Backpressure::Error`](crate::transport::Backpressure::Error).
+    pub async fn send_audio(&self, audio: &[u8]) -> Result<(), AgentError> {
+        let (sender, generation) = {
+            let mut inner = lock(&self.link);
+            match &inner.sender {
+                Some(sender) => (sender.clone(), inner.generation),
+                None => {
+                    let dropped = inner.offline.push(audio);
+                    drop(inner);
+                    self.report_drops(dropped);
+                    return Ok(());
+                }
+            }
+        };
+        match sender.send(&ClientEvent::append_audio(audio)).await {
+            Ok(()) => Ok(()),
+            Err(ClientError::Transport(error))
+                if self.reconnects && !matches!(error, TransportError::Backpressure { .. }) =>
+            {
+                // The connection just failed; the loop is reconnecting. Keep the audio
+                // for the next connection (or send it there, if it is already up).
+                let retry = {
+                    let mut inner = lock(&self.link);
+                    match &inner.sender {
+                        Some(next) if inner.generation != generation => Some(next.clone()),
+                        _ => {
+                            let dropped = inner.offline.push(audio);
+                            drop(inner);
+                            self.report_drops(dropped);
+                            None
+                        }
+                    }
+                };
+                match retry {
+                    Some(next) => Ok(next.send(&ClientEvent::append_audio(audio)).await?),
+                    None => Ok(()),
+                }
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn report_drops(&self, dropped: u64) {
+        if dropped > 0 {
+            // If the queue is full the count stays in the buffer and is reported with
+            // the next report or after the reconnect: never lost.
+            let _ = self.commands.try_send(Command::ReportDrops);
+        }
+    }
+
+    /// Commits the audio buffer and asks for a response (push-to-talk, no server
+    /// turn detection).
+    ///
+    /// # Errors
+    /// The loop has ended.
+    pub async fn commit_audio(&self) -> Result<(), AgentError> {
+        self.command(Command::CommitAndRespond).await
+    }
+
+    /// Asks for a response without new user input: the agent speaks first (a
+    /// greeting), or again. Waits its turn if a response is in progress.
+    ///
+    /// # Errors
+    /// The loop has ended.
+    pub async fn respond(&self) -> Result<(), AgentError> {
+        self.command(Command::Respond).await
+    }
+
+    /// Adds a user text message and asks for a response.
+    ///
+    /// # Errors
+    /// The loop has ended.
+    pub async fn send_text(&self, text: impl Into<String>) -> Result<(), AgentError> {
+        self.command(Command::Text(text.into())).await
+    }
+
+    /// Adds a user message of any content (text, images as data URLs, audio) and
+    /// asks for a response.
+    ///
+    /// # Errors
+    /// The loop has ended.
+    pub async fn send_content(&self, content: Vec<ContentPart>) -> Result<(), AgentError> {
+        self.command(Command::Content(content)).await
+    }
+
+    /// Approves or rejects a tool call announced by [`AgentEvent::ApprovalRequested`].
+    ///
+    /// # Errors
+    /// The loop has ended.
+    pub async fn approve(
+        &self,
+        call_id: impl Into<String>,
+        approved: bool,
+    ) -> Result<(), AgentError> {
+        self.command(Command::Approve {
+            call_id: call_id.into(),
+            approved,
+        })
+        .await
+    }
+
+    /// A snapshot of the history.
+    ///
+    /// # Errors
+    /// The loop has ended.
+    pub async fn history(&self) -> Result<History, AgentError> {
+        let (tx, rx) = oneshot::channel();
+        self.command(Command::History(tx)).await?;
+        rx.await.map_err(|_| self.ended())
+    }
+
+    /// The playback tracker: report what the speaker played so barge-in truncates
+    /// at the right place.
+    pub fn playback(&self) -> &PlaybackTracker {
+        &self.playback
+    }
+
+    /// The next event; `None` once the session ended.
+    pub async fn next_event(&mut self) -> Option<AgentEvent> {
+        self.events.recv().await
+    }
+
+    /// Stops the loop and closes the connection.
+    ///
+    /// # Errors
+    /// The close handshake failed.
+    pub async fn close(self) -> Result<(), AgentError> {
+        // The loop may already have ended; closing the socket is what matters.
+        let _ = self.commands.send(Command::Close).await;
+        let _ = self.task.await;
+        let sender = lock(&self.link).sender.take();
+        match sender {
+            Some(sender) => Ok(sender.close().await?),
+            None => Ok(()),
+        }
+    }
+
+    async fn command(&self, command: Command) -> Result<(), AgentError> {
+        self.commands.send(command).await.map_err(|_| self.ended())
+    }
+
+    fn ended(&self) -> AgentError {
+        AgentError::Client(ClientError::Transport(TransportError::SessionClosed {
+            provider: self.provider,
+        }))
+    }
+}
+
+impl Stream for AgentSession {
+    type Item = AgentEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<AgentEvent>> {
+        self.events.poll_recv(cx)
+    }
+}
