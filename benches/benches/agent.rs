@@ -98,13 +98,16 @@ fn emulator_only(bencher: Bencher<'_, '_>, chunks: usize) {
     let per_turn = events_per_turn(&profile, chunks);
     let text = words(chunks);
     let shape = profile.shape;
-    let mut engine = Engine::new(profile, Script::new().audio_chunks(chunks));
+    // Not more iterations than turns: the script would fall back to "OK.".
+    let mut script = Script::new().audio_chunks(chunks);
+    for _ in 0..TURNS {
+        script = script.say(text.clone());
+    }
+    let mut engine = Engine::new(profile, script);
     let _ = engine.open();
     bencher
         .counter(ItemsCount::new(per_turn))
         .bench_local(|| {
-            let mut script_turn = Script::new().audio_chunks(chunks).say(text.clone());
-            std::mem::swap(&mut script_turn, &mut Script::new());
             let frame = r#"{"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}}"#;
             let mut events = engine.on_frame(frame);
             events.extend(engine.on_frame(r#"{"type":"response.create"}"#));

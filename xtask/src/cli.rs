@@ -14,6 +14,8 @@ usage: cargo xtask conformance [--fixtures DIR]... [--specs DIR]... [--dialect N
                     azure-openai-preview, voicelive-2025-10-01, voicelive-2026-04-10, voicelive-v1,
                     voicelive (= voicelive-2026-04-10)
   --strict-unknown  fail on every server event the codec decodes to its catch-all
+
+usage: cargo xtask load --help   (load test against the emulator; see `load --help`)
 ";
 
 /// A parsed command line.
@@ -21,6 +23,12 @@ usage: cargo xtask conformance [--fixtures DIR]... [--specs DIR]... [--dialect N
 pub enum Command {
     /// `conformance`.
     Conformance(ConformanceArgs),
+    /// `load`: the loopback load test.
+    #[cfg(feature = "core")]
+    Load(crate::load::LoadArgs),
+    /// `load --help`.
+    #[cfg(feature = "core")]
+    LoadHelp,
     /// `help`, `-h`, `--help`.
     Help,
 }
@@ -56,6 +64,10 @@ pub enum CliError {
     /// An unknown dialect name.
     #[error("expected a dialect name (see --help), got `{0}`")]
     UnknownDialect(String),
+    /// A `load` option could not be parsed.
+    #[cfg(feature = "core")]
+    #[error(transparent)]
+    Load(#[from] crate::load::LoadCliError),
 }
 
 /// The workspace's `fixtures/` directory (next to `xtask/`).
@@ -73,6 +85,14 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
     let command = args.next().ok_or(CliError::NoCommand)?;
     match command.as_str() {
         "conformance" => {}
+        #[cfg(feature = "core")]
+        "load" => {
+            let rest: Vec<String> = args.collect();
+            if rest.iter().any(|arg| arg == "-h" || arg == "--help") {
+                return Ok(Command::LoadHelp);
+            }
+            return Ok(Command::Load(crate::load::parse(rest)?));
+        }
         "help" | "-h" | "--help" => return Ok(Command::Help),
         _ => return Err(CliError::UnknownCommand(command)),
     }

@@ -17,5 +17,7 @@ pub mod conformance;
 pub mod dialect;
 pub mod fixtures;
 pub mod json_eq;
+#[cfg(feature = "core")]
+pub mod load;
 pub mod report;
 pub mod schema;

@@ -22,6 +22,22 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Command::Conformance(args) => args,
+        #[cfg(feature = "core")]
+        Command::LoadHelp => {
+            let _ = write!(stdout.lock(), "{}", xtask::load::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        #[cfg(feature = "core")]
+        Command::Load(args) => {
+            return match xtask::load::run(&args) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(error) => {
+                    let _ = writeln!(stderr.lock(), "error: {error}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
     };
     #[cfg(feature = "core")]
     let result = conformance::run(&xtask::codec_core::CoreCodec, &args);
