@@ -15,7 +15,7 @@ usage: cargo xtask conformance [--fixtures DIR]... [--specs DIR]... [--dialect N
                     voicelive (= voicelive-2026-04-10)
   --strict-unknown  fail on every server event the codec decodes to its catch-all
 
-usage: cargo xtask load --help   (load test against the emulator; see `load --help`)
+usage: cargo xtask load --help   (loopback load test against the emulator)
 ";
 
 /// A parsed command line.
@@ -23,12 +23,6 @@ usage: cargo xtask load --help   (load test against the emulator; see `load --he
 pub enum Command {
     /// `conformance`.
     Conformance(ConformanceArgs),
-    /// `load`: the loopback load test.
-    #[cfg(feature = "core")]
-    Load(crate::load::LoadArgs),
-    /// `load --help`.
-    #[cfg(feature = "core")]
-    LoadHelp,
     /// `help`, `-h`, `--help`.
     Help,
 }
@@ -64,10 +58,6 @@ pub enum CliError {
     /// An unknown dialect name.
     #[error("expected a dialect name (see --help), got `{0}`")]
     UnknownDialect(String),
-    /// A `load` option could not be parsed.
-    #[cfg(feature = "core")]
-    #[error(transparent)]
-    Load(#[from] crate::load::LoadCliError),
 }
 
 /// The workspace's `fixtures/` directory (next to `xtask/`).
@@ -85,14 +75,6 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
     let command = args.next().ok_or(CliError::NoCommand)?;
     match command.as_str() {
         "conformance" => {}
-        #[cfg(feature = "core")]
-        "load" => {
-            let rest: Vec<String> = args.collect();
-            if rest.iter().any(|arg| arg == "-h" || arg == "--help") {
-                return Ok(Command::LoadHelp);
-            }
-            return Ok(Command::Load(crate::load::parse(rest)?));
-        }
         "help" | "-h" | "--help" => return Ok(Command::Help),
         _ => return Err(CliError::UnknownCommand(command)),
     }

@@ -1,5 +1,6 @@
-//! The real codecs: `realtime_core::wire::WireShape` behind the [`Codec`] trait
-//! (feature `core`).
+//! The real codecs behind the [`Codec`] trait (feature `core`): each provider's
+//! dialect decodes server frames and writes the scenarios; the wire shapes re-encode
+//! and read client frames.
 
 use realtime_core::protocol::{ClientEvent, ServerEvent};
 use realtime_core::wire::WireShape;
@@ -22,26 +23,29 @@ fn error(error: impl std::fmt::Display) -> CodecError {
     CodecError(error.to_string())
 }
 
-/// Canonical client events every dialect must encode to a schema-valid frame
-/// that hits no reject rule. Add `session.update` scenarios here as the
-/// canonical session constructors land.
-fn scenarios(_dialect: Dialect) -> Vec<(&'static str, ClientEvent)> {
-    vec![
-        (
-            "input_audio_buffer.append/pcm",
-            ClientEvent::append_audio(&[0_u8; 32]),
-        ),
-        ("response.create/default", ClientEvent::create_response()),
-        ("response.cancel/current", ClientEvent::cancel_response()),
-        (
-            "conversation.item.truncate/1500ms",
-            ClientEvent::truncate("item_1", 1500),
-        ),
-        (
-            "conversation.item.delete",
-            ClientEvent::delete_item("item_1"),
-        ),
-    ]
+/// The provider dialect that speaks `dialect` (OpenAI beta has no provider crate:
+/// the plain beta shape stands for it).
+fn provider(dialect: Dialect) -> Box<dyn realtime_core::dialect::Dialect> {
+    use realtime_azure_openai::{ApiVersion as AzureVersion, AzureOpenAiDialect};
+    use realtime_voicelive::{ApiVersion as VoiceLiveVersion, VoiceLiveDialect};
+    match dialect {
+        Dialect::OpenAiGa => Box::new(realtime_openai::OpenAiDialect::new()),
+        Dialect::OpenAiBeta => {
+            Box::new(realtime_core::dialect::GenericDialect::new(WireShape::Beta))
+        }
+        Dialect::AzureOpenAiGaV1 => Box::new(AzureOpenAiDialect::ga_v1()),
+        // Validated against the 2024-10-01 preview schema: encode with that version's table.
+        Dialect::AzureOpenAiPreview => Box::new(AzureOpenAiDialect::preview(
+            AzureVersion::V2024_10_01Preview,
+        )),
+        Dialect::VoiceLive20251001 => {
+            Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2025_10_01))
+        }
+        Dialect::VoiceLive20260410 => {
+            Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2026_04_10))
+        }
+        Dialect::VoiceLiveV1 => Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V1)),
+    }
 }
 
 impl Codec for CoreCodec {
@@ -49,19 +53,25 @@ impl Codec for CoreCodec {
     type ClientEvent = ClientEvent;
 
     fn name(&self) -> &str {
-        "realtime_core::wire::WireShape"
+        "provider dialects (realtime-openai, realtime-azure-openai, realtime-voicelive) over realtime_core::wire"
     }
 
     fn decode_server(&self, dialect: Dialect, frame: &str) -> Result<Vec<ServerEvent>, CodecError> {
-        wire(dialect).decode_server(frame).map_err(error)
+        provider(dialect).decode(frame).map_err(error)
     }
 
     fn encode_server(&self, dialect: Dialect, event: &ServerEvent) -> Result<String, CodecError> {
         wire(dialect).encode_server(event).map_err(error)
     }
 
+    /// Voice Live's own events are `Unknown` to core and typed by
+    /// `realtime_voicelive::VoiceLiveEvent`; only what neither types counts.
     fn is_unknown(&self, event: &ServerEvent) -> bool {
         event.is_unknown()
+            && !matches!(
+                realtime_voicelive::VoiceLiveEvent::from_unknown(event),
+                Some(Ok(_))
+            )
     }
 
     fn knows_server_type(&self, event_type: &str) -> bool {
@@ -77,11 +87,21 @@ impl Codec for CoreCodec {
     }
 
     fn scenario_frames(&self, dialect: Dialect) -> Vec<Scenario> {
-        scenarios(dialect)
+        let provider = provider(dialect);
+        crate::scenarios::for_capabilities(provider.capabilities())
             .into_iter()
+            // Voice Live v1 is validated against OpenAI's GA schema, which has no place
+            // for Azure turn detection; realtime-voicelive's wire tests cover those frames.
+            .filter(|(name, _)| !(dialect == Dialect::VoiceLiveV1 && name.contains("azure_")))
+            // The 2024-10-01 preview schema has no way to turn turn detection off (its
+            // `turn_detection` is a non-nullable object and no Azure source documents
+            // `null`); the beta specs document `null`, and openai-beta checks it.
+            .filter(|(name, _)| {
+                !(dialect == Dialect::AzureOpenAiPreview && name.ends_with("turn-detection/none"))
+            })
             .map(|(name, event)| Scenario {
-                name: name.to_owned(),
-                frame: wire(dialect).encode_client(&event).map_err(error),
+                name,
+                frame: provider.encode(&event).map_err(error),
             })
             .collect()
     }

@@ -52,7 +52,7 @@ pub fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// A value rendered compactly for a diff line, cut at [`SHOWN_CHARS`] characters.
+/// A value rendered compactly for a diff line, cut at `SHOWN_CHARS` characters.
 pub fn show(value: &Value) -> String {
     let text = value.to_string();
     if text.chars().count() <= SHOWN_CHARS {

@@ -20,4 +20,6 @@ pub mod json_eq;
 #[cfg(feature = "core")]
 pub mod load;
 pub mod report;
+#[cfg(feature = "core")]
+pub mod scenarios;
 pub mod schema;

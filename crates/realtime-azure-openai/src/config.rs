@@ -256,6 +256,7 @@ impl AzureOpenAiConfig {
             Endpoint::Preview(version) => AzureOpenAiDialect::preview(version),
         }
         .with_policy(self.policy)
+        .with_dialect_detection(self.detect_dialect)
     }
 
     /// A dialect detector for a new connection (disabled for previews or when

@@ -103,3 +103,14 @@ impl Connector for AzureOpenAiConnector {
         self.request_at(OffsetDateTime::now_utc()).await
     }
 }
+
+impl AzureOpenAiConfig {
+    /// A client for this configuration: its dialect (with its policy and dialect
+    /// detection) and a connector that authenticates each connect.
+    pub fn client(&self) -> realtime_core::client::RealtimeClient {
+        realtime_core::client::RealtimeClient::new(
+            self.dialect(),
+            AzureOpenAiConnector::new(self.clone()),
+        )
+    }
+}

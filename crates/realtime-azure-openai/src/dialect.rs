@@ -1,6 +1,8 @@
 //! [`AzureOpenAiDialect`]: the two Azure OpenAI dialects, GA v1 and dated preview.
 
-use realtime_core::dialect::{Capabilities, Dialect, UnsupportedPolicy};
+use std::sync::Arc;
+
+use realtime_core::dialect::{Capabilities, Dialect, DialectSwitch, UnsupportedPolicy};
 use realtime_core::error::{DecodeError, EncodeError};
 use realtime_core::protocol::{ClientEvent, ServerEvent};
 use realtime_core::wire::WireShape;
@@ -11,6 +13,7 @@ use crate::apply::Rules;
 use crate::capabilities::{
     GA_V1_REJECTED_KEYS, PREVIEW_REJECTED_KEYS, ga_v1_capabilities, preview_capabilities,
 };
+use crate::detect::{DialectDecision, DialectDetector, SwitchReason};
 
 /// The provider name used in errors.
 pub const PROVIDER: &str = "Azure OpenAI";
@@ -63,6 +66,7 @@ pub struct AzureOpenAiDialect {
     capabilities: Capabilities,
     rejected_keys: &'static [&'static str],
     policy: UnsupportedPolicy,
+    detect: bool,
 }
 
 impl AzureOpenAiDialect {
@@ -73,6 +77,7 @@ impl AzureOpenAiDialect {
             capabilities: ga_v1_capabilities(),
             rejected_keys: GA_V1_REJECTED_KEYS,
             policy: UnsupportedPolicy::default(),
+            detect: true,
         }
     }
 
@@ -83,6 +88,7 @@ impl AzureOpenAiDialect {
             capabilities: preview_capabilities(version),
             rejected_keys: PREVIEW_REJECTED_KEYS,
             policy: UnsupportedPolicy::default(),
+            detect: false,
         }
     }
 
@@ -90,6 +96,14 @@ impl AzureOpenAiDialect {
     #[must_use]
     pub fn with_policy(mut self, policy: UnsupportedPolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Turns dialect detection from the wire on or off (on by default for GA v1;
+    /// previews never switch).
+    #[must_use]
+    pub fn with_dialect_detection(mut self, enabled: bool) -> Self {
+        self.detect = enabled;
         self
     }
 
@@ -208,6 +222,17 @@ impl Dialect for AzureOpenAiDialect {
         let mut object = shape
             .client_to_object(&prepared)
             .map_err(|error| error.with_dialect(name))?;
+        if self.flavour == Flavour::Preview(ApiVersion::V2024_10_01Preview)
+            && let Some(Value::Object(response)) = object.get_mut("response")
+        {
+            // The 2024-10-01 preview requires both (with these defaults) on every
+            // response override (`RealtimeRequestResponseCreateCommand`,
+            // realtime-openapi3-2024-10-01.yml); later previews dropped them.
+            response.entry("commit").or_insert(Value::Bool(true));
+            response
+                .entry("cancel_previous")
+                .or_insert(Value::Bool(true));
+        }
         for key in ["session", "response"] {
             if let Some(Value::Object(settings)) = object.get_mut(key) {
                 if shape == WireShape::Beta {
@@ -234,6 +259,28 @@ impl Dialect for AzureOpenAiDialect {
         self.shape()
             .decode_server(frame)
             .map_err(|error| error.with_dialect(self.name()))
+    }
+
+    /// A GA v1 dialect with detection on switches to [`beta_fallback`](Self::beta_fallback)
+    /// when the endpoint shows the beta shape (see [`DialectDetector`]).
+    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
+        if !self.detect || self.flavour != Flavour::GaV1 {
+            return None;
+        }
+        match DialectDetector::new().handle_event(event)? {
+            DialectDecision::SwitchToBeta { reason } => Some(DialectSwitch {
+                to: Arc::new(self.beta_fallback()),
+                reason: match reason {
+                    SwitchReason::BetaSession { event_type } => {
+                        format!("{event_type} carried a beta-shape session")
+                    }
+                    SwitchReason::UnknownParameter { param, message } => {
+                        format!("the server rejected `{param}`: {message}")
+                    }
+                },
+            }),
+            _ => None,
+        }
     }
 }
 

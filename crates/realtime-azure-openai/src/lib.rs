@@ -76,6 +76,8 @@
 //! `https://cognitiveservices.azure.com/.default` (previews); tokens are cached and
 //! refreshed 5 minutes before they expire.
 
+#![warn(missing_docs)]
+
 mod api_version;
 mod apply;
 mod capabilities;

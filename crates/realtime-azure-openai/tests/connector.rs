@@ -400,9 +400,17 @@ impl tracing::Subscriber for Recorder {
 
 #[test]
 fn secrets_never_show_in_logs() {
-    let recorder = Arc::new(Recorder::default());
-    let dispatch = tracing::Dispatch::from(recorder.clone());
-    tracing::dispatcher::with_default(&dispatch, || {
+    // A process-wide recorder: a scoped one races with callsite registration by
+    // tests on other threads. Other tests' lines land here too, which only widens
+    // the scan for secrets.
+    static RECORDER: std::sync::OnceLock<Arc<Recorder>> = std::sync::OnceLock::new();
+    let recorder = Arc::clone(RECORDER.get_or_init(|| {
+        let recorder = Arc::new(Recorder::default());
+        tracing::dispatcher::set_global_default(tracing::Dispatch::from(Arc::clone(&recorder)))
+            .unwrap();
+        recorder
+    }));
+    {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -430,7 +438,7 @@ fn secrets_never_show_in_logs() {
                 session: Box::new(session),
             })
             .unwrap();
-    });
+    }
     let logs = recorder.0.lock().unwrap().clone();
     assert!(
         logs.contains("scope="),

@@ -196,6 +196,7 @@ fn response_overrides_on_preview() {
     assert_eq!(
         frame,
         json!({"type": "response.create", "event_id": "evt_1", "response": {
+            "commit": true, "cancel_previous": true,
             "instructions": "Short.", "voice": "echo", "temperature": 0.7,
             "tool_choice": {"type": "function", "function": {"name": "f"}}
         }})

@@ -291,7 +291,12 @@ fn capture_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let out = tracing::subscriber::with_default(subscriber, f);
+    let out = tracing::subscriber::with_default(subscriber, || {
+        // Other tests may have cached "no interest" for the callsites before this
+        // subscriber existed.
+        tracing::callsite::rebuild_interest_cache();
+        f()
+    });
     let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     (out, text)
 }

@@ -55,6 +55,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 mod conn;
 mod error;
 mod handler;

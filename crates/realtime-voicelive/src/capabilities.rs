@@ -73,6 +73,13 @@ const FORMATS: &[AudioFormat] = &[
     AudioFormat::G711Alaw,
 ];
 
+/// Output formats of 2025-10-01 and v1 (pcm16 at 24 kHz only, see [`output_pcm_rates`]).
+const OUTPUT_FORMATS_24K: &[AudioFormat] = &[
+    AudioFormat::Pcm16 { rate: 24_000 },
+    AudioFormat::G711Ulaw,
+    AudioFormat::G711Alaw,
+];
+
 const TURN_2025_10_01: &[&str] = &[
     "server_vad",
     "azure_semantic_vad",
@@ -92,6 +99,9 @@ const TURN_ALL: &[&str] = &[
 pub(crate) fn capabilities(version: ApiVersion) -> Capabilities {
     let mut caps = Capabilities::new(version.shape());
     caps.audio_formats = Cow::Borrowed(FORMATS);
+    if output_pcm_rates(version) == [24_000] {
+        caps.output_audio_formats = Some(Cow::Borrowed(OUTPUT_FORMATS_24K));
+    }
     caps.voice_change_after_audio = true;
     caps.transcription_model_is_deployment = false;
     match version {

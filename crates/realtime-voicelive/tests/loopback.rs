@@ -94,3 +94,77 @@ async fn dated_session_over_loopback() -> TestResult {
 async fn v1_session_over_loopback() -> TestResult {
     run(ApiVersion::V1, Profile::voicelive_v1()).await
 }
+
+/// A credential handing out numbered tokens that expire within the refresh margin.
+#[derive(Debug, Default)]
+struct CountingCredential {
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl azure_core::credentials::TokenCredential for CountingCredential {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Ok(azure_core::credentials::AccessToken {
+            token: azure_core::credentials::Secret::new(format!("vl-token-{n}")),
+            expires_on: azure_core::time::OffsetDateTime::now_utc()
+                + azure_core::time::Duration::minutes(1),
+        })
+    }
+}
+
+#[tokio::test]
+async fn entra_bearer_per_connect_and_a_warning_event() -> TestResult {
+    let warning = serde_json::json!({"type": "warning", "event_id": "evt_w1", "warning": {"message": "Voice 'x' is not available, using the default.", "code": "voice_fallback"}});
+    let emulator = Emulator::start(
+        Profile::voicelive_dated(),
+        Script::new().emit(warning).say("Hello."),
+    )
+    .await?;
+    let credential = std::sync::Arc::new(CountingCredential::default());
+    let config = VoiceLiveConfig::builder()
+        .endpoint(endpoint_of(&emulator))
+        .model("gpt-realtime")
+        .token_credential(credential.clone())
+        .build()?;
+    let client = config.client();
+    let mut session = client.connect().await?;
+    session.send(&ClientEvent::create_response()).await?;
+    let warned = loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), session.next_event())
+            .await?
+            .ok_or("ended")??;
+        if let Some(typed) = realtime_voicelive::VoiceLiveEvent::from_unknown(&event)
+            && let realtime_voicelive::VoiceLiveEvent::Warning(warning) = typed?
+        {
+            break warning;
+        }
+    };
+    assert_eq!(
+        warned.warning.message,
+        "Voice 'x' is not available, using the default."
+    );
+    session.close().await?;
+    let second = client.connect().await?;
+    second.close().await?;
+
+    let connections = emulator.connections();
+    for (connection, token) in connections
+        .iter()
+        .zip(["Bearer vl-token-1", "Bearer vl-token-2"])
+    {
+        assert_eq!(connection.request().header("authorization"), Some(token));
+        assert_eq!(connection.request().header("api-key"), None);
+        assert_eq!(
+            connection.request().query_param("api-version"),
+            Some("2026-04-10")
+        );
+    }
+    let debug = format!("{config:?} {client:?}");
+    assert!(!debug.contains("vl-token"), "{debug}");
+    Ok(())
+}

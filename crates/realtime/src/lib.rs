@@ -9,9 +9,9 @@
 //!
 //! | feature | enables | default |
 //! |---|---|---|
-//! | `openai` | [`openai`]: OpenAI Realtime GA (`realtime-openai`) | yes |
-//! | `azure-openai` | [`azure_openai`]: Azure OpenAI Realtime, preview and GA v1 (`realtime-azure-openai`) | no |
-//! | `voicelive` | [`voicelive`]: Azure AI Voice Live, dated versions and v1 (`realtime-voicelive`) | no |
+//! | `openai` | `realtime::openai`: OpenAI Realtime GA (`realtime-openai`) | yes |
+//! | `azure-openai` | `realtime::azure_openai`: Azure OpenAI Realtime, preview and GA v1 (`realtime-azure-openai`) | no |
+//! | `voicelive` | `realtime::voicelive`: Azure AI Voice Live, dated versions and v1 (`realtime-voicelive`) | no |
 //! | `full` | every provider | no |
 //!
 //! Applications enable the providers they talk to. Libraries built on this crate
@@ -37,6 +37,8 @@
 //! # Ok(())
 //! # }
 //! ```
+
+#![warn(missing_docs)]
 
 pub use realtime_core::{agent, audio, client, dialect, error, protocol, transport, wire};
 

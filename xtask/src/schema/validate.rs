@@ -99,7 +99,9 @@ impl<'a> Validator<'a> {
                 format!("schema nests deeper than {MAX_DEPTH} levels (a $ref cycle?)"),
             );
         }
-        if instance.is_null() && schema.get("nullable") == Some(&Value::Bool(true)) {
+        if instance.is_null()
+            && (schema.get("nullable") == Some(&Value::Bool(true)) || documents_null(schema))
+        {
             return;
         }
         if let Some(reference) = schema.get("$ref") {
@@ -479,6 +481,18 @@ fn check_number(
             format!("expected a number < {max}, got {}", show(instance)),
         );
     }
+}
+
+/// Whether a schema's own description says `null` is accepted although its `type`
+/// does not: the beta specs' `turn_detection` is `type: object` with "This can be set
+/// to `null` to turn off" (openapi-realtime-beta-2025-04-29.yaml, and the Azure
+/// 2024-10-01 spec says "Can be set to `null` to turn off"). The prose is the
+/// provider's word; the schema generator dropped the `nullable`.
+fn documents_null(schema: &Map<String, Value>) -> bool {
+    schema
+        .get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|text| text.contains("set to `null`"))
 }
 
 #[cfg(test)]

@@ -161,7 +161,8 @@ impl AgentRunner {
                     != Some(false)
             }
         };
-        let capabilities = sender.dialect().capabilities();
+        let dialect = sender.dialect();
+        let capabilities = dialect.capabilities();
         let (events_tx, events_rx) = mpsc::channel(self.event_capacity);
         let (commands_tx, commands_rx) = mpsc::channel(64);
         let state = LoopState {

@@ -19,11 +19,27 @@ pub enum ClientError {
     /// A server frame could not be read (the session goes on).
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// The server does not speak the configured dialect. The client switched to the
+    /// one it speaks and re-sent its last `session.update`; the session goes on.
+    #[error(
+        "the server speaks {to}, not {from} ({reason}); switched and re-sent the session settings"
+    )]
+    DialectSwitched {
+        /// The configured dialect.
+        from: &'static str,
+        /// The dialect now in use.
+        to: &'static str,
+        /// The evidence.
+        reason: String,
+    },
 }
 
 impl ClientError {
     /// Whether the session can go on after this error.
     pub fn is_recoverable(&self) -> bool {
-        matches!(self, Self::Encode(_) | Self::Decode(_))
+        matches!(
+            self,
+            Self::Encode(_) | Self::Decode(_) | Self::DialectSwitched { .. }
+        )
     }
 }

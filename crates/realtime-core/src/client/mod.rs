@@ -1,7 +1,7 @@
 //! [`RealtimeClient`]: a [`Dialect`] plus a [`Connector`], giving a [`Session`].
 //!
 //! The session is a thin async wrapper around the sans-IO dialect: frames from the
-//! transport are decoded by the dialect into [`ServerEvent`]s; [`ClientEvent`]s are
+//! transport are decoded by the dialect into [`ServerEvent`](crate::protocol::ServerEvent)s; [`ClientEvent`](crate::protocol::ClientEvent)s are
 //! encoded by the dialect and handed to the transport. Nothing is parsed inside the
 //! network task, so nothing is lost between reads, and every failure surfaces as a
 //! [`ClientError`] item on the stream instead of being dropped.

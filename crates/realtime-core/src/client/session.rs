@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::task::{Context, Poll};
 
 use futures_util::Stream;
@@ -14,10 +14,45 @@ use crate::error::{DecodeError, DecodeErrorKind};
 use crate::protocol::{ClientEvent, ServerEvent};
 use crate::transport::{FrameSink, FrameStream, Incoming};
 
+/// The dialect of a session, shared by its two halves: it can change once, when the
+/// server turns out to speak another one.
+#[derive(Debug, Clone)]
+struct SharedDialect {
+    current: Arc<RwLock<Arc<dyn Dialect>>>,
+    /// The last `session.update` sent, to re-send after a switch.
+    last_update: Arc<Mutex<Option<ClientEvent>>>,
+}
+
+impl SharedDialect {
+    fn get(&self) -> Arc<dyn Dialect> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn set(&self, dialect: Arc<dyn Dialect>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = dialect;
+    }
+
+    fn remember_update(&self, event: &ClientEvent) {
+        if matches!(event, ClientEvent::SessionUpdate { .. }) {
+            *self
+                .last_update
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(event.clone());
+        }
+    }
+
+    fn last_update(&self) -> Option<ClientEvent> {
+        self.last_update
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
 /// Sends client events; cheap to clone and share between tasks.
 #[derive(Debug, Clone)]
 pub struct SessionSender {
-    dialect: Arc<dyn Dialect>,
+    dialect: SharedDialect,
     sink: FrameSink,
     recorder: Option<Recorder>,
 }
@@ -30,7 +65,8 @@ impl SessionSender {
     /// [`ClientError::Transport`] when the socket is gone or full (per the
     /// backpressure policy).
     pub async fn send(&self, event: &ClientEvent) -> Result<(), ClientError> {
-        let frame = self.dialect.encode(event)?;
+        let frame = self.dialect.get().encode(event)?;
+        self.dialect.remember_update(event);
         self.send_frame(frame).await
     }
 
@@ -59,23 +95,27 @@ impl SessionSender {
             .map_err(ClientError::from)
     }
 
-    /// The dialect.
-    pub fn dialect(&self) -> &Arc<dyn Dialect> {
-        &self.dialect
+    /// The dialect in use (it changes if the server turned out to speak another).
+    pub fn dialect(&self) -> Arc<dyn Dialect> {
+        self.dialect.get()
     }
 }
 
 /// The server events of a session, decoded by the dialect.
 ///
-/// Yields `Ok(event)` for each event, `Err` for a frame that could not be decoded
-/// (the stream goes on), and a final `Err(ClientError::Transport)` when the socket
-/// fails or closes abnormally; ends after a normal close.
+/// Yields `Ok(event)` for each event, `Err` for a frame that could not be decoded or
+/// a dialect switch (the stream goes on in both cases; see
+/// [`ClientError::is_recoverable`]), and a final `Err(ClientError::Transport)` when
+/// the socket fails or closes abnormally; ends after a normal close.
 #[derive(Debug)]
 pub struct EventStream {
-    dialect: Arc<dyn Dialect>,
+    dialect: SharedDialect,
+    sink: FrameSink,
     frames: FrameStream,
-    pending: VecDeque<ServerEvent>,
+    pending: VecDeque<Result<ServerEvent, ClientError>>,
     recorder: Option<Recorder>,
+    /// Whether the server accepted a `session.update` (no more dialect detection).
+    settled: bool,
     finished: bool,
 }
 
@@ -85,33 +125,78 @@ impl EventStream {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
-    fn decode(&mut self, incoming: Incoming) -> Option<Result<ServerEvent, ClientError>> {
+    /// The dialect in use.
+    pub fn dialect(&self) -> Arc<dyn Dialect> {
+        self.dialect.get()
+    }
+
+    fn decode(&mut self, incoming: Incoming) {
+        let dialect = self.dialect.get();
         match incoming {
             Incoming::Text(frame) => {
                 if let Some(recorder) = &self.recorder {
                     recorder.record(Direction::Server, &frame);
                 }
-                match self.dialect.decode(&frame) {
+                match dialect.decode(&frame) {
                     Ok(events) => {
-                        self.pending.extend(events);
-                        self.pending.pop_front().map(Ok)
+                        for event in events {
+                            if !self.settled {
+                                self.detect(&dialect, &event);
+                            }
+                            self.pending.push_back(Ok(event));
+                        }
                     }
                     Err(error) => {
                         tracing::warn!(%error, "server frame could not be decoded");
-                        Some(Err(error.into()))
+                        self.pending.push_back(Err(error.into()));
                     }
                 }
             }
             Incoming::Binary(bytes) => {
                 let error = DecodeError::new(
-                    self.dialect.name(),
+                    dialect.name(),
                     None,
                     DecodeErrorKind::BinaryFrame { len: bytes.len() },
                 );
                 tracing::warn!(%error, "binary frame");
-                Some(Err(error.into()))
+                self.pending.push_back(Err(error.into()));
             }
         }
+    }
+
+    /// Asks the dialect whether the server speaks another; switches and re-sends the
+    /// last `session.update` if so.
+    fn detect(&mut self, dialect: &Arc<dyn Dialect>, event: &ServerEvent) {
+        if let ServerEvent::SessionUpdated(_) = event {
+            self.settled = true;
+        }
+        let Some(switch) = dialect.detect_switch(event) else {
+            return;
+        };
+        let (from, to) = (dialect.name(), switch.to.name());
+        tracing::warn!(from, to, reason = %switch.reason, "server speaks another dialect; switching");
+        self.dialect.set(Arc::clone(&switch.to));
+        self.settled = false;
+        if let Some(update) = self.dialect.last_update() {
+            let resent = switch
+                .to
+                .encode(&update)
+                .map_err(ClientError::from)
+                .and_then(|frame| {
+                    if let Some(recorder) = &self.recorder {
+                        recorder.record(Direction::Client, &frame);
+                    }
+                    self.sink.try_send(frame).map_err(ClientError::from)
+                });
+            if let Err(error) = resent {
+                self.pending.push_back(Err(error));
+            }
+        }
+        self.pending.push_back(Err(ClientError::DialectSwitched {
+            from,
+            to,
+            reason: switch.reason,
+        }));
     }
 }
 
@@ -120,8 +205,8 @@ impl Stream for EventStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            if let Some(event) = self.pending.pop_front() {
-                return Poll::Ready(Some(Ok(event)));
+            if let Some(item) = self.pending.pop_front() {
+                return Poll::Ready(Some(item));
             }
             if self.finished {
                 return Poll::Ready(None);
@@ -136,11 +221,7 @@ impl Stream for EventStream {
                     self.finished = true;
                     return Poll::Ready(Some(Err(error.into())));
                 }
-                Poll::Ready(Some(Ok(incoming))) => {
-                    if let Some(item) = self.decode(incoming) {
-                        return Poll::Ready(Some(item));
-                    }
-                }
+                Poll::Ready(Some(Ok(incoming))) => self.decode(incoming),
             }
         }
     }
@@ -160,16 +241,22 @@ impl Session {
         frames: FrameStream,
         recorder: Option<Recorder>,
     ) -> Self {
+        let dialect = SharedDialect {
+            current: Arc::new(RwLock::new(dialect)),
+            last_update: Arc::new(Mutex::new(None)),
+        };
         let sender = SessionSender {
-            dialect: Arc::clone(&dialect),
-            sink,
+            dialect: dialect.clone(),
+            sink: sink.clone(),
             recorder: recorder.clone(),
         };
         let events = EventStream {
             dialect,
+            sink,
             frames,
             pending: VecDeque::new(),
             recorder,
+            settled: false,
             finished: false,
         };
         Self { sender, events }
@@ -191,6 +278,11 @@ impl Session {
     /// A sender that can be moved to another task.
     pub fn sender(&self) -> SessionSender {
         self.sender.clone()
+    }
+
+    /// The dialect in use.
+    pub fn dialect(&self) -> Arc<dyn Dialect> {
+        self.sender.dialect()
     }
 
     /// Splits into the sending and receiving halves.

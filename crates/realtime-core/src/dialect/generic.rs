@@ -61,6 +61,7 @@ impl GenericDialect {
                 },
                 voices: None,
                 audio_formats: Cow::Owned(audio_formats),
+                output_audio_formats: None,
                 turn_detection: Cow::Borrowed(&["server_vad", "semantic_vad"]),
                 voice_change_after_audio: true,
                 transcription_model_is_deployment: false,

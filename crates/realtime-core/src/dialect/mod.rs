@@ -49,6 +49,28 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// [`DecodeError`] when the frame is not a JSON object with a string `type`, or
     /// when a known event's fields have the wrong types.
     fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError>;
+
+    /// Reads one of the first server events of a session and says whether the
+    /// server speaks another dialect than this one (e.g. an Azure endpoint configured
+    /// as GA that answers in the beta shape). The client then switches to the returned
+    /// dialect, re-sends its last `session.update` in it, and reports
+    /// [`ClientError::DialectSwitched`](crate::client::ClientError::DialectSwitched).
+    ///
+    /// The client asks until the server has accepted a `session.update`. The default
+    /// never switches.
+    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
+        let _ = event;
+        None
+    }
+}
+
+/// A dialect change decided from the wire; see [`Dialect::detect_switch`].
+#[derive(Debug, Clone)]
+pub struct DialectSwitch {
+    /// The dialect the server actually speaks.
+    pub to: std::sync::Arc<dyn Dialect>,
+    /// The evidence, for the log and the app.
+    pub reason: String,
 }
 
 /// What to do with a canonical field that the provider has no place for.
@@ -226,8 +248,10 @@ pub struct Capabilities {
     pub audio_only_output: AudioOnlyOutput,
     /// Voices the endpoint offers by name; `None` when any name (or custom voice) is accepted.
     pub voices: Option<Cow<'static, [&'static str]>>,
-    /// Audio formats accepted for input and output.
+    /// Audio formats accepted for input (and for output, unless `output_audio_formats` is set).
     pub audio_formats: Cow<'static, [AudioFormat]>,
+    /// Audio formats accepted for output, where they differ from the input formats.
+    pub output_audio_formats: Option<Cow<'static, [AudioFormat]>>,
     /// Turn-detection kinds accepted, by wire name (`server_vad`, `semantic_vad`, ...).
     pub turn_detection: Cow<'static, [&'static str]>,
     /// Whether the voice may change once the conversation holds assistant audio.
@@ -248,11 +272,19 @@ impl Capabilities {
             audio_only_output: AudioOnlyOutput::Native,
             voices: None,
             audio_formats: Cow::Borrowed(&[]),
+            output_audio_formats: None,
             turn_detection: Cow::Borrowed(&[]),
             voice_change_after_audio: true,
             transcription_model_is_deployment: false,
             image_input: matches!(shape, WireShape::Ga),
         }
+    }
+
+    /// Audio formats accepted for output.
+    pub fn output_formats(&self) -> &[AudioFormat] {
+        self.output_audio_formats
+            .as_deref()
+            .unwrap_or(&self.audio_formats)
     }
 
     /// Whether the endpoint accepts `field`.

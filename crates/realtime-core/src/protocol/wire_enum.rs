@@ -2,6 +2,21 @@
 
 /// Declares a string enum with known values and an `Other(String)` fallback, so a
 /// value a provider adds tomorrow decodes (and re-encodes) instead of failing.
+///
+/// Provider crates use it for their own wire enums; the crate using it needs `serde`.
+///
+/// ```
+/// realtime_core::wire_enum! {
+///     /// A noise-suppression kind.
+///     pub enum Suppression {
+///         /// Deep noise suppression.
+///         Deep = "deep",
+///     }
+/// }
+/// assert_eq!(Suppression::from_wire("deep"), Suppression::Deep);
+/// assert_eq!(Suppression::from_wire("new").as_str(), "new");
+/// ```
+#[macro_export]
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*

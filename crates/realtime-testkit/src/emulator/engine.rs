@@ -10,10 +10,10 @@ use realtime_core::protocol::{
     AudioBase64, AudioBufferCommitted, AudioDelta, AudioDone, AudioFormat, Bare, ClientEvent,
     ContentPart, ContentPartEvent, ErrorDetails, ErrorEvent, FunctionArgumentsDelta,
     FunctionArgumentsDone, FunctionCallItem, InputTranscriptionCompleted, InputTranscriptionDelta,
-    Item, ItemDeleted, ItemEvent, ItemStatus, ItemTruncated, MessageItem, Modality, Nullable,
-    OutputItemEvent, PartKind, RateLimit, RateLimitsUpdated, Response, ResponseEvent,
-    ResponseStatus, Role, ServerEvent, SessionEvent, SessionResource, SpeechStarted, SpeechStopped,
-    TextDelta, TextDone, TranscriptDone, TurnDetection, Usage,
+    InputTranscriptionFailed, Item, ItemDeleted, ItemEvent, ItemStatus, ItemTruncated, MessageItem,
+    Modality, Nullable, OutputItemEvent, PartKind, RateLimit, RateLimitsUpdated, Response,
+    ResponseEvent, ResponseStatus, Role, ServerEvent, SessionEvent, SessionResource, SpeechStarted,
+    SpeechStopped, TextDelta, TextDone, TranscriptDone, TurnDetection, Usage,
 };
 use realtime_core::wire::WireShape;
 
@@ -26,6 +26,7 @@ struct Settings {
     create_response: bool,
     interrupt_response: bool,
     transcription: bool,
+    transcription_model: Option<String>,
     text_only: bool,
 }
 
@@ -61,6 +62,7 @@ impl Engine {
                 create_response: true,
                 interrupt_response: true,
                 transcription: false,
+                transcription_model: None,
                 text_only,
             },
             profile,
@@ -369,7 +371,10 @@ impl Engine {
         }
         match &config.input_audio_transcription {
             Nullable::Null => self.settings.transcription = false,
-            Nullable::Value(_) => self.settings.transcription = true,
+            Nullable::Value(transcription) => {
+                self.settings.transcription = true;
+                self.settings.transcription_model = transcription.model.clone();
+            }
             Nullable::Absent => {}
         }
         if let Some(modalities) = &config.output_modalities {
@@ -492,7 +497,32 @@ impl Engine {
             ..MessageItem::default()
         });
         events.extend(self.announce_whole(item));
-        if self.settings.transcription {
+        let deployment_missing = match (
+            &self.profile.transcription_deployments,
+            &self.settings.transcription_model,
+        ) {
+            (Some(deployments), Some(model)) => !deployments.contains(&model.as_str()),
+            _ => false,
+        };
+        if self.settings.transcription && deployment_missing {
+            // Azure: the transcription model must name a deployment of the resource
+            // (the recorded frame in azure-openai/recorded: DeploymentNotFound).
+            events.push(ServerEvent::InputTranscriptionFailed(
+                InputTranscriptionFailed {
+                    event_id: self.event_id(),
+                    item_id: item_id.clone(),
+                    content_index: Some(0),
+                    error: ErrorDetails {
+                        kind: "server_error".to_owned(),
+                        code: Nullable::Value("DeploymentNotFound".to_owned()),
+                        message: format!("Input transcription failed for item '{item_id}'."),
+                        param: Nullable::Null,
+                        ..ErrorDetails::default()
+                    },
+                    ..Default::default()
+                },
+            ));
+        } else if self.settings.transcription {
             let transcript = self.script.next_user_transcript();
             events.push(ServerEvent::InputTranscriptionDelta(
                 InputTranscriptionDelta {
@@ -546,6 +576,27 @@ impl Engine {
 
     /// Runs one scripted turn as a complete response.
     fn respond(&mut self, turn: Turn) -> Vec<ServerEvent> {
+        if let Turn::Emit(raw) = turn {
+            let event = match self
+                .profile
+                .shape
+                .decode_server(&Value::Object(raw.clone()).to_string())
+            {
+                Ok(mut events) if !events.is_empty() => events.remove(0),
+                _ => ServerEvent::Unknown {
+                    event_type: raw
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    raw,
+                },
+            };
+            let next = self.script.next_turn();
+            let mut events = vec![event];
+            events.extend(self.respond(next));
+            return events;
+        }
         let response_id = self.id("resp");
         let mut events = vec![ServerEvent::ResponseCreated(ResponseEvent {
             event_id: self.event_id(),
@@ -603,6 +654,8 @@ impl Engine {
                 }
                 (output, ResponseStatus::Completed, Vec::new())
             }
+            // Sent before the response, above.
+            Turn::Emit(_) => (Vec::new(), ResponseStatus::Completed, Vec::new()),
         };
         let mut done = self.response_resource(&response_id, status.clone(), output, true);
         if status == ResponseStatus::Cancelled {

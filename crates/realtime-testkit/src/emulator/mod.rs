@@ -3,7 +3,7 @@
 //! [`Engine`] is the sans-IO brain: client frames in, server events out, shaped like
 //! the real service of a [`Profile`] (event names, item announcements, the `error`
 //! frames it sends for fields it rejects). [`Emulator`] serves it on a loopback
-//! [`TestServer`], one engine per connection, every client frame recorded.
+//! [`TestServer`](crate::TestServer), one engine per connection, every client frame recorded.
 
 mod engine;
 mod profile;
@@ -11,6 +11,6 @@ mod script;
 mod server;
 
 pub use engine::Engine;
-pub use profile::{ItemEvents, Profile, Reject, RejectWhen};
+pub use profile::{AZURE_TRANSCRIPTION_DEPLOYMENT, ItemEvents, Profile, Reject, RejectWhen};
 pub use script::{Script, ScriptedCall, Turn};
 pub use server::Emulator;

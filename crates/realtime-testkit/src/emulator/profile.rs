@@ -48,6 +48,9 @@ impl Reject {
     }
 }
 
+/// The transcription deployment the emulated Azure OpenAI resource has.
+pub const AZURE_TRANSCRIPTION_DEPLOYMENT: &str = "transcribe";
+
 /// How an emulated service behaves.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -63,6 +66,10 @@ pub struct Profile {
     pub rejects: Vec<Reject>,
     /// The session object of `session.created`.
     pub initial_session: Map<String, Value>,
+    /// Azure: transcription `model` must name one of these deployments, or the
+    /// service answers `input_audio_transcription.failed` with `DeploymentNotFound`.
+    /// `None`: any model name is accepted.
+    pub transcription_deployments: Option<Vec<&'static str>>,
 }
 
 fn object(value: Value) -> Map<String, Value> {
@@ -130,6 +137,7 @@ impl Profile {
             sends_rate_limits: true,
             rejects: ga_rejects(),
             initial_session: ga_session("gpt-realtime", "marin", false),
+            transcription_deployments: None,
         }
     }
 
@@ -139,6 +147,7 @@ impl Profile {
             dialect: "azure-openai-ga-v1",
             sends_rate_limits: false,
             initial_session: ga_session("gpt-realtime", "alloy", true),
+            transcription_deployments: Some(vec![AZURE_TRANSCRIPTION_DEPLOYMENT]),
             ..Self::openai_ga()
         }
     }
@@ -171,6 +180,7 @@ impl Profile {
             item_events: ItemEvents::Created,
             sends_rate_limits: true,
             rejects,
+            transcription_deployments: Some(vec![AZURE_TRANSCRIPTION_DEPLOYMENT]),
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "object": "realtime.session",
@@ -200,6 +210,7 @@ impl Profile {
             item_events: ItemEvents::CreatedAndDone,
             sends_rate_limits: false,
             rejects: Vec::new(),
+            transcription_deployments: None,
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "model": "gpt-realtime-global-standard",

@@ -29,6 +29,9 @@ pub enum Turn {
         /// Audio chunks sent before the user speaks (0: before the first frame).
         chunks_before: usize,
     },
+    /// Sends this server event verbatim (e.g. a Voice Live `warning`), then plays
+    /// the next turn.
+    Emit(serde_json::Map<String, Value>),
 }
 
 /// The assistant's turns, in order, and what the user "says" in audio turns.
@@ -97,6 +100,15 @@ impl Script {
             text: text.into(),
             chunks_before,
         });
+        self
+    }
+
+    /// Adds a verbatim server event (an object with a `type`), sent when the next
+    /// response is asked for, before that response.
+    pub fn emit(mut self, event: Value) -> Self {
+        if let Value::Object(event) = event {
+            self.turns.push_back(Turn::Emit(event));
+        }
         self
     }
 

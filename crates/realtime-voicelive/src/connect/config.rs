@@ -302,3 +302,10 @@ impl VoiceLiveConfigBuilder {
         })
     }
 }
+
+impl VoiceLiveConfig {
+    /// A client for this configuration: its dialect and this config as the connector.
+    pub fn client(&self) -> realtime_core::client::RealtimeClient {
+        realtime_core::client::RealtimeClient::new(self.dialect(), self.clone())
+    }
+}

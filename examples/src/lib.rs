@@ -1,0 +1,65 @@
+//! Helpers shared by the examples of the realtime workspace.
+//!
+//! Each example is one scenario in its own file; what they all need lives here:
+//!
+//! - [`provider`]: pick the service to talk to. With no credentials in the
+//!   environment, every example runs against the embedded provider emulator of
+//!   `realtime-testkit` and says so on its first line.
+//! - [`audio`]: WAV in (any rate, mono or stereo, resampled to 24 kHz mono pcm16), WAV
+//!   out, and synthetic "speech" for offline user turns.
+//! - [`transcript`]: turns [`AgentEvent`](realtime::agent::AgentEvent)s into readable
+//!   transcript lines and counts what happened.
+//! - [`args`]: a few lines of command-line parsing (no parser crate).
+//! - [`desk`]: the customer-service voice desk of `quickstart`.
+
+pub mod args;
+pub mod audio;
+pub mod conversation;
+pub mod provider;
+pub mod transcript;
+
+/// The voice desk of the `quickstart` example (its source sits next to the example,
+/// in `quickstart/desk.rs`); the browser bridge and the tests run it too.
+#[path = "../quickstart/desk.rs"]
+pub mod desk;
+pub mod ephemeral;
+
+/// An example's error: a message for the user, already explained.
+#[derive(Debug)]
+pub struct ExampleError(pub String);
+
+impl std::fmt::Display for ExampleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ExampleError {}
+
+impl ExampleError {
+    /// An error with `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+
+    /// Wraps any error with what was being done.
+    pub fn context(doing: &str) -> impl FnOnce(&dyn std::fmt::Display) -> Self + '_ {
+        move |error| Self(format!("{doing}: {error}"))
+    }
+}
+
+/// Installs a `tracing` subscriber that prints warnings and errors to stderr
+/// (`RUST_LOG=debug` or `info` shows more).
+pub fn init_tracing() {
+    let level = match std::env::var("RUST_LOG").ok().as_deref() {
+        Some("trace") => tracing::Level::TRACE,
+        Some("debug") => tracing::Level::DEBUG,
+        Some("info") => tracing::Level::INFO,
+        Some("error") => tracing::Level::ERROR,
+        _ => tracing::Level::WARN,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

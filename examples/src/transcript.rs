@@ -1,0 +1,273 @@
+//! A readable transcript of an agent session, and counts of what happened.
+//!
+//! ```text
+//! user: Hi, this is Ada Lovelace, my number is 555 0100.
+//!   -> verify_customer {"name":"Ada Lovelace","phone":"555 0100"}
+//!   <- verify_customer {"verified":true,"customer_id":"C-0042"}
+//! [auth] assistant: Thanks Ada, you're verified.
+//!   == handoff auth -> returns ==
+//! [returns] assistant: Good news: order 1042 ... [interrupted by the user at 200 ms]
+//! ```
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use realtime::agent::{AgentError, AgentEvent};
+use realtime::protocol::{Item, ResponseStatus, Role, ServerEvent};
+
+/// Keeps track of a session's events and renders them as lines.
+#[derive(Debug, Default)]
+pub struct Transcript {
+    /// The active agent.
+    current_agent: String,
+    /// Assistant text so far per item (for interrupted items, whose final
+    /// transcript never comes).
+    partial: HashMap<String, String>,
+    /// Counts.
+    pub stats: Stats,
+}
+
+/// What happened in a session.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Stats {
+    /// User turns (transcribed speech or text).
+    pub user_turns: usize,
+    /// Assistant turns that were spoken to the end.
+    pub assistant_turns: usize,
+    /// Tool calls started.
+    pub tool_calls: usize,
+    /// Tool calls that failed (error, timeout, bad arguments...).
+    pub tool_failures: usize,
+    /// Handoffs.
+    pub handoffs: usize,
+    /// Interruptions (barge-in or guardrail).
+    pub interruptions: usize,
+    /// Errors reported by the session.
+    pub errors: usize,
+    /// Assistant audio received, in bytes.
+    pub audio_out_bytes: u64,
+    /// Agents that spoke or acted, in order of first appearance.
+    pub agents: Vec<String>,
+}
+
+impl Stats {
+    fn saw_agent(&mut self, agent: &str) {
+        if !agent.is_empty() && !self.agents.iter().any(|a| a == agent) {
+            self.agents.push(agent.to_owned());
+        }
+    }
+}
+
+impl Transcript {
+    /// A transcript of a session that starts with `agent`.
+    pub fn new(agent: &str) -> Self {
+        let mut transcript = Self {
+            current_agent: agent.to_owned(),
+            ..Self::default()
+        };
+        transcript.stats.saw_agent(agent);
+        transcript
+    }
+
+    /// The active agent.
+    pub fn agent(&self) -> &str {
+        &self.current_agent
+    }
+
+    /// A user turn the app sent as text (the session reports only transcribed speech).
+    pub fn user_text(&mut self, text: &str) -> String {
+        self.stats.user_turns += 1;
+        format!("user: {text}")
+    }
+
+    /// The lines for `event` (none for audio and raw events).
+    pub fn on_event(&mut self, event: &AgentEvent) -> Vec<String> {
+        let mut lines = Vec::new();
+        match event {
+            AgentEvent::Audio { audio, .. } => self.stats.audio_out_bytes += audio.len() as u64,
+            AgentEvent::TranscriptDelta {
+                role: Role::Assistant,
+                item_id,
+                delta,
+            } => self
+                .partial
+                .entry(item_id.clone())
+                .or_default()
+                .push_str(delta),
+            AgentEvent::Transcript {
+                role,
+                item_id,
+                text,
+                agent,
+            } => {
+                self.partial.remove(item_id);
+                match role {
+                    Role::User => {
+                        self.stats.user_turns += 1;
+                        lines.push(format!("user: {text}"));
+                    }
+                    _ => {
+                        let agent = agent.as_deref().unwrap_or(&self.current_agent).to_owned();
+                        self.stats.saw_agent(&agent);
+                        self.stats.assistant_turns += 1;
+                        lines.push(format!("[{agent}] assistant: {text}"));
+                    }
+                }
+            }
+            AgentEvent::ToolStarted {
+                agent,
+                tool,
+                arguments,
+                ..
+            } => {
+                self.stats.tool_calls += 1;
+                self.stats.saw_agent(agent);
+                lines.push(format!("  -> tool call {tool} {}", compact(arguments)));
+            }
+            AgentEvent::ToolFinished {
+                tool,
+                output,
+                failed,
+                ..
+            } => {
+                let mark = if *failed {
+                    self.stats.tool_failures += 1;
+                    " FAILED"
+                } else {
+                    ""
+                };
+                lines.push(format!("  <- tool result{mark} {tool} {}", compact(output)));
+            }
+            AgentEvent::ApprovalRequested {
+                tool, arguments, ..
+            } => lines.push(format!(
+                "  ?? approval needed for {tool} {}",
+                compact(arguments)
+            )),
+            AgentEvent::Handoff { from, to } => {
+                self.stats.handoffs += 1;
+                self.current_agent.clone_from(to);
+                self.stats.saw_agent(to);
+                lines.push(format!("  == handoff {from} -> {to} =="));
+            }
+            AgentEvent::VoiceKept { agent } => lines.push(format!(
+                "  (voice kept: the provider refuses a voice change once assistant audio \
+                 exists; {agent} speaks with the current voice)"
+            )),
+            AgentEvent::Interrupted {
+                item_id,
+                audio_end_ms,
+            } => {
+                self.stats.interruptions += 1;
+                let said = self.partial.remove(item_id).unwrap_or_default();
+                let mut line = format!("[{}] assistant: {}", self.current_agent, said.trim_end());
+                match audio_end_ms {
+                    Some(ms) => {
+                        let _ = write!(line, "... [interrupted by the user at {ms} ms]");
+                    }
+                    None => line.push_str("... [interrupted by the user before any audio]"),
+                }
+                lines.push(line);
+            }
+            AgentEvent::GuardrailTripped {
+                guardrail, reason, ..
+            } => lines.push(format!("  !! guardrail {guardrail} tripped: {reason}")),
+            AgentEvent::Error(error) => {
+                self.stats.errors += 1;
+                lines.push(format!("  !! {}", describe_error(error)));
+            }
+            AgentEvent::Raw(raw) => {
+                if let ServerEvent::InputTranscriptionFailed(failed) = raw.as_ref() {
+                    self.stats.errors += 1;
+                    let code = failed
+                        .error
+                        .code
+                        .as_option()
+                        .map_or(failed.error.kind.as_str(), String::as_str);
+                    let hint = if code == "DeploymentNotFound" {
+                        " (on Azure OpenAI the transcription model must be a deployment name)"
+                    } else {
+                        ""
+                    };
+                    lines.push(format!(
+                        "  !! the user's speech was not transcribed: {code}: {}{hint}",
+                        failed.error.message
+                    ));
+                }
+            }
+            _ => {}
+        }
+        lines
+    }
+
+    /// A summary block for the end of a run.
+    pub fn summary(&self, elapsed: std::time::Duration) -> Vec<String> {
+        let s = &self.stats;
+        let agents: BTreeSet<&str> = s.agents.iter().map(String::as_str).collect();
+        vec![
+            "--- summary ---".to_owned(),
+            format!(
+                "turns: {} user, {} assistant | tool calls: {} ({} failed) | handoffs: {} | \
+                 interruptions: {} | errors: {}",
+                s.user_turns,
+                s.assistant_turns,
+                s.tool_calls,
+                s.tool_failures,
+                s.handoffs,
+                s.interruptions,
+                s.errors
+            ),
+            format!(
+                "agents: {} (in order: {}) | assistant audio: {:.1} s | elapsed: {:.1} s",
+                agents.len(),
+                s.agents.join(" -> "),
+                s.audio_out_bytes as f64 / 48_000.0,
+                elapsed.as_secs_f64()
+            ),
+        ]
+    }
+}
+
+/// Whether `event` ends a spoken answer: a completed response with an assistant
+/// message and no tool call, so the assistant now waits for the user. (A response
+/// that called tools is followed by another one; a cancelled one was interrupted.)
+pub fn assistant_finished(event: &AgentEvent) -> bool {
+    let AgentEvent::Raw(raw) = event else {
+        return false;
+    };
+    let ServerEvent::ResponseDone(done) = raw.as_ref() else {
+        return false;
+    };
+    let output = done.response.output.as_deref().unwrap_or_default();
+    done.response.status == Some(ResponseStatus::Completed)
+        && !output
+            .iter()
+            .any(|item| matches!(item, Item::FunctionCall(_)))
+        && output.iter().any(
+            |item| matches!(item, Item::Message(message) if message.role == Some(Role::Assistant)),
+        )
+}
+
+/// Arguments and outputs on one line.
+fn compact(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(value) => value.to_string(),
+        Err(_) => json.replace('\n', " "),
+    }
+}
+
+/// An error as the user should read it.
+pub fn describe_error(error: &AgentError) -> String {
+    match error {
+        AgentError::Server {
+            provider,
+            code,
+            message,
+            param,
+        } => match param {
+            Some(param) => format!("{provider} rejected {param}: {message} ({code})"),
+            None => format!("{provider} error {code}: {message}"),
+        },
+        other => format!("error: {other}"),
+    }
+}
