@@ -7,9 +7,9 @@
 //! - `sales` checks stock with `check_stock`; hands back to `returns` to book an
 //!   exchange.
 //!
-//! [`run`] drives one call: the user speaks first, and speaks again whenever the
+//! `run` drives one call: the user speaks first, and speaks again whenever the
 //! assistant finished a spoken answer (a completed response with a message and no
-//! tool call). Offline, the emulator plays [`offline_script`], which exercises a tool
+//! tool call). Offline, the emulator plays `offline_script`, which exercises a tool
 //! call, handoffs both ways and a barge-in.
 
 use std::path::PathBuf;

@@ -71,7 +71,7 @@ pub async fn text_turn(case: Case) {
 pub async fn audio_turn(case: Case) {
     let agent = Agent::new("desk").instructions("Be brief.");
     let config = SessionConfig::new()
-        .transcription(Transcription::model("whisper-1"))
+        .transcription(Transcription::model(case.transcription_model()))
         .turn_detection(TurnDetection::server_vad());
     let mut h = Harness::start(
         &case,

@@ -1,5 +1,6 @@
 //! [`AgentEvent`]: what the app sees of a running agent session.
 
+use super::reconnect::FatalKind;
 use crate::client::ClientError;
 use crate::protocol::{Role, ServerEvent};
 
@@ -100,7 +101,38 @@ pub enum AgentEvent {
         /// The response id.
         response_id: Option<String>,
     },
-    /// An error event from the server or a recoverable client error; the session goes on.
+    /// The connection dropped (or a reconnect attempt failed); attempt number
+    /// `attempt` follows after the backoff delay. Audio sent meanwhile is buffered
+    /// (see [`AgentEvent::AudioDropped`]).
+    Disconnected {
+        /// Why the connection (or the previous attempt) failed.
+        error: AgentError,
+        /// The attempt about to be made (1-based).
+        attempt: u32,
+    },
+    /// The session is connected again: the current agent's settings were re-applied,
+    /// the history replayed as conversation items, buffered audio sent.
+    Reconnected {
+        /// The attempt that succeeded (1-based).
+        attempt: u32,
+        /// Conversation items replayed.
+        items_replayed: usize,
+    },
+    /// The session moved to a fresh connection before the provider's time limit,
+    /// between turns, with the history replayed. Nothing else changes for the app.
+    SessionRotated {
+        /// Conversation items replayed.
+        items_replayed: usize,
+    },
+    /// Microphone audio was dropped while disconnected, because more arrived than the
+    /// offline buffer holds (the oldest goes first).
+    AudioDropped {
+        /// Bytes dropped since the last such event.
+        bytes: u64,
+    },
+    /// An error event from the server or a client error. The session goes on, unless
+    /// the error is [`AgentError::Fatal`] or [`AgentError::ReconnectFailed`]: then the
+    /// event stream ends after it.
     Error(AgentError),
     /// Every server event, for apps that need more than the above.
     Raw(Box<ServerEvent>),
@@ -128,4 +160,32 @@ pub enum AgentError {
     /// The model asked for an agent that is not registered.
     #[error("handoff to unknown agent `{0}`")]
     UnknownAgent(String),
+    /// A failure no retry can fix (credentials refused, unknown model or deployment,
+    /// no quota): the session does not reconnect.
+    #[error("{provider}: {kind} ({detail}); not reconnecting")]
+    Fatal {
+        /// The provider.
+        provider: &'static str,
+        /// What kind of failure.
+        kind: FatalKind,
+        /// The evidence: HTTP status or error code, and the server's message.
+        detail: String,
+    },
+    /// Every reconnect attempt failed.
+    #[error("{provider}: gave up reconnecting after {attempts} attempts: {last}")]
+    ReconnectFailed {
+        /// The provider.
+        provider: &'static str,
+        /// Attempts made.
+        attempts: u32,
+        /// The last attempt's error.
+        last: ClientError,
+    },
+}
+
+impl AgentError {
+    /// Whether the session ends with this error.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, Self::Fatal { .. } | Self::ReconnectFailed { .. })
+    }
 }

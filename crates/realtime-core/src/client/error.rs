@@ -7,7 +7,7 @@ use crate::transport::TransportError;
 ///
 /// Decode errors are items on the event stream and the session goes on; transport
 /// errors end the stream.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
     /// The socket failed or closed abnormally.

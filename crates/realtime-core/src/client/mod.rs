@@ -105,17 +105,27 @@ impl RealtimeClient {
     /// [`ClientError::Transport`] when the connector or the WebSocket handshake fails
     /// (an HTTP 401 from the provider, say).
     pub async fn connect(&self) -> Result<Session, ClientError> {
+        self.connect_with_dialect(Arc::clone(&self.dialect)).await
+    }
+
+    /// Opens a session speaking `dialect` instead of the configured one: a reconnect
+    /// uses the dialect the previous session settled on (after a
+    /// [`ClientError::DialectSwitched`]), so the replay is written in the server's
+    /// dialect from the first frame. The connector is asked for a fresh request (and
+    /// so a fresh token) each time.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn connect_with_dialect(
+        &self,
+        dialect: Arc<dyn Dialect>,
+    ) -> Result<Session, ClientError> {
         let (sink, stream) = transport::connect(self.connector.as_ref(), &self.transport).await?;
         tracing::debug!(
-            dialect = self.dialect.name(),
-            provider = self.dialect.provider(),
+            dialect = dialect.name(),
+            provider = dialect.provider(),
             "session connected"
         );
-        Ok(Session::new(
-            Arc::clone(&self.dialect),
-            sink,
-            stream,
-            self.recorder.clone(),
-        ))
+        Ok(Session::new(dialect, sink, stream, self.recorder.clone()))
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::profile::{ItemEvents, Profile, RejectWhen};
-use super::script::{Script, ScriptedCall, Turn};
+use super::script::{Fault, Script, ScriptedCall, Turn};
 use realtime_core::protocol::{
     AudioBase64, AudioBufferCommitted, AudioDelta, AudioDone, AudioFormat, Bare, ClientEvent,
     ContentPart, ContentPartEvent, ErrorDetails, ErrorEvent, FunctionArgumentsDelta,
@@ -16,6 +16,41 @@ use realtime_core::protocol::{
     SpeechStopped, TextDelta, TextDone, TranscriptDone, TurnDetection, Usage,
 };
 use realtime_core::wire::WireShape;
+
+/// What the service does next: an event, or a fault below the protocol.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+// Outputs are short-lived and few per frame; boxing the event would only add noise.
+#[allow(clippy::large_enum_variant)]
+pub enum Output {
+    /// Sends this event.
+    Event(ServerEvent),
+    /// Sends this text frame as it is (not necessarily JSON).
+    Text(String),
+    /// Sends a binary frame.
+    Binary(Vec<u8>),
+    /// Neither reads nor writes for this long.
+    Stall(std::time::Duration),
+    /// Ends the TCP connection without a close frame; the connection is over.
+    Drop,
+    /// The connection is over for the emulator (the client is expected to leave).
+    End,
+}
+
+impl Output {
+    /// The event, if this output is one.
+    pub fn into_event(self) -> Option<ServerEvent> {
+        match self {
+            Self::Event(event) => Some(event),
+            _ => None,
+        }
+    }
+
+    /// Whether this output ends the connection.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Drop | Self::End)
+    }
+}
 
 /// Session settings the emulator acts on.
 #[derive(Debug, Clone)]
@@ -46,6 +81,10 @@ pub struct Engine {
     /// Assistant audio items and their duration in ms.
     audio_items: HashMap<String, u64>,
     items: HashMap<String, Item>,
+    /// Outputs of a fault turn, sent after the events of the current frame.
+    fault_outputs: Vec<Output>,
+    /// The client `event_id` of the frame being answered.
+    answering: Option<String>,
 }
 
 impl Engine {
@@ -74,6 +113,8 @@ impl Engine {
             turn_bytes: 48_000,
             audio_items: HashMap::new(),
             items: HashMap::new(),
+            fault_outputs: Vec::new(),
+            answering: None,
         }
     }
 
@@ -87,6 +128,17 @@ impl Engine {
     /// Gives back the turns not yet played.
     pub fn into_script(self) -> Script {
         self.script
+    }
+
+    /// Gives the engine the turns to play from now on.
+    pub fn set_script(&mut self, script: Script) {
+        self.script = script;
+    }
+
+    /// Takes the turns not yet played, leaving none (before a terminal fault, so the
+    /// next connection continues the script).
+    pub fn take_script(&mut self) -> Script {
+        self.script.take()
     }
 
     /// The profile.
@@ -131,8 +183,29 @@ impl Engine {
         events
     }
 
-    /// The events the service sends in answer to one client frame.
+    /// The events the service sends in answer to one client frame (faults below the
+    /// protocol are left out; see [`on_frame_outputs`](Self::on_frame_outputs)).
     pub fn on_frame(&mut self, frame: &str) -> Vec<ServerEvent> {
+        self.on_frame_outputs(frame)
+            .into_iter()
+            .filter_map(Output::into_event)
+            .collect()
+    }
+
+    /// Everything the service does in answer to one client frame: events, and the
+    /// faults of [`Turn::Fault`] turns.
+    pub fn on_frame_outputs(&mut self, frame: &str) -> Vec<Output> {
+        let events = self.handle(frame);
+        self.answering = None;
+        let faults = std::mem::take(&mut self.fault_outputs);
+        events
+            .into_iter()
+            .map(Output::Event)
+            .chain(faults)
+            .collect()
+    }
+
+    fn handle(&mut self, frame: &str) -> Vec<ServerEvent> {
         let raw: Map<String, Value> = match serde_json::from_str(frame) {
             Ok(raw) => raw,
             Err(error) => {
@@ -149,6 +222,7 @@ impl Engine {
             .get("event_id")
             .and_then(Value::as_str)
             .map(str::to_owned);
+        self.answering.clone_from(&client_event_id);
         for (member, prefix) in [("session", "session"), ("response", "response")] {
             if let Some(Value::Object(body)) = raw.get(member)
                 && let Some(error) = self.check_rejects(prefix, body, client_event_id.clone())
@@ -574,8 +648,17 @@ impl Engine {
         }
     }
 
-    /// Runs one scripted turn as a complete response.
+    /// Runs one scripted turn as a complete response (a fault turn's outputs go to
+    /// `fault_outputs`).
     fn respond(&mut self, turn: Turn) -> Vec<ServerEvent> {
+        let turn = match turn {
+            Turn::Fault(fault) => {
+                let outputs = self.fault(fault);
+                self.fault_outputs.extend(outputs);
+                return Vec::new();
+            }
+            turn => turn,
+        };
         if let Turn::Emit(raw) = turn {
             let event = match self
                 .profile
@@ -654,8 +737,8 @@ impl Engine {
                 }
                 (output, ResponseStatus::Completed, Vec::new())
             }
-            // Sent before the response, above.
-            Turn::Emit(_) => (Vec::new(), ResponseStatus::Completed, Vec::new()),
+            // Handled above.
+            Turn::Fault(_) | Turn::Emit(_) => (Vec::new(), ResponseStatus::Completed, Vec::new()),
         };
         let mut done = self.response_resource(&response_id, status.clone(), output, true);
         if status == ResponseStatus::Cancelled {
@@ -697,6 +780,195 @@ impl Engine {
             events.extend(after);
         }
         events
+    }
+
+    /// The next turn, answering the same request.
+    fn then_next_turn(&mut self) -> Vec<Output> {
+        let turn = self.script.next_turn();
+        let events = self.respond(turn);
+        let faults = std::mem::take(&mut self.fault_outputs);
+        events
+            .into_iter()
+            .map(Output::Event)
+            .chain(faults)
+            .collect()
+    }
+
+    fn response_started(&mut self) -> (String, ServerEvent) {
+        let response_id = self.id("resp");
+        let event = ServerEvent::ResponseCreated(ResponseEvent {
+            event_id: self.event_id(),
+            response: self.response_resource(
+                &response_id,
+                ResponseStatus::InProgress,
+                Vec::new(),
+                false,
+            ),
+            ..ResponseEvent::default()
+        });
+        (response_id, event)
+    }
+
+    fn response_finished(&mut self, response_id: &str, status: &ResponseStatus) -> ServerEvent {
+        let mut response = self.response_resource(response_id, status.clone(), Vec::new(), true);
+        if *status == ResponseStatus::Failed {
+            response.status_details = Nullable::Value(
+                json!({"type": "failed", "error": {"type": "server_error", "code": "server_error"}}),
+            );
+        }
+        ServerEvent::ResponseDone(ResponseEvent {
+            event_id: self.event_id(),
+            response,
+            ..ResponseEvent::default()
+        })
+    }
+
+    /// The outputs of one fault turn.
+    fn fault(&mut self, fault: Fault) -> Vec<Output> {
+        match fault {
+            Fault::DropMidResponse(text) => {
+                let events = self.respond(Turn::Say(text));
+                let cut = events
+                    .iter()
+                    .position(|event| {
+                        matches!(
+                            event,
+                            ServerEvent::ResponseAudioTranscriptDelta(_)
+                                | ServerEvent::ResponseTextDelta(_)
+                        )
+                    })
+                    .map_or(events.len(), |at| at + 1);
+                events
+                    .into_iter()
+                    .take(cut)
+                    .map(Output::Event)
+                    .chain([Output::Drop])
+                    .collect()
+            }
+            Fault::MalformedJson => {
+                let mut outputs = vec![Output::Text(
+                    r#"{"type": "response.created", "response": {"id": "#.to_owned(),
+                )];
+                outputs.extend(self.then_next_turn());
+                outputs
+            }
+            Fault::NonObject => {
+                let mut outputs = vec![Output::Text(r#"["response.created", 42]"#.to_owned())];
+                outputs.extend(self.then_next_turn());
+                outputs
+            }
+            Fault::BinaryFrame => {
+                let mut outputs = vec![Output::Binary(vec![0x00, 0x9f, 0x92, 0x96, 0xff])];
+                outputs.extend(self.then_next_turn());
+                outputs
+            }
+            Fault::Oversized(bytes) => {
+                let (response_id, created) = self.response_started();
+                let event_type = match self.profile.shape {
+                    WireShape::Ga => "response.output_audio.delta",
+                    WireShape::Beta => "response.audio.delta",
+                };
+                let frame = format!(
+                    r#"{{"type":"{event_type}","response_id":"{response_id}","item_id":"item_big","output_index":0,"content_index":0,"delta":"{}"}}"#,
+                    "A".repeat(bytes)
+                );
+                vec![Output::Event(created), Output::Text(frame), Output::End]
+            }
+            Fault::Stall(duration) => {
+                let (_, created) = self.response_started();
+                vec![Output::Event(created), Output::Stall(duration), Output::End]
+            }
+            Fault::ServerError => {
+                let (response_id, created) = self.response_started();
+                let error = self.error(
+                    None,
+                    "server_error",
+                    "server_error",
+                    "The server had an error while processing your request. Sorry about that!",
+                    None,
+                );
+                let done = self.response_finished(&response_id, &ResponseStatus::Failed);
+                vec![
+                    Output::Event(created),
+                    Output::Event(error),
+                    Output::Event(done),
+                ]
+            }
+            Fault::RateLimited => {
+                let answering = self.answering.clone();
+                vec![Output::Event(self.error(
+                    answering,
+                    "rate_limit_error",
+                    "rate_limit_exceeded",
+                    "Rate limit reached for requests. Please try again in 20ms.",
+                    None,
+                ))]
+            }
+            Fault::OrphanFunctionCallDone { name, arguments } => {
+                let (response_id, created) = self.response_started();
+                let call_id = self.id("call");
+                let item_id = self.id("item");
+                let orphan = ServerEvent::FunctionCallArgumentsDone(FunctionArgumentsDone {
+                    event_id: self.event_id(),
+                    response_id: response_id.clone(),
+                    item_id,
+                    output_index: 0,
+                    call_id,
+                    name: Some(name),
+                    arguments,
+                    ..FunctionArgumentsDone::default()
+                });
+                let done = self.response_finished(&response_id, &ResponseStatus::Completed);
+                vec![
+                    Output::Event(created),
+                    Output::Event(orphan),
+                    Output::Event(done),
+                ]
+            }
+            Fault::UnknownItemDelta => {
+                let text_delta = TextDelta {
+                    event_id: self.event_id(),
+                    response_id: "resp_unknown".to_owned(),
+                    item_id: "item_unknown".to_owned(),
+                    delta: "ghost ".to_owned(),
+                    ..TextDelta::default()
+                };
+                let audio_delta = ServerEvent::ResponseAudioDelta(AudioDelta {
+                    event_id: self.event_id(),
+                    response_id: "resp_unknown".to_owned(),
+                    item_id: "item_unknown".to_owned(),
+                    delta: AudioBase64::from_pcm(&tone(480, 0)),
+                    ..AudioDelta::default()
+                });
+                let mut outputs = vec![
+                    Output::Event(ServerEvent::ResponseAudioTranscriptDelta(
+                        text_delta.clone(),
+                    )),
+                    Output::Event(ServerEvent::ResponseTextDelta(text_delta)),
+                    Output::Event(audio_delta),
+                ];
+                outputs.extend(self.then_next_turn());
+                outputs
+            }
+            Fault::Duplicate => self
+                .then_next_turn()
+                .into_iter()
+                .flat_map(|output| [output.clone(), output])
+                .collect(),
+            Fault::FatalError(code) => {
+                let answering = self.answering.clone();
+                vec![
+                    Output::Event(self.error(
+                        answering,
+                        "invalid_request_error",
+                        &code,
+                        "You exceeded your current quota, please check your plan and billing details.",
+                        None,
+                    )),
+                    Output::Drop,
+                ]
+            }
+        }
     }
 
     /// An assistant message: audio with transcript, or text. `stop_after` cuts it

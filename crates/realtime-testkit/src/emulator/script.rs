@@ -1,8 +1,56 @@
 //! Scripted assistant turns.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use serde_json::Value;
+
+/// A fault the emulated service injects in place of one scripted response.
+///
+/// Faults marked *terminal* end the connection (the rest of the script goes to the
+/// next connection, so a reconnecting client continues the conversation); the others
+/// are followed by the next scripted turn, as the answer to the same request.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Terminal: starts saying the text (announces the item, sends its first chunk),
+    /// then ends the TCP connection without a close frame.
+    DropMidResponse(String),
+    /// A text frame that is not JSON, then the next turn.
+    MalformedJson,
+    /// A JSON frame that is not an object (an array), then the next turn.
+    NonObject,
+    /// A binary frame, then the next turn.
+    BinaryFrame,
+    /// Terminal: starts a response, then sends an audio delta frame of about this
+    /// many bytes (more than the client accepts).
+    Oversized(usize),
+    /// Terminal: starts a response, then neither reads nor writes (answers no ping)
+    /// for this long.
+    Stall(Duration),
+    /// The response fails: an `error` event of type `server_error`, then
+    /// `response.done` with status `failed`.
+    ServerError,
+    /// No response: an `error` event with code `rate_limit_exceeded` answering the
+    /// `response.create`.
+    RateLimited,
+    /// A response whose only content is a `response.function_call_arguments.done`
+    /// for a call that was never announced (no `output_item.added`).
+    OrphanFunctionCallDone {
+        /// The function name.
+        name: String,
+        /// The JSON arguments.
+        arguments: String,
+    },
+    /// Transcript and audio deltas for an item that was never announced, then the
+    /// next turn.
+    UnknownItemDelta,
+    /// The next turn, with every event sent twice.
+    Duplicate,
+    /// Terminal: an `error` event with this code (e.g. `insufficient_quota`), then
+    /// the connection ends without a close frame.
+    FatalError(String),
+}
 
 /// One function call the emulated model makes.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +77,8 @@ pub enum Turn {
         /// Audio chunks sent before the user speaks (0: before the first frame).
         chunks_before: usize,
     },
+    /// Injects a fault instead of a normal response.
+    Fault(Fault),
     /// Sends this server event verbatim (e.g. a Voice Live `warning`), then plays
     /// the next turn.
     Emit(serde_json::Map<String, Value>),
@@ -103,6 +153,12 @@ impl Script {
         self
     }
 
+    /// Adds a turn that injects `fault` (see [`Fault`]).
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.turns.push_back(Turn::Fault(fault));
+        self
+    }
+
     /// Adds a verbatim server event (an object with a `type`), sent when the next
     /// response is asked for, before that response.
     pub fn emit(mut self, event: Value) -> Self {
@@ -138,6 +194,15 @@ impl Script {
         self.turns
             .pop_front()
             .unwrap_or_else(|| Turn::Say("OK.".to_owned()))
+    }
+
+    /// Takes the script, leaving an empty one (the rest goes to the next connection).
+    pub(crate) fn take(&mut self) -> Self {
+        let chunks = self.audio_chunks;
+        let mut taken = std::mem::take(self);
+        self.audio_chunks = chunks;
+        taken.audio_chunks = chunks;
+        taken
     }
 
     pub(crate) fn next_user_transcript(&mut self) -> String {

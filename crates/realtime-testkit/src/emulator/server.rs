@@ -7,15 +7,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use realtime_core::protocol::ServerEvent;
 
-use super::engine::Engine;
+use super::engine::{Engine, Output};
 use super::profile::Profile;
 use super::script::Script;
 use crate::{Handler, Recorded, ServerConn, TestServer, TestServerOptions, TestkitError};
 
 /// Plays a [`Script`] as the service of a [`Profile`], over a real WebSocket.
 ///
-/// Every connection gets the script as it stands (turns used by one connection are
-/// gone for the next, so a reconnecting client continues the conversation).
+/// All connections share one script (turns used by one connection are gone for the
+/// next, so a reconnecting or rotating client continues the conversation). Faults
+/// are scripted as turns: [`Script::fault`](super::Script::fault).
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), realtime_testkit::TestkitError> {
@@ -43,44 +44,65 @@ struct EngineHandler {
     barge_in_delay: Duration,
 }
 
+impl EngineHandler {
+    fn take_script(&self) -> Script {
+        self.script
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
 #[async_trait]
 impl Handler for EngineHandler {
     async fn handle(&self, mut conn: ServerConn) {
-        let script =
-            std::mem::take(&mut *self.script.lock().unwrap_or_else(PoisonError::into_inner));
         let mut engine =
-            Engine::new(self.profile.clone(), script).with_user_turn_ms(self.user_turn_ms);
+            Engine::new(self.profile.clone(), Script::new()).with_user_turn_ms(self.user_turn_ms);
         let shape = engine.shape();
-        let mut outgoing = engine.open();
-        loop {
+        let mut outgoing: Vec<Output> = engine.open().into_iter().map(Output::Event).collect();
+        'connection: loop {
             let mut responding = false;
-            for event in outgoing.drain(..) {
-                // A user who barges in has heard part of the answer: let the client
-                // receive and play the audio before the speech starts.
-                if responding && matches!(event, ServerEvent::SpeechStarted(_)) {
-                    tokio::time::sleep(self.barge_in_delay).await;
-                }
-                responding |= matches!(event, ServerEvent::ResponseCreated(_));
-                let frame = match shape.encode_server(&event) {
-                    Ok(frame) => frame,
-                    Err(error) => {
-                        tracing::error!(%error, "emulator could not encode its own event");
-                        continue;
+            for output in outgoing.drain(..) {
+                let sent = match output {
+                    Output::Event(event) => {
+                        // A user who barges in has heard part of the answer: let the
+                        // client receive and play the audio before the speech starts.
+                        if responding && matches!(event, ServerEvent::SpeechStarted(_)) {
+                            tokio::time::sleep(self.barge_in_delay).await;
+                        }
+                        responding |= matches!(event, ServerEvent::ResponseCreated(_));
+                        match shape.encode_server(&event) {
+                            Ok(frame) => conn.send_text(frame).await,
+                            Err(error) => {
+                                tracing::error!(%error, "emulator could not encode its own event");
+                                continue;
+                            }
+                        }
                     }
+                    Output::Text(frame) => conn.send_text(frame).await,
+                    Output::Binary(bytes) => conn.send_binary(bytes).await,
+                    Output::Stall(duration) => conn.stall(duration).await,
+                    Output::Drop => {
+                        let _ = conn.drop_connection().await;
+                        return;
+                    }
+                    Output::End => return,
                 };
-                if conn.send_text(frame).await.is_err() {
-                    return;
+                if sent.is_err() {
+                    break 'connection;
                 }
             }
             let Some(frame) = conn.recv().await else {
                 break;
             };
             if let Some(text) = frame.as_text() {
-                outgoing = engine.on_frame(text);
+                // The script lives in the shared slot between frames, so connections
+                // that overlap (a client rotating to a fresh one) share one script.
+                engine.set_script(self.take_script());
+                outgoing = engine.on_frame_outputs(text);
+                *self.script.lock().unwrap_or_else(PoisonError::into_inner) = engine.take_script();
             }
         }
-        // Hand the rest of the script to the next connection.
-        *self.script.lock().unwrap_or_else(PoisonError::into_inner) = engine.into_script();
     }
 }
 

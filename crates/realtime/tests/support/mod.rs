@@ -9,7 +9,7 @@ use realtime::agent::{Agent, AgentEvent, AgentRunner, AgentSession};
 use realtime::client::RealtimeClient;
 use realtime::dialect::Dialect;
 use realtime::protocol::{Role, SessionConfig};
-use realtime::transport::{ConnectRequest, StaticConnector};
+use realtime::transport::{ConnectRequest, StaticConnector, TransportConfig};
 use realtime::wire::WireShape;
 use realtime_testkit::emulator::{Emulator, Profile, Script};
 use serde_json::{Value, json};
@@ -63,6 +63,15 @@ impl Case {
             dialect: Arc::new(dialect),
             profile: Profile::voicelive_v1(),
         }
+    }
+
+    /// A transcription model the emulated service accepts (Azure wants a deployment).
+    pub fn transcription_model(&self) -> &'static str {
+        self.profile
+            .transcription_deployments
+            .as_ref()
+            .and_then(|deployments| deployments.first().copied())
+            .unwrap_or("whisper-1")
     }
 
     pub fn shape(&self) -> WireShape {
@@ -163,15 +172,36 @@ impl Harness {
         config: SessionConfig,
     ) -> Self {
         let emulator = Emulator::start(case.profile.clone(), script).await.unwrap();
+        Self::start_on(
+            case,
+            emulator,
+            agents,
+            config,
+            TransportConfig::default(),
+            |runner| runner,
+        )
+        .await
+    }
+
+    /// Starts on a running emulator, with transport settings and runner options.
+    pub async fn start_on(
+        case: &Case,
+        emulator: Emulator,
+        agents: Vec<Agent>,
+        config: SessionConfig,
+        transport: TransportConfig,
+        customize: impl FnOnce(AgentRunner) -> AgentRunner,
+    ) -> Self {
         let connector = StaticConnector::new("emulator", ConnectRequest::new(emulator.url()));
-        let client = RealtimeClient::from_parts(Arc::clone(&case.dialect), Arc::new(connector));
+        let client = RealtimeClient::from_parts(Arc::clone(&case.dialect), Arc::new(connector))
+            .transport_config(transport);
         let mut agents = agents.into_iter();
         let first = agents.next().unwrap();
         let mut runner = AgentRunner::new(client, first).session_config(config);
         for agent in agents {
             runner = runner.agent(agent);
         }
-        let session = runner.start().await.unwrap();
+        let session = customize(runner).start().await.unwrap();
         Self {
             emulator,
             session,
@@ -248,12 +278,28 @@ impl Harness {
 
     /// Every frame the client sent, once the server has had time to record them.
     pub async fn frames(&self) -> Vec<Value> {
+        self.frames_of(0).await
+    }
+
+    /// Every frame the client sent on connection `index`.
+    pub async fn frames_of(&self, index: usize) -> Vec<Value> {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        self.emulator.connections()[0]
+        self.emulator.connections()[index]
             .texts()
             .iter()
             .map(|text| serde_json::from_str(text).unwrap())
             .collect()
+    }
+
+    /// The next event, waiting at most 5 s (a guard against hangs); `None` once the
+    /// session ended.
+    pub async fn next_or_end(&mut self) -> Option<&AgentEvent> {
+        let event = tokio::time::timeout(WAIT, self.session.next_event())
+            .await
+            .expect("an event (or the end) within 5 s")?;
+        self.events.push(event);
+        self.cursor = self.events.len();
+        self.events.last()
     }
 
     pub async fn close(self) {
