@@ -14,6 +14,8 @@ usage: cargo xtask conformance [--fixtures DIR]... [--specs DIR]... [--dialect N
                     azure-openai-preview, voicelive-2025-10-01, voicelive-2026-04-10, voicelive-v1,
                     voicelive (= voicelive-2026-04-10)
   --strict-unknown  fail on every server event the codec decodes to its catch-all
+
+usage: cargo xtask load --help   (loopback load test against the emulator)
 ";
 
 /// A parsed command line.

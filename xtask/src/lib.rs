@@ -17,6 +17,8 @@ pub mod conformance;
 pub mod dialect;
 pub mod fixtures;
 pub mod json_eq;
+#[cfg(feature = "core")]
+pub mod load;
 pub mod report;
 #[cfg(feature = "core")]
 pub mod scenarios;

@@ -9,6 +9,10 @@ use xtask::conformance;
 fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
+    #[cfg(feature = "core")]
+    if std::env::args().nth(1).as_deref() == Some("load") {
+        return load(std::env::args().skip(2).collect());
+    }
     let command = match cli::parse(std::env::args().skip(1)) {
         Ok(command) => command,
         Err(error) => {
@@ -32,5 +36,34 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// `cargo xtask load ...` (dispatched before `cli::parse`, whose `Command` other
+/// code matches exhaustively).
+#[cfg(feature = "core")]
+fn load(args: Vec<String>) -> ExitCode {
+    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
+        let _ = write!(std::io::stdout().lock(), "{}", xtask::load::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    let parsed = match xtask::load::parse(args) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let _ = write!(
+                std::io::stderr().lock(),
+                "error: {error}\n\n{}",
+                xtask::load::USAGE
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match xtask::load::run(&parsed) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -1,7 +1,6 @@
 //! Audio formats and base64 audio payloads.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64_simd::STANDARD;
 use serde::{Deserialize, Serialize};
 
 /// An audio encoding on the wire.
@@ -75,7 +74,7 @@ impl Default for AudioFormat {
 /// let chunk = AudioBase64::from_pcm(&[0, 1, 2, 3]);
 /// assert_eq!(chunk.as_str(), "AAECAw==");
 /// assert_eq!(chunk.decode()?, vec![0, 1, 2, 3]);
-/// # Ok::<(), base64::DecodeError>(())
+/// # Ok::<(), realtime_core::protocol::AudioDecodeError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -84,7 +83,7 @@ pub struct AudioBase64(String);
 impl AudioBase64 {
     /// Encodes raw audio bytes.
     pub fn from_pcm(bytes: &[u8]) -> Self {
-        Self(STANDARD.encode(bytes))
+        Self(STANDARD.encode_to_string(bytes))
     }
 
     /// Wraps text that is already base64 (it is not checked until decoded).
@@ -108,22 +107,36 @@ impl AudioBase64 {
     ///
     /// # Errors
     /// The text is not valid base64.
-    pub fn decode(&self) -> Result<Vec<u8>, base64::DecodeError> {
-        STANDARD.decode(&self.0)
+    pub fn decode(&self) -> Result<Vec<u8>, AudioDecodeError> {
+        let mut out = Vec::new();
+        self.decode_into(&mut out)?;
+        Ok(out)
     }
 
     /// Decodes, appending to `out` (reuse one buffer across deltas to avoid allocation).
     ///
     /// # Errors
     /// The text is not valid base64; `out` keeps what it had.
-    pub fn decode_into(&self, out: &mut Vec<u8>) -> Result<(), base64::DecodeError> {
-        STANDARD.decode_vec(&self.0, out)
+    pub fn decode_into(&self, out: &mut Vec<u8>) -> Result<(), AudioDecodeError> {
+        STANDARD
+            .decode_append(self.0.as_bytes(), out)
+            .map_err(|_| AudioDecodeError {
+                text_len: self.0.len(),
+            })
     }
 
     /// Consumes the value, giving the base64 text.
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// The text of an [`AudioBase64`] is not valid padded standard base64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("expected padded standard base64 audio, got {text_len} characters that are not")]
+pub struct AudioDecodeError {
+    /// Length of the text that failed to decode.
+    pub text_len: usize,
 }
 
 impl std::fmt::Debug for AudioBase64 {
@@ -146,13 +159,35 @@ mod tests {
     }
 
     #[test]
-    fn decoded_len_matches_decode() -> Result<(), base64::DecodeError> {
-        for n in 0..10u8 {
+    fn decoded_len_matches_decode() -> Result<(), super::AudioDecodeError> {
+        for n in 0..=255u8 {
             let bytes: Vec<u8> = (0..n).collect();
             let chunk = AudioBase64::from_pcm(&bytes);
             assert_eq!(chunk.decoded_len(), bytes.len());
             assert_eq!(chunk.decode()?, bytes);
         }
+        Ok(())
+    }
+
+    #[test]
+    fn decode_into_appends_and_keeps_on_error() -> Result<(), super::AudioDecodeError> {
+        let mut out = vec![9];
+        AudioBase64::from_pcm(&[1, 2, 3]).decode_into(&mut out)?;
+        assert_eq!(out, [9, 1, 2, 3]);
+        assert!(
+            AudioBase64::from_base64("A===")
+                .decode_into(&mut out)
+                .is_err()
+        );
+        assert!(
+            AudioBase64::from_base64("AAE")
+                .decode_into(&mut out)
+                .is_err()
+        );
+        assert_eq!(out, [9, 1, 2, 3]);
+        // Large enough for the SIMD paths.
+        let pcm: Vec<u8> = (0..4800u32).map(|n| (n * 7 % 251) as u8).collect();
+        assert_eq!(AudioBase64::from_pcm(&pcm).decode()?, pcm);
         Ok(())
     }
 

@@ -16,7 +16,7 @@ mod session;
 mod tool;
 mod wire_enum;
 
-pub use audio::{AudioBase64, AudioFormat};
+pub use audio::{AudioBase64, AudioDecodeError, AudioFormat};
 pub use client_event::ClientEvent;
 pub use extensions::{Extensions, SessionExtension};
 pub use item::{

@@ -4,6 +4,7 @@
 //! its GA and beta spelling. Decoders and encoders of both shapes are generated from it.
 
 use serde::Serialize;
+use serde::de::{MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::server_payloads::{
@@ -14,6 +15,7 @@ use super::server_payloads::{
     OutputAudioBufferEvent, OutputItemEvent, RateLimitsUpdated, ResponseEvent, SessionEvent,
     SpeechStarted, SpeechStopped, Spelling, TextDelta, TextDone, TranscriptDone,
 };
+use super::server_payloads::{MapKey, read_payload};
 use crate::wire::WireShape;
 
 /// Serialises a payload with its `type` first.
@@ -97,6 +99,57 @@ macro_rules! server_events {
                 &[$($beta,)*]
             }
 
+            /// Decodes a frame in one pass when `type` is its first key (as in every
+            /// frame the services send): the event type picks the payload, whose fields
+            /// are read straight from the rest of the map. `None` when the frame is
+            /// anything else (`type` later or missing, malformed, a field of the wrong
+            /// type): the caller then takes the two-step path, which gives the same
+            /// event or the typed error.
+            pub(crate) fn decode_single_pass(frame: &str, shape: WireShape) -> Option<Self> {
+                let mut deserializer = serde_json::Deserializer::from_str(frame);
+                let event = serde::Deserializer::deserialize_map(&mut deserializer, FrameVisitor { shape }).ok()??;
+                deserializer.end().ok()?;
+                Some(event)
+            }
+
+            /// Reads the rest of a map whose `type` was `event_type`, in either spelling
+            /// (GA first, as [`decode_typed`](Self::decode_typed)).
+            fn read_rest<'de, A: MapAccess<'de>>(event_type: &str, shape: WireShape, map: &mut A) -> Result<Option<Self>, A::Error> {
+                #[allow(unused_variables)]
+                let ga_spelling = if shape == WireShape::Ga { Spelling::Native } else { Spelling::Ga };
+                #[allow(unused_variables)]
+                let beta_spelling = if shape == WireShape::Beta { Spelling::Native } else { Spelling::Beta };
+                match event_type {
+                    $(
+                        $ga => {
+                            #[allow(unused_mut)]
+                            let mut payload: $payload = read_payload(map)?;
+                            $( let _ = stringify!($spelled); payload.spelling = ga_spelling; )?
+                            return Ok(Some(Self::$variant(payload)));
+                        }
+                    )*
+                    _ => {}
+                }
+                #[allow(unreachable_patterns)]
+                match event_type {
+                    $(
+                        $beta => {
+                            #[allow(unused_mut)]
+                            let mut payload: $payload = read_payload(map)?;
+                            $( let _ = stringify!($spelled); payload.spelling = beta_spelling; )?
+                            return Ok(Some(Self::$variant(payload)));
+                        }
+                    )*
+                    _ => {}
+                }
+                let mut raw = Map::new();
+                raw.insert("type".to_owned(), Value::String(event_type.to_owned()));
+                while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                    raw.insert(key, value);
+                }
+                Ok(Some(Self::Unknown { event_type: event_type.to_owned(), raw }))
+            }
+
             /// Decodes a frame whose `type` is `event_type` as the typed event it names,
             /// in either spelling; `None` for a type no shape defines.
             pub(crate) fn decode_typed(event_type: &str, frame: &str, shape: WireShape) -> Option<Result<Self, serde_json::Error>> {
@@ -146,6 +199,30 @@ macro_rules! server_events {
             }
         }
     };
+}
+
+/// The single-pass frame reader: `type` first, then the payload it names.
+struct FrameVisitor {
+    shape: WireShape,
+}
+
+impl<'de> Visitor<'de> for FrameVisitor {
+    /// `None`: the first key is not `type` (take the two-step path).
+    type Value = Option<ServerEvent>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match map.next_key::<MapKey<'de>>()? {
+            Some(MapKey(key)) if key == "type" => {
+                let MapKey(event_type) = map.next_value()?;
+                ServerEvent::read_rest(&event_type, self.shape, &mut map)
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 server_events! {

@@ -3,7 +3,11 @@
 //! Every struct keeps the event's `event_id` and, in `extra`, every field this
 //! library does not model, so a decoded frame re-encodes to the same JSON.
 
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::audio::AudioBase64;
@@ -12,23 +16,159 @@ use super::nullable::Nullable;
 use super::response::Response;
 
 /// Declares a server-event payload struct with `event_id` and `extra`.
+///
+/// `Deserialize` is written by hand rather than derived: a derived struct with a
+/// `#[serde(flatten)]` field buffers the whole object through serde's private
+/// `Content` tree (every string copied, then copied again into the fields), which made
+/// typed decoding slower than parsing a `serde_json::Value`. The generated impl reads
+/// each entry once, straight into its field, and keeps any other key in `extra`. With
+/// `@spelled`, the struct also gets a `spelling` field (never read from the wire).
 macro_rules! payload {
-    (
+    (@spelled $(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        payload! { @emit [
+            /// Which spelling of the event name the frame used.
+            #[serde(skip)]
+            pub spelling: Spelling,
+        ] $(#[$meta])* pub struct $name { $($body)* } }
+    };
+    (@emit [$($tail:tt)*]
         $(#[$meta:meta])*
         pub struct $name:ident { $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )* }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Default, Serialize)]
         pub struct $name {
             /// The server's id for this event.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub event_id: Option<String>,
             $( $(#[$fmeta])* pub $field: $ty, )*
+            $($tail)*
             /// Fields this library does not model, kept verbatim.
             #[serde(flatten)]
             pub extra: Map<String, Value>,
         }
+
+        impl PayloadFields for $name {
+            fn read_field<'de, A: MapAccess<'de>>(
+                &mut self,
+                key: Cow<'de, str>,
+                seen: &mut u64,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                #[allow(unused_mut)]
+                let mut bit = 1u64;
+                if key == "event_id" {
+                    once(seen, bit, "event_id")?;
+                    self.event_id = map.next_value()?;
+                    return Ok(());
+                }
+                $(
+                    bit <<= 1;
+                    if key == stringify!($field) {
+                        once(seen, bit, stringify!($field))?;
+                        self.$field = map.next_value()?;
+                        return Ok(());
+                    }
+                )*
+                let _ = bit;
+                let value: Value = map.next_value()?;
+                self.extra.insert(key.into_owned(), value);
+                Ok(())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_map(PayloadVisitor(PhantomData))
+            }
+        }
     };
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        payload! { @emit [] $(#[$meta])* pub struct $name { $($body)* } }
+    };
+}
+
+/// A payload read one map entry at a time (see [`payload!`]).
+pub(crate) trait PayloadFields: Default {
+    /// Reads the value of `key` into its field, or into `extra`. `seen` has one bit
+    /// per modelled field, so that a repeated field is an error as with a derive.
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: Cow<'de, str>,
+        seen: &mut u64,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+}
+
+/// Marks a modelled field read; a second time is serde's `duplicate_field` error.
+fn once<E: de::Error>(seen: &mut u64, bit: u64, field: &'static str) -> Result<(), E> {
+    if *seen & bit != 0 {
+        return Err(E::duplicate_field(field));
+    }
+    *seen |= bit;
+    Ok(())
+}
+
+/// Reads the remaining entries of `map` into a `T`; a `type` key is skipped (the
+/// caller has read the event type already).
+pub(crate) fn read_payload<'de, T: PayloadFields, A: MapAccess<'de>>(
+    map: &mut A,
+) -> Result<T, A::Error> {
+    let mut payload = T::default();
+    let mut seen = 0u64;
+    while let Some(MapKey(key)) = map.next_key()? {
+        if key == "type" {
+            map.next_value::<de::IgnoredAny>()?;
+            continue;
+        }
+        payload.read_field(key, &mut seen, map)?;
+    }
+    Ok(payload)
+}
+
+/// A map key, borrowed from the frame unless it had escapes.
+pub(crate) struct MapKey<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for MapKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = MapKey<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<MapKey<'de>, E> {
+                Ok(MapKey(Cow::Borrowed(text)))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<MapKey<'de>, E> {
+                Ok(MapKey(Cow::Owned(text.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<MapKey<'de>, E> {
+                Ok(MapKey(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Deserializes any [`PayloadFields`] from a map.
+struct PayloadVisitor<T>(PhantomData<T>);
+
+impl<'de, T: PayloadFields> Visitor<'de> for PayloadVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut payload = T::default();
+        let mut seen = 0u64;
+        while let Some(MapKey(key)) = map.next_key()? {
+            payload.read_field(key, &mut seen, &mut map)?;
+        }
+        Ok(payload)
+    }
 }
 
 /// Which spelling of an event name a frame used.
@@ -368,7 +508,7 @@ payload! {
     }
 }
 
-payload! {
+payload! { @spelled
     /// A text delta: `response.output_text.delta` or `response.output_audio_transcript.delta`.
     pub struct TextDelta {
         /// The response.
@@ -386,13 +526,10 @@ payload! {
         /// New text.
         #[serde(default)]
         pub delta: String,
-        /// Which spelling of the event name the frame used.
-        #[serde(skip)]
-        pub spelling: Spelling,
     }
 }
 
-payload! {
+payload! { @spelled
     /// `response.output_text.done`.
     pub struct TextDone {
         /// The response.
@@ -410,13 +547,10 @@ payload! {
         /// The whole text.
         #[serde(default)]
         pub text: String,
-        /// Which spelling of the event name the frame used.
-        #[serde(skip)]
-        pub spelling: Spelling,
     }
 }
 
-payload! {
+payload! { @spelled
     /// `response.output_audio_transcript.done`.
     pub struct TranscriptDone {
         /// The response.
@@ -434,13 +568,10 @@ payload! {
         /// The whole transcript.
         #[serde(default)]
         pub transcript: String,
-        /// Which spelling of the event name the frame used.
-        #[serde(skip)]
-        pub spelling: Spelling,
     }
 }
 
-payload! {
+payload! { @spelled
     /// `response.output_audio.delta`: a chunk of model audio.
     pub struct AudioDelta {
         /// The response.
@@ -458,13 +589,10 @@ payload! {
         /// Base64 audio in the session's output format.
         #[serde(default)]
         pub delta: AudioBase64,
-        /// Which spelling of the event name the frame used.
-        #[serde(skip)]
-        pub spelling: Spelling,
     }
 }
 
-payload! {
+payload! { @spelled
     /// `response.output_audio.done`.
     pub struct AudioDone {
         /// The response.
@@ -479,9 +607,6 @@ payload! {
         /// Position of the part in the item's content.
         #[serde(default)]
         pub content_index: u32,
-        /// Which spelling of the event name the frame used.
-        #[serde(skip)]
-        pub spelling: Spelling,
     }
 }
 

@@ -37,10 +37,12 @@ fn append_frame(event_id: Option<&str>, audio: &AudioBase64) -> String {
 
 fn push_json_string(out: &mut String, text: &str) {
     // Base64 and typical ids need no escaping; anything else goes through serde_json.
-    if text
-        .bytes()
-        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
-    {
+    // A branch-free fold, so that the check vectorises: a short-circuiting `all`
+    // ran byte by byte and cost more than the base64 encoding of the audio itself.
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b.wrapping_sub(0x21) < 0x5e) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
         out.push('"');
         out.push_str(text);
         out.push('"');
@@ -231,5 +233,25 @@ pub(super) fn decode(shape: WireShape, text: &str) -> Result<ClientEvent, Decode
     } else {
         // Fields the canonical event cannot hold: keep the frame verbatim instead of losing them.
         Ok(ClientEvent::Other { event_type, raw })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_string;
+
+    #[test]
+    fn strings_needing_escapes_go_through_serde_json() {
+        for text in [
+            "AAEC+/==", "a\"b", "a\\b", "a b", "tab\t", "é", "\u{7f}", "",
+        ] {
+            let mut out = String::new();
+            push_json_string(&mut out, text);
+            assert_eq!(
+                serde_json::from_str::<String>(&out).ok().as_deref(),
+                Some(text),
+                "{out}"
+            );
+        }
     }
 }
