@@ -32,6 +32,7 @@ pub enum Backpressure {
 pub struct TransportConfig {
     max_message_size: usize,
     max_frame_size: usize,
+    read_buffer_size: usize,
     outgoing_capacity: usize,
     incoming_capacity: usize,
     backpressure: Backpressure,
@@ -45,11 +46,17 @@ pub struct TransportConfig {
 /// 16 MiB: audio deltas arrive base64-encoded in single, large text messages.
 const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
 
+/// 8 KiB: tungstenite's default (128 KiB) is reserved per connection and dominates
+/// the memory of idle sessions (`cargo xtask load --idle`: 187 KiB per session with
+/// it, 63 KiB with 8 KiB); larger messages still arrive whole, over more reads.
+const DEFAULT_READ_BUFFER_SIZE: usize = 8 * 1024;
+
 impl Default for TransportConfig {
     fn default() -> Self {
         Self {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_frame_size: DEFAULT_MAX_MESSAGE_SIZE,
+            read_buffer_size: DEFAULT_READ_BUFFER_SIZE,
             outgoing_capacity: 64,
             incoming_capacity: 256,
             backpressure: Backpressure::Wait,
@@ -74,6 +81,13 @@ impl TransportConfig {
     /// Largest single incoming WebSocket frame, in bytes (default 16 MiB).
     pub fn max_frame_size(mut self, bytes: usize) -> Self {
         self.max_frame_size = bytes;
+        self
+    }
+
+    /// Size of the socket read buffer, in bytes (default 8 KiB). Larger buffers mean
+    /// fewer reads for big audio deltas and more memory per connection.
+    pub fn read_buffer_size(mut self, bytes: usize) -> Self {
+        self.read_buffer_size = bytes.max(1024);
         self
     }
 
@@ -137,6 +151,11 @@ impl TransportConfig {
     /// The largest incoming frame, in bytes.
     pub fn get_max_frame_size(&self) -> usize {
         self.max_frame_size
+    }
+
+    /// The socket read buffer size, in bytes.
+    pub fn get_read_buffer_size(&self) -> usize {
+        self.read_buffer_size
     }
 
     /// The outgoing queue capacity, in frames.

@@ -50,6 +50,7 @@ pub async fn connect(
         tt::Connector::Plain
     };
     let ws_config = WebSocketConfig::default()
+        .read_buffer_size(config.get_read_buffer_size())
         .max_message_size(Some(config.get_max_message_size()))
         .max_frame_size(Some(config.get_max_frame_size()));
     let handshake =
