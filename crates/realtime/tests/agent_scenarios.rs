@@ -156,6 +156,40 @@ pub async fn tool_call(case: Case) {
     h.close().await;
 }
 
+pub async fn bad_tool_arguments(case: Case) {
+    let agent = Agent::new("desk")
+        .instructions("Look orders up.")
+        .tool(lookup_tool());
+    let script = Script::new()
+        .call_raw("lookup_order", r#"{"order": 17"#)
+        .say("Let me try that again.");
+    let mut h = Harness::start(&case, script, vec![agent], text_config()).await;
+    h.session.send_text("Where is 17?").await.unwrap();
+    assert_eq!(
+        h.transcript_of(Role::Assistant).await,
+        "Let me try that again."
+    );
+    let frames = h.frames().await;
+    assert_eq!(
+        support::types(&frames),
+        [
+            "session.update",
+            "conversation.item.create",
+            "response.create",
+            "conversation.item.create",
+            "response.create"
+        ]
+    );
+    let output: Value =
+        serde_json::from_str(frames[3]["item"]["output"].as_str().unwrap()).unwrap();
+    let message = output["error"].as_str().unwrap();
+    assert!(
+        message.starts_with("invalid arguments for `lookup_order`"),
+        "{message}"
+    );
+    h.close().await;
+}
+
 pub async fn parallel_tool_calls(case: Case) {
     let agent = Agent::new("desk")
         .instructions("Look orders up.")
@@ -621,6 +655,10 @@ macro_rules! dialect_suite {
             #[tokio::test]
             async fn tool_call() {
                 super::tool_call($case).await;
+            }
+            #[tokio::test]
+            async fn bad_tool_arguments() {
+                super::bad_tool_arguments($case).await;
             }
             #[tokio::test]
             async fn parallel_tool_calls() {
