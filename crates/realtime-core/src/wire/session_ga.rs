@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::tree::{merge_under, put, put_nullable, take, take_nullable, take_object};
+use super::tree::{merge_under, put, put_items, put_nullable, take, take_nullable, take_object};
 use crate::error::EncodeError;
-use crate::protocol::{AudioFormat, Item, ResponseConfig, SessionConfig, SessionKind};
+use crate::protocol::{AudioFormat, ResponseConfig, SessionConfig, SessionKind};
 
 const SHAPE: &str = "ga-shape";
 
@@ -217,20 +217,7 @@ pub(super) fn encode_response(config: &ResponseConfig) -> Result<Map<String, Val
     .map_err(&err)?;
     put(&mut response, "conversation", config.conversation.as_ref()).map_err(&err)?;
     put(&mut response, "metadata", config.metadata.as_ref()).map_err(&err)?;
-    if let Some(input) = &config.input {
-        let respelled: Vec<Item> = input
-            .iter()
-            .cloned()
-            .map(|mut item| {
-                item.respell_parts(false);
-                item
-            })
-            .collect();
-        response.insert(
-            "input".to_owned(),
-            serde_json::to_value(respelled).map_err(&err)?,
-        );
-    }
+    put_items(&mut response, "input", config.input.as_ref(), false).map_err(&err)?;
     merge_under(&mut response, &config.extra);
     Ok(response)
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::protocol::Nullable;
+use crate::protocol::{Item, Nullable};
 
 /// Inserts `value` under `key` when set.
 pub(super) fn put<T: Serialize>(
@@ -32,6 +32,28 @@ pub(super) fn put_nullable<T: Serialize>(
         Nullable::Value(value) => {
             map.insert(key.to_owned(), serde_json::to_value(value)?);
         }
+    }
+    Ok(())
+}
+
+/// Inserts `items` under `key` with assistant parts spelled for the shape
+/// (`to_beta`: `text`/`audio`; otherwise `output_text`/`output_audio`).
+pub(super) fn put_items(
+    map: &mut Map<String, Value>,
+    key: &str,
+    items: Option<&Vec<Item>>,
+    to_beta: bool,
+) -> Result<(), serde_json::Error> {
+    if let Some(items) = items {
+        let respelled: Vec<Item> = items
+            .iter()
+            .cloned()
+            .map(|mut item| {
+                item.respell_parts(to_beta);
+                item
+            })
+            .collect();
+        map.insert(key.to_owned(), serde_json::to_value(respelled)?);
     }
     Ok(())
 }
