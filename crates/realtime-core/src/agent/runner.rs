@@ -73,11 +73,11 @@ pub(super) const ROTATION_RETRY: Duration = Duration::from_secs(5);
 /// (so a token near expiry is refreshed), re-applies the current agent's settings,
 /// replays the history as conversation items and sends the microphone audio buffered
 /// meanwhile (up to [`offline_audio`](Self::offline_audio); the oldest beyond is
-/// dropped and reported as [`AgentEvent::AudioDropped`]). The app sees
-/// [`AgentEvent::Disconnected`] and [`AgentEvent::Reconnected`]. Failures no retry can
+/// dropped and reported as [`AgentEvent::AudioDropped`](crate::agent::AgentEvent::AudioDropped)). The app sees
+/// [`AgentEvent::Disconnected`](crate::agent::AgentEvent::Disconnected) and [`AgentEvent::Reconnected`](crate::agent::AgentEvent::Reconnected). Failures no retry can
 /// fix end the session with [`AgentError::Fatal`]. Before the provider's session time
 /// limit the session moves to a fresh connection between turns
-/// ([`RotationPolicy`], [`AgentEvent::SessionRotated`]).
+/// ([`RotationPolicy`], [`AgentEvent::SessionRotated`](crate::agent::AgentEvent::SessionRotated)).
 #[derive(Debug)]
 #[must_use]
 pub struct AgentRunner {

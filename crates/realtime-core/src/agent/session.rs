@@ -71,7 +71,7 @@ pub struct AgentSession {
 impl AgentSession {
     /// Streams microphone audio (in the session's input format). While the session
     /// reconnects, the audio is buffered (bounded; see
-    /// [`AgentRunner::offline_audio`]) and sent after the reconnect.
+    /// [`AgentRunner::offline_audio`](crate::agent::AgentRunner::offline_audio)) and sent after the reconnect.
     ///
     /// # Errors
     /// The socket is gone and the session does not reconnect, or the outgoing queue
@@ -160,7 +160,7 @@ impl AgentSession {
         self.command(Command::Content(content)).await
     }
 
-    /// Approves or rejects a tool call announced by [`AgentEvent::ApprovalRequested`].
+    /// Approves or rejects a tool call announced by [`AgentEvent::ApprovalRequested`](crate::agent::AgentEvent::ApprovalRequested).
     ///
     /// # Errors
     /// The loop has ended.
