@@ -70,6 +70,7 @@ async fn run() -> Result<(), ExampleError> {
         .handoff("triage", "Anything that is not about billing.");
 
     let mut session = AgentRunner::new(connection.client.clone(), triage)
+        .raw_events(true)
         .agent(billing)
         .start()
         .await

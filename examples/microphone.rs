@@ -99,7 +99,9 @@ async fn run() -> Result<(), ExampleError> {
 
     let (auth, others) = desk::agents();
     let base = connection.base_session();
-    let mut runner = AgentRunner::new(connection.client.clone(), auth).session_config(base);
+    let mut runner = AgentRunner::new(connection.client.clone(), auth)
+        .raw_events(true)
+        .session_config(base);
     for agent in others {
         runner = runner.agent(agent);
     }

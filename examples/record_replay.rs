@@ -78,6 +78,7 @@ async fn run() -> Result<bool, ExampleError> {
             },
         ));
     let mut session = AgentRunner::new(client, agent)
+        .raw_events(true)
         .start()
         .await
         .map_err(|e| ExampleError::new(format!("could not start: {e}")))?;

@@ -153,6 +153,7 @@ async fn run() -> Result<(), realtime_examples::ExampleError> {
         agent = agent.tool(tool);
     }
     let mut session = AgentRunner::new(connection.client.clone(), agent)
+        .raw_events(true)
         .tool_timeout(Duration::from_secs(10))
         .start()
         .await

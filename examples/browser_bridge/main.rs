@@ -193,7 +193,9 @@ async fn bridge(socket: WebSocket, state: &AppState) -> Result<(), ExampleError>
     let mut transcript = Transcript::new(auth.name());
     let ready = json!({"type": "ready", "banner": connection.banner, "agent": auth.name()});
     let base = connection.base_session();
-    let mut runner = AgentRunner::new(connection.client.clone(), auth).session_config(base);
+    let mut runner = AgentRunner::new(connection.client.clone(), auth)
+        .raw_events(true)
+        .session_config(base);
     for agent in others {
         runner = runner.agent(agent);
     }

@@ -311,7 +311,9 @@ pub async fn run(
     let (auth, others) = agents();
     let mut transcript = Transcript::new(auth.name());
     let base = connection.base_session();
-    let mut runner = AgentRunner::new(connection.client.clone(), auth).session_config(base);
+    let mut runner = AgentRunner::new(connection.client.clone(), auth)
+        .raw_events(true)
+        .session_config(base);
     for agent in others {
         runner = runner.agent(agent);
     }

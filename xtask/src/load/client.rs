@@ -73,6 +73,7 @@ pub(crate) async fn connect(url: &str, shape: WireShape) -> Result<AgentSession,
         .instructions("Answer briefly.")
         .tool(tool);
     let mut session = AgentRunner::new(client, agent)
+        .raw_events(true)
         .start()
         .await
         .map_err(|error| error.to_string())?;

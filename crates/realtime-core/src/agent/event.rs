@@ -144,7 +144,8 @@ pub enum AgentEvent {
     /// the error is [`AgentError::Fatal`] or [`AgentError::ReconnectFailed`]: then the
     /// event stream ends after it.
     Error(AgentError),
-    /// Every server event, for apps that need more than the above.
+    /// Every server event, for apps that need more than the above (only with
+    /// `AgentRunner::raw_events(true)`).
     Raw(Box<ServerEvent>),
 }
 

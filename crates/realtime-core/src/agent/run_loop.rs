@@ -83,6 +83,8 @@ pub(super) struct LoopState {
     pub(super) needs_follow_up: bool,
     pub(super) tool_timeout: Duration,
     pub(super) events: mpsc::Sender<AgentEvent>,
+    /// Whether every server event is also delivered as `AgentEvent::Raw`.
+    pub(super) raw_events: bool,
 }
 
 /// Why [`LoopState::drive`] returned.
@@ -743,7 +745,9 @@ impl LoopState {
             }
             _ => {}
         }
-        self.emit(AgentEvent::Raw(Box::new(event))).await;
+        if self.raw_events {
+            self.emit(AgentEvent::Raw(Box::new(event))).await;
+        }
     }
 
     /// Remembers an assistant audio item; the tracker forgets the older ones.

@@ -88,6 +88,7 @@ pub struct AgentRunner {
     tool_timeout: Duration,
     history: History,
     event_capacity: usize,
+    raw_events: bool,
     reconnect: ReconnectPolicy,
     rotation: RotationPolicy,
     max_history: usize,
@@ -106,6 +107,7 @@ impl AgentRunner {
             tool_timeout: DEFAULT_TOOL_TIMEOUT,
             history: History::new(),
             event_capacity: 256,
+            raw_events: false,
             reconnect: ReconnectPolicy::default(),
             rotation: RotationPolicy::default(),
             max_history: DEFAULT_MAX_HISTORY,
@@ -141,6 +143,13 @@ impl AgentRunner {
     /// Capacity of the event channel to the app.
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Also delivers every server event as [`AgentEvent::Raw`](crate::agent::AgentEvent::Raw)
+    /// (off by default: it doubles the traffic on the event channel).
+    pub fn raw_events(mut self, enabled: bool) -> Self {
+        self.raw_events = enabled;
         self
     }
 
@@ -272,6 +281,7 @@ impl AgentRunner {
             awaiting_approval: HashMap::new(),
             needs_follow_up: false,
             tool_timeout: self.tool_timeout,
+            raw_events: self.raw_events,
             events: events_tx,
         };
         state.schedule_rotation(None);

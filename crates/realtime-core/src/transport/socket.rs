@@ -17,6 +17,9 @@ use super::error::TransportError;
 use super::sink::{Command, FrameSink, Shared};
 use super::stream::{FrameStream, Incoming};
 
+/// Most text frames written with one flush.
+const MAX_BATCH: usize = 64;
+
 /// How the main loop ended.
 enum Ending {
     /// The server sent a close frame.
@@ -134,6 +137,49 @@ where
         }
     }
 
+    /// Writes `first` and every text frame already queued behind it (up to
+    /// [`MAX_BATCH`]) with one flush: one write system call instead of one per frame.
+    async fn send_batch(&mut self, first: String) -> Option<Ending> {
+        if let Err(error) = self.ws.feed(Message::text(first)).await {
+            return Some(Ending::Failed(self.map_error(error)));
+        }
+        let mut close = None;
+        for _ in 1..MAX_BATCH {
+            match self.commands.try_recv() {
+                Ok(Command::Text(text)) => {
+                    if let Err(error) = self.ws.feed(Message::text(text)).await {
+                        return Some(Ending::Failed(self.map_error(error)));
+                    }
+                }
+                Ok(Command::Close { code, reason, done }) => {
+                    close = Some((code, reason, done));
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        if let Err(error) = self.ws.flush().await {
+            return Some(Ending::Failed(self.map_error(error)));
+        }
+        match close {
+            Some((code, reason, done)) => Some(self.close_now(code, reason, done).await),
+            None => None,
+        }
+    }
+
+    /// Runs the close handshake the app asked for and reports its outcome.
+    async fn close_now(
+        &mut self,
+        code: u16,
+        reason: String,
+        done: tokio::sync::oneshot::Sender<Result<(), TransportError>>,
+    ) -> Ending {
+        let result = self.close_handshake(code, reason).await;
+        // The caller may have stopped waiting; nothing to do then.
+        let _ = done.send(result);
+        Ending::ClosedByUs
+    }
+
     async fn drive(&mut self) -> Ending {
         let mut ping = self.ping_interval.map(|period| {
             let mut interval = tokio::time::interval_at(Instant::now() + period, period);
@@ -163,15 +209,12 @@ where
                 }
                 command = self.commands.recv(), if commands_open => match command {
                     Some(Command::Text(text)) => {
-                        if let Err(error) = self.ws.send(Message::text(text)).await {
-                            return Ending::Failed(self.map_error(error));
+                        if let Some(ending) = self.send_batch(text).await {
+                            return ending;
                         }
                     }
                     Some(Command::Close { code, reason, done }) => {
-                        let result = self.close_handshake(code, reason).await;
-                        // The caller may have stopped waiting; nothing to do then.
-                        let _ = done.send(result);
-                        return Ending::ClosedByUs;
+                        return self.close_now(code, reason, done).await;
                     }
                     None => {
                         tracing::debug!(provider = self.provider, "all frame sinks dropped");

@@ -197,7 +197,9 @@ impl Harness {
             .transport_config(transport);
         let mut agents = agents.into_iter();
         let first = agents.next().unwrap();
-        let mut runner = AgentRunner::new(client, first).session_config(config);
+        let mut runner = AgentRunner::new(client, first)
+            .raw_events(true)
+            .session_config(config);
         for agent in agents {
             runner = runner.agent(agent);
         }
