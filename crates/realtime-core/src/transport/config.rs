@@ -46,10 +46,11 @@ pub struct TransportConfig {
 /// 16 MiB: audio deltas arrive base64-encoded in single, large text messages.
 const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
 
-/// 8 KiB: tungstenite's default (128 KiB) is reserved per connection and dominates
-/// the memory of idle sessions (`cargo xtask load --idle`: 187 KiB per session with
-/// it, 63 KiB with 8 KiB); larger messages still arrive whole, over more reads.
-const DEFAULT_READ_BUFFER_SIZE: usize = 8 * 1024;
+/// 4 KiB: tungstenite's default (128 KiB) is reserved per connection and dominates
+/// the memory of idle sessions (`cargo xtask load --idle 10000`: 187 KiB per session
+/// with it, 70.5 KiB with 4 KiB, 74.5 KiB with 8 KiB); larger messages still arrive
+/// whole, over more reads.
+const DEFAULT_READ_BUFFER_SIZE: usize = 4 * 1024;
 
 impl Default for TransportConfig {
     fn default() -> Self {
@@ -84,7 +85,7 @@ impl TransportConfig {
         self
     }
 
-    /// Size of the socket read buffer, in bytes (default 8 KiB). Larger buffers mean
+    /// Size of the socket read buffer, in bytes (default 4 KiB). Larger buffers mean
     /// fewer reads for big audio deltas and more memory per connection.
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
         self.read_buffer_size = bytes.max(1024);
