@@ -5,8 +5,6 @@
 //! a timeout is contained), and sends app-facing [`AgentEvent`]s on a bounded
 //! channel: when the app falls behind, the loop waits for it (nothing is dropped).
 
-use super::run_loop::{LoopState, run_loop};
-use super::session::{AgentSession, LinkInner};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,6 +16,8 @@ use super::definition::Agent;
 use super::event::AgentError;
 use super::history::History;
 use super::reconnect::{BoundedSet, OfflineAudio, ReconnectPolicy, RotationPolicy, replay_items};
+use super::run_loop::{LoopState, run_loop};
+use super::session::{AgentSession, LinkInner};
 use crate::audio::PlaybackTracker;
 use crate::client::RealtimeClient;
 use crate::protocol::{AudioFormat, ClientEvent, Nullable, SessionConfig, TurnDetection, Voice};
