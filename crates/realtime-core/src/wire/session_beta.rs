@@ -3,26 +3,19 @@
 
 use serde_json::{Map, Value};
 
-use super::tree::{merge_under, put, put_items, put_nullable, take, take_nullable};
+use super::WireShape;
+use super::tree::{self, merge_under, put, put_items, put_nullable, take, take_nullable};
 use crate::error::EncodeError;
 use crate::protocol::{AudioFormat, ResponseConfig, SessionConfig, SessionKind};
 
-const SHAPE: &str = "beta-shape";
+const SHAPE: WireShape = WireShape::Beta;
 
 fn unsupported(field: &'static str, reason: &'static str) -> EncodeError {
-    EncodeError::Unsupported {
-        dialect: SHAPE.into(),
-        field: field.into(),
-        reason: reason.into(),
-    }
+    tree::unsupported(SHAPE, field, reason)
 }
 
 fn json_error(event_type: &'static str) -> impl Fn(serde_json::Error) -> EncodeError {
-    move |error| EncodeError::Json {
-        dialect: SHAPE.into(),
-        event_type: event_type.into(),
-        message: error.to_string(),
-    }
+    tree::json_error(SHAPE, event_type)
 }
 
 /// Writes an audio format as a beta format name.
@@ -35,7 +28,7 @@ pub(super) fn format_to_wire(
         AudioFormat::G711Ulaw => Ok(Value::String("g711_ulaw".to_owned())),
         AudioFormat::G711Alaw => Ok(Value::String("g711_alaw".to_owned())),
         other => Err(EncodeError::Invalid {
-            dialect: SHAPE.into(),
+            dialect: SHAPE.label().into(),
             field: field.into(),
             expected: "pcm16 (24 kHz), g711_ulaw or g711_alaw".into(),
             found: format!("{other:?}"),

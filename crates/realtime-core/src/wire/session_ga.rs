@@ -3,26 +3,21 @@
 
 use serde_json::{Map, Value, json};
 
-use super::tree::{merge_under, put, put_items, put_nullable, take, take_nullable, take_object};
+use super::WireShape;
+use super::tree::{
+    self, merge_under, put, put_items, put_nullable, take, take_nullable, take_object,
+};
 use crate::error::EncodeError;
 use crate::protocol::{AudioFormat, ResponseConfig, SessionConfig, SessionKind};
 
-const SHAPE: &str = "ga-shape";
+const SHAPE: WireShape = WireShape::Ga;
 
 fn unsupported(field: &'static str, reason: &'static str) -> EncodeError {
-    EncodeError::Unsupported {
-        dialect: SHAPE.into(),
-        field: field.into(),
-        reason: reason.into(),
-    }
+    tree::unsupported(SHAPE, field, reason)
 }
 
 fn json_error(event_type: &'static str) -> impl Fn(serde_json::Error) -> EncodeError {
-    move |error| EncodeError::Json {
-        dialect: SHAPE.into(),
-        event_type: event_type.into(),
-        message: error.to_string(),
-    }
+    tree::json_error(SHAPE, event_type)
 }
 
 /// Writes an audio format as GA's format object.

@@ -4,7 +4,34 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::WireShape;
+use crate::error::EncodeError;
 use crate::protocol::{Item, Nullable};
+
+/// A field the shape has no place for.
+pub(super) fn unsupported(
+    shape: WireShape,
+    field: &'static str,
+    reason: &'static str,
+) -> EncodeError {
+    EncodeError::Unsupported {
+        dialect: shape.label().into(),
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Maps a serde_json failure while writing `event_type` in `shape`.
+pub(super) fn json_error(
+    shape: WireShape,
+    event_type: &'static str,
+) -> impl Fn(serde_json::Error) -> EncodeError {
+    move |error| EncodeError::Json {
+        dialect: shape.label().into(),
+        event_type: event_type.into(),
+        message: error.to_string(),
+    }
+}
 
 /// Inserts `value` under `key` when set.
 pub(super) fn put<T: Serialize>(
