@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::audio::AudioBase64;
 use super::nullable::Nullable;
+use super::tagged::{serialize_tagged, tag, untagged};
 use super::wire_enum::wire_enum;
 
 wire_enum! {
@@ -356,45 +357,24 @@ impl Item {
 
 impl Serialize for Item {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (kind, body) = match self {
-            Self::Message(item) => ("message", serde_json::to_value(item)),
-            Self::FunctionCall(item) => ("function_call", serde_json::to_value(item)),
-            Self::FunctionCallOutput(item) => ("function_call_output", serde_json::to_value(item)),
-            Self::Other(map) => return map.serialize(serializer),
-        };
-        let mut map = match body.map_err(serde::ser::Error::custom)? {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
-        map.insert("type".to_owned(), Value::String(kind.to_owned()));
-        map.serialize(serializer)
+        match self {
+            Self::Message(item) => serialize_tagged(serializer, "message", item),
+            Self::FunctionCall(item) => serialize_tagged(serializer, "function_call", item),
+            Self::FunctionCallOutput(item) => {
+                serialize_tagged(serializer, "function_call_output", item)
+            }
+            Self::Other(map) => map.serialize(serializer),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Item {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut map = Map::deserialize(deserializer)?;
-        let kind = map.get("type").and_then(Value::as_str).map(str::to_owned);
-        let known = |map: Map<String, Value>| Value::Object(map);
-        match kind.as_deref() {
-            Some("message") => {
-                map.remove("type");
-                serde_json::from_value(known(map))
-                    .map(Self::Message)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("function_call") => {
-                map.remove("type");
-                serde_json::from_value(known(map))
-                    .map(Self::FunctionCall)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("function_call_output") => {
-                map.remove("type");
-                serde_json::from_value(known(map))
-                    .map(Self::FunctionCallOutput)
-                    .map_err(serde::de::Error::custom)
-            }
+        let map = Map::deserialize(deserializer)?;
+        match tag(&map) {
+            Some("message") => untagged(map).map(Self::Message),
+            Some("function_call") => untagged(map).map(Self::FunctionCall),
+            Some("function_call_output") => untagged(map).map(Self::FunctionCallOutput),
             _ => Ok(Self::Other(map)),
         }
     }

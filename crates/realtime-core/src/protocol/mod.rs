@@ -13,6 +13,7 @@ mod response;
 mod server_event;
 mod server_payloads;
 mod session;
+mod tagged;
 mod tool;
 mod wire_enum;
 

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::audio::AudioFormat;
 use super::extensions::{Extensions, SessionExtension};
 use super::nullable::Nullable;
+use super::tagged::{serialize_tagged, tag, untagged};
 use super::tool::{Tool, ToolChoice};
 use super::wire_enum::wire_enum;
 
@@ -359,37 +360,20 @@ impl TurnDetection {
 
 impl Serialize for TurnDetection {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (kind, body) = match self {
-            Self::ServerVad(vad) => ("server_vad", serde_json::to_value(vad)),
-            Self::SemanticVad(vad) => ("semantic_vad", serde_json::to_value(vad)),
-            Self::Other(map) => return map.serialize(serializer),
-        };
-        let mut map = match body.map_err(serde::ser::Error::custom)? {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
-        map.insert("type".to_owned(), Value::String(kind.to_owned()));
-        map.serialize(serializer)
+        match self {
+            Self::ServerVad(vad) => serialize_tagged(serializer, "server_vad", vad),
+            Self::SemanticVad(vad) => serialize_tagged(serializer, "semantic_vad", vad),
+            Self::Other(map) => map.serialize(serializer),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for TurnDetection {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut map = Map::deserialize(deserializer)?;
-        let kind = map.get("type").and_then(Value::as_str).map(str::to_owned);
-        match kind.as_deref() {
-            Some("server_vad") => {
-                map.remove("type");
-                serde_json::from_value(Value::Object(map))
-                    .map(Self::ServerVad)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("semantic_vad") => {
-                map.remove("type");
-                serde_json::from_value(Value::Object(map))
-                    .map(Self::SemanticVad)
-                    .map_err(serde::de::Error::custom)
-            }
+        let map = Map::deserialize(deserializer)?;
+        match tag(&map) {
+            Some("server_vad") => untagged(map).map(Self::ServerVad),
+            Some("semantic_vad") => untagged(map).map(Self::SemanticVad),
             _ => Ok(Self::Other(map)),
         }
     }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::tagged::{serialize_tagged, tag, untagged};
+
 /// A tool. Function tools are flat on every dialect
 /// (`{"type":"function","name","description","parameters"}`).
 #[derive(Debug, Clone, PartialEq)]
@@ -57,15 +59,7 @@ impl Tool {
 impl Serialize for Tool {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Function(function) => {
-                let mut map =
-                    match serde_json::to_value(function).map_err(serde::ser::Error::custom)? {
-                        Value::Object(map) => map,
-                        _ => Map::new(),
-                    };
-                map.insert("type".to_owned(), Value::String("function".to_owned()));
-                map.serialize(serializer)
-            }
+            Self::Function(function) => serialize_tagged(serializer, "function", function),
             Self::Other(map) => map.serialize(serializer),
         }
     }
@@ -73,14 +67,10 @@ impl Serialize for Tool {
 
 impl<'de> Deserialize<'de> for Tool {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut map = Map::deserialize(deserializer)?;
-        if map.get("type").and_then(Value::as_str) == Some("function") {
-            map.remove("type");
-            serde_json::from_value(Value::Object(map))
-                .map(Self::Function)
-                .map_err(serde::de::Error::custom)
-        } else {
-            Ok(Self::Other(map))
+        let map = Map::deserialize(deserializer)?;
+        match tag(&map) {
+            Some("function") => untagged(map).map(Self::Function),
+            _ => Ok(Self::Other(map)),
         }
     }
 }
