@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use realtime_core::client::RealtimeClient;
-use realtime_core::transport::{ConnectError, ConnectRequest, Connector, Secret};
+use realtime_core::transport::{ConnectError, ConnectRequest, Connector};
 
 use crate::config::OpenAiConfig;
 use crate::dialect::PROVIDER;
@@ -17,7 +17,7 @@ impl Connector for OpenAiConfig {
         let parts = self.connect_request();
         let mut request = ConnectRequest::new(parts.url);
         for (name, value) in parts.headers {
-            request = request.secret_header(name, Secret::new(value.expose()));
+            request = request.secret_header(name, value);
         }
         Ok(request)
     }
