@@ -99,6 +99,7 @@ impl Transcript {
                 item_id,
                 text,
                 agent,
+                ..
             } => {
                 self.partial.remove(item_id);
                 match role {
