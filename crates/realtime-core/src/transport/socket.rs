@@ -143,7 +143,7 @@ where
                         tracing::debug!(provider = self.provider, %error, "close reply not sent");
                     }
                     Err(_) => {
-                        tracing::debug!(provider = self.provider, "close reply not sent in time")
+                        tracing::debug!(provider = self.provider, "close reply not sent in time");
                     }
                 }
                 if code == u16::from(CloseCode::Normal) {
