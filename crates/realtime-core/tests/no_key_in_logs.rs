@@ -201,8 +201,7 @@ async fn echo_server() -> (String, tokio::task::JoinHandle<String>) {
                 break;
             }
         }
-        let seen = seen.lock().unwrap().clone();
-        seen
+        seen.lock().unwrap().clone()
     });
     (url, task)
 }
