@@ -1,6 +1,7 @@
 //! [`FrameSink`]: the outgoing half of a connection.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -21,14 +22,30 @@ const CLOSE_SLACK: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub(crate) struct Command {
     pub(crate) text: String,
-    pub(crate) permit: OwnedSemaphorePermit,
+    pub(crate) held: HeldBytes,
 }
 
-/// A byte budget: a semaphore with one permit per byte.
+/// A byte budget: a semaphore with one permit per byte, and the count of bytes of
+/// the frames actually queued (a waiting acquirer may hold permits too).
 #[derive(Debug)]
 pub(crate) struct ByteBudget {
     pub(crate) max: usize,
     pub(crate) permits: Arc<Semaphore>,
+    queued: Arc<AtomicUsize>,
+}
+
+/// The budget a queued frame holds; given back when the frame leaves the queue.
+#[derive(Debug)]
+pub(crate) struct HeldBytes {
+    _permit: OwnedSemaphorePermit,
+    bytes: usize,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Drop for HeldBytes {
+    fn drop(&mut self) {
+        self.queued.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
 }
 
 impl ByteBudget {
@@ -37,6 +54,17 @@ impl ByteBudget {
         Self {
             max,
             permits: Arc::new(Semaphore::new(max)),
+            queued: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Marks `bytes` as queued, held by `permit`.
+    pub(crate) fn hold(&self, permit: OwnedSemaphorePermit, bytes: usize) -> HeldBytes {
+        self.queued.fetch_add(bytes, Ordering::AcqRel);
+        HeldBytes {
+            _permit: permit,
+            bytes,
+            queued: Arc::clone(&self.queued),
         }
     }
 
@@ -47,9 +75,9 @@ impl ByteBudget {
         u32::try_from(len.clamp(1, self.max)).unwrap_or(u32::MAX)
     }
 
-    /// Bytes held by queued frames.
+    /// Bytes of the queued frames.
     pub(crate) fn used(&self) -> usize {
-        self.max.saturating_sub(self.permits.available_permits())
+        self.queued.load(Ordering::Acquire)
     }
 }
 
@@ -159,8 +187,9 @@ impl FrameSink {
         self.commands.is_closed()
     }
 
-    /// Bytes of frames queued and not yet handed to the socket (at most
-    /// [`TransportConfig::outgoing_max_bytes`]).
+    /// Bytes of frames queued and not yet handed to the socket: at most
+    /// [`TransportConfig::outgoing_max_bytes`], or one frame when that frame alone is
+    /// larger.
     pub fn queued_bytes(&self) -> usize {
         self.shared.outgoing.used()
     }
@@ -188,12 +217,12 @@ impl FrameSink {
         let wait = self.shared.write_timeout;
         let cost = self.shared.outgoing.cost(text.len());
         let acquire = Arc::clone(&self.shared.outgoing.permits).acquire_many_owned(cost);
-        let permit = match tokio::time::timeout(wait, acquire).await {
-            Ok(Ok(permit)) => permit,
+        let held = match tokio::time::timeout(wait, acquire).await {
+            Ok(Ok(permit)) => self.shared.outgoing.hold(permit, text.len()),
             Ok(Err(_)) => return Err(self.ended()),
             Err(_) => return Err(self.bytes_full(text.len())),
         };
-        match tokio::time::timeout(wait, self.commands.send(Command { text, permit })).await {
+        match tokio::time::timeout(wait, self.commands.send(Command { text, held })).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(self.ended()),
             Err(_) => Err(TransportError::Backpressure {
@@ -213,13 +242,13 @@ impl FrameSink {
             return Err(self.ended());
         }
         let cost = self.shared.outgoing.cost(text.len());
-        let permit = match Arc::clone(&self.shared.outgoing.permits).try_acquire_many_owned(cost) {
-            Ok(permit) => permit,
+        let held = match Arc::clone(&self.shared.outgoing.permits).try_acquire_many_owned(cost) {
+            Ok(permit) => self.shared.outgoing.hold(permit, text.len()),
             Err(TryAcquireError::NoPermits) => return Err(self.bytes_full(text.len())),
             Err(TryAcquireError::Closed) => return Err(self.ended()),
         };
         self.commands
-            .try_send(Command { text, permit })
+            .try_send(Command { text, held })
             .map_err(|error| match error {
                 mpsc::error::TrySendError::Full(_) => TransportError::Backpressure {
                     provider: self.shared.provider,

@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::config::TransportConfig;
 use super::error::TransportError;
-use super::sink::{Command, FrameSink, Shared};
+use super::sink::{Command, FrameSink, HeldBytes, Shared};
 use super::stream::{Delivery, FrameStream, Incoming};
 
 /// Most frames handed to the socket in one turn before the task looks at its
@@ -52,7 +52,7 @@ enum Io {
 /// A message waiting for the socket, with the queue bytes it holds.
 struct Outgoing {
     message: Message,
-    _permit: Option<OwnedSemaphorePermit>,
+    _held: Option<HeldBytes>,
 }
 
 /// The close the application asked for, in progress.
@@ -254,7 +254,8 @@ where
                 }
                 room = wait_for_room(&shared, room_for, held_cost), if held_cost.is_some() => {
                     if let (Some((permit, slot)), Some(frame)) = (room, self.held.take()) {
-                        slot.send(Delivery { frame, _permit: permit });
+                        let held = shared.incoming.hold(permit, frame_len(&frame));
+                        slot.send(Delivery { frame, _held: held });
                     } else {
                         // The application dropped the stream: nobody to deliver to.
                         self.held = None;
@@ -270,7 +271,7 @@ where
                     if pong_deadline.is_none() && reading {
                         self.outbox.push_back(Outgoing {
                             message: Message::Ping(Default::default()),
-                            _permit: None,
+                            _held: None,
                         });
                         pong_deadline = Some(Instant::now() + self.pong_timeout);
                     }
@@ -332,7 +333,7 @@ where
         };
         self.outbox.push_back(Outgoing {
             message: Message::Close(Some(frame)),
-            _permit: None,
+            _held: None,
         });
     }
 
@@ -367,10 +368,10 @@ where
         loop {
             if self.outbox.is_empty() && self.commands_open && handed < MAX_BATCH {
                 match self.commands.poll_recv(cx) {
-                    Poll::Ready(Some(Command { text, permit })) => {
+                    Poll::Ready(Some(Command { text, held })) => {
                         self.outbox.push_back(Outgoing {
                             message: Message::text(text),
-                            _permit: Some(permit),
+                            _held: Some(held),
                         });
                     }
                     Poll::Ready(None) => {
@@ -518,10 +519,8 @@ where
             Err(TryAcquireError::NoPermits) => return Err(frame),
             Err(TryAcquireError::Closed) => return Ok(()),
         };
-        match self.incoming.try_send(Delivery {
-            frame,
-            _permit: permit,
-        }) {
+        let held = self.shared.incoming.hold(permit, frame_len(&frame));
+        match self.incoming.try_send(Delivery { frame, _held: held }) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(delivery)) => Err(delivery.frame),
             Err(mpsc::error::TrySendError::Closed(_)) => {

@@ -6,10 +6,10 @@ use std::task::{Context, Poll};
 use std::sync::Arc;
 
 use futures_util::Stream;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::mpsc;
 
 use super::error::TransportError;
-use super::sink::Shared;
+use super::sink::{HeldBytes, Shared};
 
 /// One incoming data frame (a complete WebSocket message).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub enum Incoming {
 #[derive(Debug)]
 pub(crate) struct Delivery {
     pub(crate) frame: Incoming,
-    pub(crate) _permit: OwnedSemaphorePermit,
+    pub(crate) _held: HeldBytes,
 }
 
 /// The incoming frames of one connection, in order.
@@ -70,8 +70,9 @@ impl FrameStream {
         self.provider
     }
 
-    /// Bytes of frames waiting to be read (at most
-    /// [`TransportConfig::incoming_max_bytes`](super::TransportConfig::incoming_max_bytes)).
+    /// Bytes of frames waiting to be read: at most
+    /// [`TransportConfig::incoming_max_bytes`](super::TransportConfig::incoming_max_bytes),
+    /// or one frame when that frame alone is larger.
     pub fn queued_bytes(&self) -> usize {
         self.shared.incoming.used()
     }
@@ -96,7 +97,7 @@ impl Stream for FrameStream {
         }
         match self.frames.poll_recv(cx) {
             Poll::Pending => Poll::Pending,
-            // The permit is released here: the frame leaves the queue.
+            // The bytes are given back here: the frame leaves the queue.
             Poll::Ready(Some(delivery)) => Poll::Ready(Some(Ok(delivery.frame))),
             Poll::Ready(None) => {
                 self.ended = true;
