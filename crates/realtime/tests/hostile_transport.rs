@@ -249,6 +249,77 @@ async fn close_is_bounded_with_a_stalled_peer_and_unread_events() {
     assert_eq!(events, 4);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_while_the_application_is_not_reading_loses_no_frame() {
+    let url = peer(true, |ws| async move {
+        let (mut tx, _never_read) = ws.split();
+        for index in 0..50 {
+            if tx
+                .send(Message::text(format!("event {index}")))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        std::future::pending::<()>().await;
+    })
+    .await;
+    let config = TransportConfig::default()
+        .incoming_capacity(4)
+        .write_timeout(Duration::from_millis(500));
+    let (sink, mut stream) = open(&url, &config).await;
+    timeout(GUARD, async {
+        while stream.queued_frames() < 4 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap();
+    // Writes stall (the queue fills, then the connection fails), the application
+    // still not reading.
+    let frame = "e".repeat(1024 * 1024);
+    let refused = timeout(GUARD, async {
+        loop {
+            if let Err(error) = sink.send(frame.clone()).await {
+                return error;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        matches!(
+            refused,
+            TransportError::WriteTimeout { .. } | TransportError::BackpressureBytes { .. }
+        ),
+        "{refused:?}"
+    );
+    // The connection ends (within the write timeout) before the application reads.
+    timeout(GUARD, async {
+        while !sink.is_closed() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap();
+    // Every frame read before the failure comes, in order, then the error.
+    let mut items = Vec::new();
+    while let Some(item) = timeout(GUARD, stream.next_frame()).await.unwrap() {
+        items.push(item);
+    }
+    let (last, frames) = items.split_last().unwrap();
+    assert!(
+        matches!(last, Err(TransportError::WriteTimeout { .. })),
+        "{last:?}"
+    );
+    // Four were queued; the fifth was read and held for want of room.
+    assert_eq!(frames.len(), 5, "{frames:?}");
+    for (index, item) in frames.iter().enumerate() {
+        assert_eq!(item, &Ok(Incoming::Text(format!("event {index}"))));
+    }
+}
+
 /// 100 text frames of 5 MB, numbered, then a normal close.
 async fn hundred_big_frames(mut ws: WebSocketStream<TcpStream>) {
     for index in 0..100 {
@@ -361,28 +432,27 @@ async fn time_from_stalled_writer_to_typed_error() {
     let (sink, mut stream) = open(&url, &config).await;
     tokio::spawn(async move { while stream.next_frame().await.is_some() {} });
     let frame = "d".repeat(256 * 1024);
-    let mut stalled_at = None;
-    let mut last_queued = usize::MAX;
+    // The stall begins when the socket last took a frame from the queue.
+    let mut last_progress = Instant::now();
+    let mut queued_after_send = 0;
     let error = loop {
         let queued = sink.queued_bytes();
-        // The socket took something: the stall has not begun.
-        if queued < last_queued {
-            stalled_at = None;
+        if queued < queued_after_send && !sink.is_closed() {
+            last_progress = Instant::now();
         }
-        last_queued = queued;
         match sink.try_send(frame.clone()) {
-            Ok(()) => last_queued = sink.queued_bytes(),
+            Ok(()) => {}
             Err(TransportError::BackpressureBytes { .. } | TransportError::Backpressure { .. }) => {
-                stalled_at.get_or_insert_with(Instant::now);
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
             Err(other) => break other,
         }
+        queued_after_send = sink.queued_bytes();
     };
-    let elapsed = stalled_at.map(|at| at.elapsed());
     eprintln!(
-        "write timeout {:?}: stalled writer -> {error} after {elapsed:?}",
-        config.get_write_timeout()
+        "write timeout {:?}: {error}; {:?} after the socket last took a frame",
+        config.get_write_timeout(),
+        last_progress.elapsed()
     );
 }
 

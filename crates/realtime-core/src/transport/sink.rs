@@ -9,6 +9,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc
 
 use super::config::{Backpressure, TransportConfig};
 use super::error::TransportError;
+use super::stream::Incoming;
 
 /// Longest close reason that fits a control frame (125 bytes minus the code).
 const MAX_CLOSE_REASON: usize = 123;
@@ -94,6 +95,9 @@ pub(crate) struct Shared {
     pub(crate) incoming: ByteBudget,
     /// The error that ended the connection, if it did not end normally.
     terminal: Mutex<Option<TransportError>>,
+    /// A frame read but not yet queued when the connection ended; the stream yields
+    /// it after the queued ones, so nothing read is lost.
+    leftover: Mutex<Option<Incoming>>,
     /// A close asked by the application: code and reason.
     close_request: Mutex<Option<(u16, String)>>,
     pub(crate) close_requested: Notify,
@@ -116,6 +120,7 @@ impl Shared {
             outgoing: ByteBudget::new(config.get_outgoing_max_bytes()),
             incoming: ByteBudget::new(config.get_incoming_max_bytes()),
             terminal: Mutex::new(None),
+            leftover: Mutex::new(None),
             close_request: Mutex::new(None),
             close_requested: Notify::new(),
             finished: watch::Sender::new(None),
@@ -136,6 +141,17 @@ impl Shared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    pub(crate) fn set_leftover(&self, frame: Incoming) {
+        *self.leftover.lock().unwrap_or_else(PoisonError::into_inner) = Some(frame);
+    }
+
+    pub(crate) fn take_leftover(&self) -> Option<Incoming> {
+        self.leftover
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// The close the application asked for, if any.
@@ -214,15 +230,16 @@ impl FrameSink {
         if self.commands.is_closed() {
             return Err(self.ended());
         }
-        let wait = self.shared.write_timeout;
+        // One deadline for both waits: room in bytes, then a slot.
+        let deadline = tokio::time::Instant::now() + self.shared.write_timeout;
         let cost = self.shared.outgoing.cost(text.len());
         let acquire = Arc::clone(&self.shared.outgoing.permits).acquire_many_owned(cost);
-        let held = match tokio::time::timeout(wait, acquire).await {
+        let held = match tokio::time::timeout_at(deadline, acquire).await {
             Ok(Ok(permit)) => self.shared.outgoing.hold(permit, text.len()),
             Ok(Err(_)) => return Err(self.ended()),
             Err(_) => return Err(self.bytes_full(text.len())),
         };
-        match tokio::time::timeout(wait, self.commands.send(Command { text, held })).await {
+        match tokio::time::timeout_at(deadline, self.commands.send(Command { text, held })).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(self.ended()),
             Err(_) => Err(TransportError::Backpressure {

@@ -47,6 +47,8 @@ enum Io {
     WriteFailed(tungstenite::Error),
     /// Every sink is gone (or closed) and the queue is drained.
     CommandsDrained,
+    /// The socket stopped taking frames: the write deadline starts now.
+    StallBegan,
 }
 
 /// A message waiting for the socket, with the queue bytes it holds.
@@ -190,11 +192,9 @@ where
         if let Some(error) = error {
             self.shared.set_terminal(error);
         }
-        if self.held.take().is_some() {
-            tracing::debug!(
-                provider = self.provider,
-                "connection ended with a frame still waiting for room in the incoming queue"
-            );
+        // Read before the end: the stream yields it after the queued frames.
+        if let Some(frame) = self.held.take() {
+            self.shared.set_leftover(frame);
         }
         self.commands.close();
         self.shared.outgoing.permits.close();
@@ -243,6 +243,7 @@ where
                                 None => Ending::Failed(error),
                             };
                         }
+                        Io::StallBegan => {}
                         Io::CommandsDrained => {
                             if self.closing.is_some() {
                                 self.queue_close_frame();
@@ -268,7 +269,11 @@ where
                 }
                 () = tick(&mut ping), if self.closing.is_none() => {
                     // No pong can be read while the application is not reading.
-                    if pong_deadline.is_none() && reading {
+                    let ping_waiting = self
+                        .outbox
+                        .iter()
+                        .any(|outgoing| matches!(outgoing.message, Message::Ping(_)));
+                    if pong_deadline.is_none() && reading && !ping_waiting {
                         self.outbox.push_back(Outgoing {
                             message: Message::Ping(Default::default()),
                             _held: None,
@@ -284,6 +289,11 @@ where
                     });
                 }
                 () = sleep_until(write_deadline), if write_deadline.is_some() && close_deadline.is_none() => {
+                    // Progress may have come since the deadline was computed.
+                    let stalled_for = self.stalled_since.map(|since| since.elapsed());
+                    if stalled_for.is_none_or(|stalled| stalled < self.write_timeout) {
+                        continue;
+                    }
                     tracing::warn!(provider = self.provider, after = ?self.write_timeout, "the socket accepts nothing: the peer stopped reading");
                     return Ending::Failed(TransportError::WriteTimeout {
                         provider: self.provider,
@@ -364,6 +374,7 @@ where
     /// Moves writes forward, then reads if `reading`. Ready with the first thing
     /// the loop must handle; write progress alone keeps it pending.
     fn poll_io(&mut self, cx: &mut Context<'_>, reading: bool) -> Poll<Io> {
+        let was_stalled = self.stalled_since.is_some();
         let mut handed = 0;
         loop {
             if self.outbox.is_empty() && self.commands_open && handed < MAX_BATCH {
@@ -424,6 +435,10 @@ where
         }
         if reading && let Poll::Ready(message) = self.ws.poll_next_unpin(cx) {
             return Poll::Ready(Io::Read(message));
+        }
+        if !was_stalled && self.stalled_since.is_some() {
+            // The loop must arm the write deadline, even if nothing else happens.
+            return Poll::Ready(Io::StallBegan);
         }
         Poll::Pending
     }

@@ -100,6 +100,9 @@ impl Stream for FrameStream {
             // The bytes are given back here: the frame leaves the queue.
             Poll::Ready(Some(delivery)) => Poll::Ready(Some(Ok(delivery.frame))),
             Poll::Ready(None) => {
+                if let Some(frame) = self.shared.take_leftover() {
+                    return Poll::Ready(Some(Ok(frame)));
+                }
                 self.ended = true;
                 Poll::Ready(self.shared.terminal().map(Err))
             }
