@@ -607,3 +607,120 @@ async fn odd_length_pcm16_is_refused_before_sending() {
     assert_eq!(received.len(), 1, "{received:?}");
     assert!(received[0].contains("AQIDBA=="), "{received:?}");
 }
+
+/// A raw TCP server that reads the upgrade request and lets `answer` write the
+/// reply (given the `Sec-WebSocket-Key`), then keeps the socket open.
+async fn raw_upgrade<F>(answer: F) -> String
+where
+    F: FnOnce(&str) -> Vec<u8> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => head.extend_from_slice(&chunk[..read]),
+            }
+        }
+        let head = String::from_utf8(head).unwrap();
+        let key = head
+            .lines()
+            .find_map(|line| line.strip_prefix("Sec-WebSocket-Key: "))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let _ = tcp.write_all(&answer(&key)).await;
+        std::future::pending::<()>().await;
+    });
+    url
+}
+
+fn switching(key: &str) -> String {
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+    )
+}
+
+#[tokio::test]
+async fn frames_sent_with_the_101_answer_are_not_lost() {
+    let url = raw_upgrade(|key| {
+        // The answer and a first text frame ("hello", unmasked) in one write.
+        let mut bytes = switching(key).into_bytes();
+        bytes.extend_from_slice(&[0x81, 5]);
+        bytes.extend_from_slice(b"hello");
+        bytes
+    })
+    .await;
+    let (_sink, mut stream) = open(&url, &TransportConfig::default()).await;
+    let first = timeout(GUARD, stream.next_frame()).await.unwrap();
+    assert_eq!(first, Some(Ok(Incoming::Text("hello".to_owned()))));
+}
+
+#[tokio::test]
+async fn invalid_upgrade_answers_are_protocol_errors() {
+    let answers: [fn(&str) -> Vec<u8>; 3] = [
+        // Wrong accept key.
+        |_| switching("AAAAAAAAAAAAAAAAAAAAAA==").into_bytes(),
+        // A subprotocol nobody offered.
+        |key| {
+            switching(key)
+                .replace("\r\n\r\n", "\r\nSec-WebSocket-Protocol: other\r\n\r\n")
+                .into_bytes()
+        },
+        // Not HTTP at all.
+        |_| b"SSH-2.0-OpenSSH_9.6\r\n\r\n".to_vec(),
+    ];
+    for answer in answers {
+        let url = raw_upgrade(answer).await;
+        let error = timeout(
+            GUARD,
+            connect(&connector(&url), &TransportConfig::default()),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+        assert!(
+            matches!(error, TransportError::Protocol { .. }),
+            "{error:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_upgrade_answer_that_never_ends_is_bounded_by_the_connect_timeout() {
+    let url =
+        raw_upgrade(|_| b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n".to_vec())
+            .await;
+    let config = TransportConfig::default().connect_timeout(Duration::from_millis(300));
+    let error = timeout(GUARD, connect(&connector(&url), &config))
+        .await
+        .expect("the connect timeout bounds the handshake")
+        .unwrap_err();
+    assert!(matches!(error, TransportError::Connect { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn an_oversized_upgrade_answer_is_refused() {
+    let url = raw_upgrade(|_| {
+        let mut bytes = b"HTTP/1.1 101 Switching Protocols\r\n".to_vec();
+        for index in 0..2000 {
+            bytes.extend_from_slice(format!("X-Padding-{index}: yyyyyyyyyyyy\r\n").as_bytes());
+        }
+        bytes
+    })
+    .await;
+    let error = timeout(
+        GUARD,
+        connect(&connector(&url), &TransportConfig::default()),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert!(matches!(error, TransportError::Connect { .. }), "{error:?}");
+    assert!(error.to_string().contains("at most"), "{error}");
+}

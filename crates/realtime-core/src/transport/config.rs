@@ -6,7 +6,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Backpressure {
-    /// `send` waits until the socket task has room (the default).
+    /// `send` waits until the socket task has room (the default), at most the
+    /// [write timeout](TransportConfig::write_timeout).
     #[default]
     Wait,
     /// `send` fails at once with [`TransportError::Backpressure`](super::TransportError::Backpressure).
