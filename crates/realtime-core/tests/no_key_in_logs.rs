@@ -212,6 +212,7 @@ fn log_error(error: &dyn std::error::Error) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::print_stderr)]
 async fn no_piece_of_the_key_reaches_any_log_at_trace_level() {
     let capture = captured();
     let config = TransportConfig::default();
@@ -306,6 +307,11 @@ async fn no_piece_of_the_key_reaches_any_log_at_trace_level() {
     );
     assert!(text.contains("connection error"), "errors were not logged");
     let leaks = leaking_lines(&text);
+    eprintln!(
+        "captured {} log lines at trace level; {} hold a piece of the key",
+        text.lines().count(),
+        leaks.len()
+    );
     assert_eq!(
         leaks.len(),
         0,
