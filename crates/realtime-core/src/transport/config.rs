@@ -164,7 +164,8 @@ impl TransportConfig {
 
     /// Most bytes of outgoing frames queued for the socket (default 16 MiB, at least
     /// 1). Past it [`Backpressure`] applies, as for [`outgoing_capacity`](Self::outgoing_capacity).
-    /// A single frame larger than this waits for an empty queue.
+    /// A single frame larger than this waits for an empty queue. Outgoing memory per
+    /// connection is at most this plus the one message the socket is writing.
     pub fn outgoing_max_bytes(mut self, bytes: usize) -> Self {
         self.outgoing_max_bytes = bytes.max(1);
         self
@@ -173,7 +174,9 @@ impl TransportConfig {
     /// Most bytes of incoming frames queued for the application (default 32 MiB, at
     /// least 1). When the application does not read, the socket task stops reading
     /// past this (TCP backpressure on the server; nothing is dropped). A single frame
-    /// larger than this waits for an empty queue.
+    /// larger than this waits for an empty queue. Incoming memory per connection is
+    /// at most this plus one message read and waiting for room, plus the one the
+    /// socket is reading (each at most [`max_message_size`](Self::max_message_size)).
     pub fn incoming_max_bytes(mut self, bytes: usize) -> Self {
         self.incoming_max_bytes = bytes.max(1);
         self
