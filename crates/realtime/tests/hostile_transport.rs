@@ -10,6 +10,9 @@
 //! - refused upgrades (401/403 fatal, 429 with `Retry-After`), server close codes;
 //! - odd-length PCM16 refused before anything is sent.
 //!
+//! The client-level tests run on every provider's client (OpenAI, Azure OpenAI,
+//! Voice Live); the transport is the same for all.
+//!
 //! Every wait in a test has a guard ([`GUARD`]) so a regression fails instead of
 //! hanging; no test asserts on how fast something happened.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -20,13 +23,15 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use realtime::client::ClientError;
+use realtime::azure_openai::{Auth, AzureOpenAiConfig};
+use realtime::client::{ClientError, RealtimeClient, Session};
 use realtime::openai::OpenAiConfig;
 use realtime::protocol::ClientEvent;
 use realtime::transport::{
     Backpressure, CloseKind, ConnectRequest, FrameSink, FrameStream, Incoming, StaticConnector,
     TransportConfig, TransportError, connect,
 };
+use realtime::voicelive::{ApiVersion, VoiceLiveConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::time::{Instant, timeout};
@@ -475,14 +480,43 @@ async fn refusing(answer: &'static str) -> String {
     url
 }
 
-async fn openai_connect(url: &str) -> Result<realtime::client::Session, ClientError> {
-    let config = OpenAiConfig::builder("sk-hostile-test")
+/// Every provider's client, pointed at `url`.
+fn clients(url: &str) -> Vec<(&'static str, RealtimeClient)> {
+    let openai = OpenAiConfig::builder("sk-hostile-test")
         .base_url(format!("{url}/v1/realtime"))
         .model("gpt-realtime")
         .build()
         .unwrap();
-    timeout(GUARD, config.client().connect()).await.unwrap()
+    let azure = AzureOpenAiConfig::new(
+        url.parse().unwrap(),
+        "gpt-realtime",
+        Auth::api_key("azure-hostile-test"),
+    )
+    .unwrap();
+    let voicelive = VoiceLiveConfig::builder()
+        .endpoint(url)
+        .model("gpt-realtime")
+        .api_version(ApiVersion::V2026_04_10)
+        .api_key("voicelive-hostile-test")
+        .build()
+        .unwrap();
+    vec![
+        ("openai", openai.client()),
+        ("azure-openai", azure.client()),
+        ("voicelive", voicelive.client()),
+    ]
 }
+
+/// Connects the client of `provider` to `url`.
+async fn connect_client(provider: &str, url: &str) -> Result<Session, ClientError> {
+    let (_, client) = clients(url)
+        .into_iter()
+        .find(|(name, _)| *name == provider)
+        .unwrap();
+    timeout(GUARD, client.connect()).await.unwrap()
+}
+
+const PROVIDERS: [&str; 3] = ["openai", "azure-openai", "voicelive"];
 
 #[tokio::test]
 async fn refused_upgrades_are_classified() {
@@ -513,11 +547,18 @@ async fn refused_upgrades_are_classified() {
             None,
         ),
     ];
-    for (answer, fatal, retry_after) in cases {
+    for (provider, (answer, fatal, retry_after)) in PROVIDERS
+        .iter()
+        .flat_map(|provider| cases.iter().map(move |case| (*provider, *case)))
+    {
         let url = refusing(answer).await;
-        let error = openai_connect(&url).await.unwrap_err();
-        assert_eq!(error.is_fatal(), fatal, "{answer}: {error:?}");
-        assert_eq!(error.retry_after(), retry_after, "{answer}: {error:?}");
+        let error = connect_client(provider, &url).await.unwrap_err();
+        assert_eq!(error.is_fatal(), fatal, "{provider} {answer}: {error:?}");
+        assert_eq!(
+            error.retry_after(),
+            retry_after,
+            "{provider} {answer}: {error:?}"
+        );
         let ClientError::Transport(transport) = &error else {
             panic!("{error:?}");
         };
@@ -558,54 +599,58 @@ async fn server_close_codes_are_mapped() {
 
 #[tokio::test]
 async fn send_after_a_normal_end_is_an_error() {
-    let url = peer(false, |mut ws| async move {
-        let _ = ws.close(None).await;
-        while ws.next().await.is_some() {}
-    })
-    .await;
-    let session = openai_connect(&url).await.unwrap();
-    let (sender, mut events) = session.split();
-    assert!(timeout(GUARD, events.next_event()).await.unwrap().is_none());
-    let sent = sender.send(&ClientEvent::append_audio(&[0; 480])).await;
-    assert!(
-        matches!(
-            sent,
-            Err(ClientError::Transport(TransportError::SessionClosed { .. }))
-        ),
-        "{sent:?}"
-    );
+    for provider in PROVIDERS {
+        let url = peer(false, |mut ws| async move {
+            let _ = ws.close(None).await;
+            while ws.next().await.is_some() {}
+        })
+        .await;
+        let session = connect_client(provider, &url).await.unwrap();
+        let (sender, mut events) = session.split();
+        assert!(timeout(GUARD, events.next_event()).await.unwrap().is_none());
+        let sent = sender.send(&ClientEvent::append_audio(&[0; 480])).await;
+        assert!(
+            matches!(
+                sent,
+                Err(ClientError::Transport(TransportError::SessionClosed { .. }))
+            ),
+            "{provider}: {sent:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn odd_length_pcm16_is_refused_before_sending() {
-    let (frames_tx, mut frames) = tokio::sync::mpsc::unbounded_channel();
-    let url = peer(false, move |mut ws| async move {
-        while let Some(Ok(message)) = ws.next().await {
-            if let Message::Text(text) = message {
-                let _ = frames_tx.send(text.as_str().to_owned());
+    for provider in PROVIDERS {
+        let (frames_tx, mut frames) = tokio::sync::mpsc::unbounded_channel();
+        let url = peer(false, move |mut ws| async move {
+            while let Some(Ok(message)) = ws.next().await {
+                if let Message::Text(text) = message {
+                    let _ = frames_tx.send(text.as_str().to_owned());
+                }
             }
+        })
+        .await;
+        let session = connect_client(provider, &url).await.unwrap();
+        let odd = session.send(&ClientEvent::append_audio(&[1, 2, 3])).await;
+        assert!(
+            matches!(&odd, Err(ClientError::InvalidAudio { found, .. }) if found == "3 bytes"),
+            "{provider}: {odd:?}"
+        );
+        assert!(odd.unwrap_err().is_recoverable());
+        // The session goes on, and only the valid chunk goes over the wire.
+        session
+            .send(&ClientEvent::append_audio(&[1, 2, 3, 4]))
+            .await
+            .unwrap();
+        session.close().await.unwrap();
+        let mut received = Vec::new();
+        while let Some(frame) = timeout(GUARD, frames.recv()).await.unwrap() {
+            received.push(frame);
         }
-    })
-    .await;
-    let session = openai_connect(&url).await.unwrap();
-    let odd = session.send(&ClientEvent::append_audio(&[1, 2, 3])).await;
-    assert!(
-        matches!(&odd, Err(ClientError::InvalidAudio { found, .. }) if found == "3 bytes"),
-        "{odd:?}"
-    );
-    assert!(odd.unwrap_err().is_recoverable());
-    // The session goes on, and only the valid chunk goes over the wire.
-    session
-        .send(&ClientEvent::append_audio(&[1, 2, 3, 4]))
-        .await
-        .unwrap();
-    session.close().await.unwrap();
-    let mut received = Vec::new();
-    while let Some(frame) = timeout(GUARD, frames.recv()).await.unwrap() {
-        received.push(frame);
+        assert_eq!(received.len(), 1, "{provider}: {received:?}");
+        assert!(received[0].contains("AQIDBA=="), "{provider}: {received:?}");
     }
-    assert_eq!(received.len(), 1, "{received:?}");
-    assert!(received[0].contains("AQIDBA=="), "{received:?}");
 }
 
 /// A raw TCP server that reads the upgrade request and lets `answer` write the
