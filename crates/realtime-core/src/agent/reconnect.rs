@@ -294,6 +294,8 @@ pub fn classify_transport(error: &TransportError) -> Option<Fatal> {
             "invalid connect request".to_owned(),
         ),
         TransportError::Tls { .. } => fatal(FatalKind::Configuration, "TLS failed".to_owned()),
+        // A close code that says retrying cannot help (policy violation, bad data).
+        other if other.is_fatal() => fatal(FatalKind::Configuration, format!("{other}")),
         _ => None,
     }
 }

@@ -254,7 +254,7 @@ impl Driver {
                 fatal.detail = format!("{}: {transport}", fatal.detail);
                 Disconnect::fatal(fatal)
             }
-            None => Disconnect::retryable(),
+            None => Disconnect::retryable().with_retry_after(error.retry_after()),
         }
     }
 

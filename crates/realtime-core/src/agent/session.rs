@@ -91,7 +91,11 @@ impl AgentSession {
         match sender.send(&ClientEvent::append_audio(audio)).await {
             Ok(()) => Ok(()),
             Err(ClientError::Transport(error))
-                if self.reconnects && !matches!(error, TransportError::Backpressure { .. }) =>
+                if self.reconnects
+                    && !matches!(
+                        error,
+                        TransportError::Backpressure { .. } | TransportError::BackpressureBytes { .. }
+                    ) =>
             {
                 // The connection just failed; the loop is reconnecting. Keep the audio
                 // for the next connection (or send it there, if it is already up).

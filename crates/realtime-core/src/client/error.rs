@@ -1,6 +1,7 @@
 //! Errors of a client session.
 
 use crate::error::{DecodeError, EncodeError};
+use crate::protocol::AudioFormat;
 use crate::transport::TransportError;
 
 /// Something went wrong in a session.
@@ -19,6 +20,17 @@ pub enum ClientError {
     /// A server frame could not be read (the session goes on).
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// Audio handed to `send` does not fit the session's input format (nothing was
+    /// sent; the session goes on).
+    #[error("expected {expected} of {format:?} input audio, got {found}; nothing was sent")]
+    InvalidAudio {
+        /// The session's input format.
+        format: AudioFormat,
+        /// What the format needs.
+        expected: &'static str,
+        /// What came.
+        found: String,
+    },
     /// The server does not speak the configured dialect. The client switched to the
     /// one it speaks and re-sent its last `session.update`; the session goes on.
     #[error(
@@ -39,7 +51,26 @@ impl ClientError {
     pub fn is_recoverable(&self) -> bool {
         matches!(
             self,
-            Self::Encode(_) | Self::Decode(_) | Self::DialectSwitched { .. }
+            Self::Encode(_)
+                | Self::Decode(_)
+                | Self::DialectSwitched { .. }
+                | Self::InvalidAudio { .. }
         )
+    }
+
+    /// Whether reconnecting cannot help (see [`TransportError::is_fatal`]): the
+    /// credentials were refused at the upgrade, the request is unusable, or the
+    /// server closed with a code that says so.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, Self::Transport(error) if error.is_fatal())
+    }
+
+    /// How long the server asked to wait before reconnecting (its `Retry-After` on
+    /// a refused upgrade), if it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::Transport(error) => error.retry_after(),
+            _ => None,
+        }
     }
 }

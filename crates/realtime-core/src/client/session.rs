@@ -11,7 +11,7 @@ use super::error::ClientError;
 use super::record::{Direction, Recorder};
 use crate::dialect::Dialect;
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::protocol::{ClientEvent, ServerEvent};
+use crate::protocol::{AudioBase64, AudioFormat, ClientEvent, ServerEvent};
 use crate::transport::{FrameSink, FrameStream, Incoming};
 
 /// The dialect of a session, shared by its two halves: it can change once, when the
@@ -21,6 +21,9 @@ struct SharedDialect {
     current: Arc<RwLock<Arc<dyn Dialect>>>,
     /// The last `session.update` sent, to re-send after a switch.
     last_update: Arc<Mutex<Option<ClientEvent>>>,
+    /// The input audio format last set by a `session.update` (every provider
+    /// defaults to 24 kHz PCM16).
+    input_format: Arc<Mutex<AudioFormat>>,
 }
 
 impl SharedDialect {
@@ -33,12 +36,25 @@ impl SharedDialect {
     }
 
     fn remember_update(&self, event: &ClientEvent) {
-        if matches!(event, ClientEvent::SessionUpdate { .. }) {
+        if let ClientEvent::SessionUpdate { session, .. } = event {
+            if let Some(format) = session.input_audio_format {
+                *self
+                    .input_format
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = format;
+            }
             *self
                 .last_update
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner) = Some(event.clone());
         }
+    }
+
+    fn input_format(&self) -> AudioFormat {
+        *self
+            .input_format
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn last_update(&self) -> Option<ClientEvent> {
@@ -58,13 +74,21 @@ pub struct SessionSender {
 }
 
 impl SessionSender {
-    /// Encodes `event` in the dialect and sends it.
+    /// Checks `event`, encodes it in the dialect and sends it.
+    ///
+    /// Audio appended with `input_audio_buffer.append` must be whole samples of the
+    /// session's input format (the one set by the last `session.update` sent, 24 kHz
+    /// PCM16 until then): odd-length PCM16 is refused.
     ///
     /// # Errors
-    /// [`ClientError::Encode`] when the dialect refuses the event (nothing is sent);
-    /// [`ClientError::Transport`] when the socket is gone or full (per the
-    /// backpressure policy).
+    /// [`ClientError::InvalidAudio`] for audio that is not whole samples or not
+    /// base64 (nothing is sent); [`ClientError::Encode`] when the dialect refuses the
+    /// event (nothing is sent); [`ClientError::Transport`] when the socket is gone or
+    /// full (per the backpressure policy), or the session has ended.
     pub async fn send(&self, event: &ClientEvent) -> Result<(), ClientError> {
+        if let ClientEvent::InputAudioBufferAppend { audio, .. } = event {
+            check_audio(audio, self.dialect.input_format())?;
+        }
         let frame = self.dialect.get().encode(event)?;
         self.dialect.remember_update(event);
         self.send_frame(frame).await
@@ -99,6 +123,31 @@ impl SessionSender {
     pub fn dialect(&self) -> Arc<dyn Dialect> {
         self.dialect.get()
     }
+}
+
+/// Refuses audio that is not padded base64 or not whole samples of `format`.
+fn check_audio(audio: &AudioBase64, format: AudioFormat) -> Result<(), ClientError> {
+    let text_len = audio.as_str().len();
+    if !text_len.is_multiple_of(4) {
+        return Err(ClientError::InvalidAudio {
+            format,
+            expected: "padded standard base64 (a multiple of 4 characters)",
+            found: format!("{text_len} characters"),
+        });
+    }
+    let bytes = audio.decoded_len();
+    let sample = match format {
+        AudioFormat::Pcm16 { .. } => 2,
+        AudioFormat::G711Ulaw | AudioFormat::G711Alaw => 1,
+    };
+    if !bytes.is_multiple_of(sample) {
+        return Err(ClientError::InvalidAudio {
+            format,
+            expected: "whole 16-bit samples (an even number of bytes)",
+            found: format!("{bytes} bytes"),
+        });
+    }
+    Ok(())
 }
 
 /// The server events of a session, decoded by the dialect.
@@ -244,6 +293,7 @@ impl Session {
         let dialect = SharedDialect {
             current: Arc::new(RwLock::new(dialect)),
             last_update: Arc::new(Mutex::new(None)),
+            input_format: Arc::new(Mutex::new(AudioFormat::default())),
         };
         let sender = SessionSender {
             dialect: dialect.clone(),
@@ -304,5 +354,24 @@ impl Stream for Session {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         Pin::new(&mut self.events).poll_next(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audio_must_be_whole_samples_of_the_format() {
+        let pcm = AudioFormat::PCM16_24K;
+        assert!(check_audio(&AudioBase64::from_pcm(&[0; 480]), pcm).is_ok());
+        let odd = check_audio(&AudioBase64::from_pcm(&[0; 481]), pcm);
+        assert!(
+            matches!(&odd, Err(ClientError::InvalidAudio { found, .. }) if found == "481 bytes"),
+            "{odd:?}"
+        );
+        assert!(check_audio(&AudioBase64::from_pcm(&[0; 481]), AudioFormat::G711Ulaw).is_ok());
+        let broken = check_audio(&AudioBase64::from_base64("AAE"), AudioFormat::G711Alaw);
+        assert!(matches!(broken, Err(ClientError::InvalidAudio { .. })));
     }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Backpressure {
-    /// `send` waits until the socket task has room (the default).
+    /// `send` waits until the socket task has room (the default), at most the
+    /// [write timeout](TransportConfig::write_timeout).
     #[default]
     Wait,
     /// `send` fails at once with [`TransportError::Backpressure`](super::TransportError::Backpressure).
@@ -40,11 +41,20 @@ pub struct TransportConfig {
     pong_timeout: Duration,
     connect_timeout: Duration,
     close_timeout: Duration,
+    write_timeout: Duration,
+    outgoing_max_bytes: usize,
+    incoming_max_bytes: usize,
     root_certificates: Vec<Vec<u8>>,
 }
 
 /// 16 MiB: audio deltas arrive base64-encoded in single, large text messages.
 const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+
+/// 16 MiB of outgoing frames may wait for the socket: one largest message.
+const DEFAULT_OUTGOING_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// 32 MiB of incoming frames may wait for the application: two largest messages.
+const DEFAULT_INCOMING_MAX_BYTES: usize = 32 * 1024 * 1024;
 
 /// 4 KiB: tungstenite's default (128 KiB) is reserved per connection and dominates
 /// the memory of idle sessions (`cargo xtask load --idle 10000`: 187 KiB per session
@@ -65,6 +75,9 @@ impl Default for TransportConfig {
             pong_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(15),
             close_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(10),
+            outgoing_max_bytes: DEFAULT_OUTGOING_MAX_BYTES,
+            incoming_max_bytes: DEFAULT_INCOMING_MAX_BYTES,
             root_certificates: Vec::new(),
         }
     }
@@ -137,6 +150,38 @@ impl TransportConfig {
         self
     }
 
+    /// Longest time the socket may accept nothing while outgoing frames wait (default
+    /// 10 s). A peer that stops reading fills the socket buffers; after this long
+    /// without progress the connection ends with
+    /// [`TransportError::WriteTimeout`](super::TransportError::WriteTimeout). Reading,
+    /// and so the pong timeout, go on meanwhile. Also bounds how long
+    /// [`FrameSink::send`](super::FrameSink::send) waits for room under
+    /// [`Backpressure::Wait`].
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// Most bytes of outgoing frames queued for the socket (default 16 MiB, at least
+    /// 1). Past it [`Backpressure`] applies, as for [`outgoing_capacity`](Self::outgoing_capacity).
+    /// A single frame larger than this waits for an empty queue. Outgoing memory per
+    /// connection is at most this plus the one message the socket is writing.
+    pub fn outgoing_max_bytes(mut self, bytes: usize) -> Self {
+        self.outgoing_max_bytes = bytes.max(1);
+        self
+    }
+
+    /// Most bytes of incoming frames queued for the application (default 32 MiB, at
+    /// least 1). When the application does not read, the socket task stops reading
+    /// past this (TCP backpressure on the server; nothing is dropped). A single frame
+    /// larger than this waits for an empty queue. Incoming memory per connection is
+    /// at most this plus one message read and waiting for room, plus the one the
+    /// socket is reading (each at most [`max_message_size`](Self::max_message_size)).
+    pub fn incoming_max_bytes(mut self, bytes: usize) -> Self {
+        self.incoming_max_bytes = bytes.max(1);
+        self
+    }
+
     /// Trusts one more root certificate (DER) for `wss://`, in addition to the
     /// webpki roots; e.g. a self-signed certificate of a loopback test server.
     pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
@@ -192,6 +237,21 @@ impl TransportConfig {
     /// The close handshake timeout.
     pub fn get_close_timeout(&self) -> Duration {
         self.close_timeout
+    }
+
+    /// The write timeout.
+    pub fn get_write_timeout(&self) -> Duration {
+        self.write_timeout
+    }
+
+    /// The outgoing queue bound, in bytes.
+    pub fn get_outgoing_max_bytes(&self) -> usize {
+        self.outgoing_max_bytes
+    }
+
+    /// The incoming queue bound, in bytes.
+    pub fn get_incoming_max_bytes(&self) -> usize {
+        self.incoming_max_bytes
     }
 
     /// The extra trusted root certificates (DER).

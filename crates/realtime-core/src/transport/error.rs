@@ -124,6 +124,47 @@ pub enum TransportError {
         /// The rejected code.
         code: u16,
     },
+    /// The server refused the upgrade with an HTTP error and said when to retry
+    /// (`Retry-After` on a 429 Too Many Requests or a 503, say). A reconnect policy
+    /// should wait at least [`retry_after`](Self::retry_after).
+    #[error(
+        "{provider}: expected HTTP 101 Switching Protocols, got HTTP {status} (retry after {retry_after:?}): {body}"
+    )]
+    Throttled {
+        /// Provider of the connector.
+        provider: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// The server's `Retry-After`, as a duration from when the answer came.
+        retry_after: Duration,
+        /// The start of the response body (at most 512 bytes, secrets scrubbed).
+        body: String,
+    },
+    /// The socket accepted no outgoing bytes for the write timeout while frames
+    /// waited: the peer stopped reading (or the network stalled).
+    #[error(
+        "{provider}: expected the socket to accept outgoing frames within {after:?}, it accepted nothing (the peer stopped reading)"
+    )]
+    WriteTimeout {
+        /// Provider of the connector.
+        provider: &'static str,
+        /// The write timeout.
+        after: Duration,
+    },
+    /// The outgoing queue holds too many bytes and the policy is
+    /// [`Backpressure::Error`](super::Backpressure::Error) (or `try_send` was used,
+    /// or no room came within the write timeout).
+    #[error(
+        "{provider}: outgoing queue full (at most {max_bytes} bytes queued, a frame of {bytes} bytes did not fit); the socket is not keeping up"
+    )]
+    BackpressureBytes {
+        /// Provider of the connector.
+        provider: &'static str,
+        /// Size of the frame that did not fit.
+        bytes: usize,
+        /// The queue bound, in bytes.
+        max_bytes: usize,
+    },
     /// The sink was used after the connection was closed normally.
     #[error("{provider}: the connection is closed")]
     SessionClosed {
@@ -148,8 +189,103 @@ impl TransportError {
             | Self::Backpressure { provider, .. }
             | Self::PongTimeout { provider, .. }
             | Self::InvalidCloseCode { provider, .. }
+            | Self::Throttled { provider, .. }
+            | Self::WriteTimeout { provider, .. }
+            | Self::BackpressureBytes { provider, .. }
             | Self::SessionClosed { provider } => provider,
         }
+    }
+
+    /// The HTTP status of a refused upgrade ([`Handshake`](Self::Handshake) or
+    /// [`Throttled`](Self::Throttled)).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Handshake { status, .. } | Self::Throttled { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait before retrying (its `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Throttled { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// The kind of the server's close, for [`Closed`](Self::Closed).
+    pub fn close_kind(&self) -> Option<CloseKind> {
+        match self {
+            Self::Closed { code, .. } => Some(CloseKind::from_code(*code)),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same request cannot help: the credentials were refused
+    /// (HTTP 401 or 403 at the upgrade), the request itself is unusable, or the
+    /// server closed with a code that says so ([`CloseKind::is_fatal`]).
+    ///
+    /// Everything else (refused or lost connections, timeouts, 429, 5xx, abnormal
+    /// closes) may succeed on a later attempt.
+    pub fn is_fatal(&self) -> bool {
+        match self {
+            Self::Handshake { status, .. } => matches!(status, 401 | 403),
+            Self::InvalidRequest { .. } => true,
+            Self::Closed { code, .. } => CloseKind::from_code(*code).is_fatal(),
+            _ => false,
+        }
+    }
+}
+
+/// What a server's close code means (RFC 6455, section 7.4.1, and the IANA
+/// registry), for deciding whether and how to reconnect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloseKind {
+    /// 1000: the server is done with the session.
+    Normal,
+    /// 1001: the server is going away (restart, deploy): reconnect.
+    GoingAway,
+    /// 1002, 1003, 1007, 1010: the server could not accept what we sent (protocol,
+    /// data type, payload, extension): the same request would fail again.
+    Protocol,
+    /// 1008: the server refused us by policy (often credentials or quota).
+    PolicyViolation,
+    /// 1009: a message was too big for the server.
+    TooBig,
+    /// 1011: the server failed: reconnect with backoff.
+    ServerError,
+    /// 1012 and 1013: the server restarts or is overloaded: reconnect later.
+    TryAgainLater,
+    /// 1014: a gateway got a bad answer upstream: reconnect with backoff.
+    BadGateway,
+    /// 3000-4999: a code defined by the provider or application.
+    Application(u16),
+    /// Any other code.
+    Other(u16),
+}
+
+impl CloseKind {
+    /// Classifies a close code.
+    pub fn from_code(code: u16) -> Self {
+        match code {
+            1000 => Self::Normal,
+            1001 => Self::GoingAway,
+            1002 | 1003 | 1007 | 1010 => Self::Protocol,
+            1008 => Self::PolicyViolation,
+            1009 => Self::TooBig,
+            1011 => Self::ServerError,
+            1012 | 1013 => Self::TryAgainLater,
+            1014 => Self::BadGateway,
+            3000..=4999 => Self::Application(code),
+            other => Self::Other(other),
+        }
+    }
+
+    /// Whether reconnecting with the same request cannot help (policy violation,
+    /// protocol errors, a message too big).
+    pub fn is_fatal(self) -> bool {
+        matches!(self, Self::Protocol | Self::PolicyViolation | Self::TooBig)
     }
 }
 
@@ -178,6 +314,38 @@ mod tests {
         cut.extend_from_slice("é".as_bytes());
         assert!(truncate_body(&cut).len() <= MAX_HANDSHAKE_BODY);
         assert_eq!(truncate_body(b"{\"error\":1}"), "{\"error\":1}");
+    }
+
+    #[test]
+    fn fatal_and_retry_classification() {
+        let handshake = |status| TransportError::Handshake {
+            provider: "p",
+            status,
+            body: String::new(),
+        };
+        assert!(handshake(401).is_fatal() && handshake(403).is_fatal());
+        assert!(!handshake(500).is_fatal() && !handshake(429).is_fatal());
+        let throttled = TransportError::Throttled {
+            provider: "p",
+            status: 429,
+            retry_after: Duration::from_secs(7),
+            body: String::new(),
+        };
+        assert_eq!(throttled.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(throttled.status(), Some(429));
+        assert!(!throttled.is_fatal());
+        let closed = |code| TransportError::Closed {
+            provider: "p",
+            code,
+            reason: String::new(),
+        };
+        assert!(closed(1008).is_fatal() && !closed(1011).is_fatal());
+        assert_eq!(closed(1013).close_kind(), Some(CloseKind::TryAgainLater));
+        assert_eq!(
+            closed(4001).close_kind(),
+            Some(CloseKind::Application(4001))
+        );
+        assert_eq!(CloseKind::from_code(1001), CloseKind::GoingAway);
     }
 
     #[test]

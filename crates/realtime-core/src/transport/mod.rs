@@ -20,13 +20,30 @@
 //! - `wss://` uses rustls with the `ring` provider passed explicitly (never the
 //!   process-wide default) and the webpki root store, plus any root added with
 //!   [`TransportConfig::add_root_certificate`].
-//! - Both channels are bounded; the outgoing side follows [`Backpressure`].
+//! - The HTTP upgrade is written and read by this crate, not by tungstenite (which
+//!   logs the whole request at trace level through the `log` crate): handshake
+//!   headers, and so credentials, reach no logger. The body of a refused upgrade is
+//!   scrubbed of the request's secrets (whole, cut, base64 or percent-encoded) before
+//!   it goes into [`TransportError::Handshake`] or [`TransportError::Throttled`].
+//! - Every wait has a bound: the connect timeout, the write timeout (a peer that
+//!   stops reading ends the connection with [`TransportError::WriteTimeout`], while
+//!   reads and the pong timeout go on), the pong timeout, and the close timeout
+//!   ([`FrameSink::close`] returns within it whether or not the application reads
+//!   its frames). [`FrameSink::send`] waits at most the write timeout for room.
+//! - Both queues are bounded in frames and in bytes
+//!   ([`TransportConfig::outgoing_max_bytes`], [`TransportConfig::incoming_max_bytes`]);
+//!   the outgoing side follows [`Backpressure`] and reports a full queue as
+//!   [`TransportError::Backpressure`] or [`TransportError::BackpressureBytes`]; the
+//!   incoming side stops reading (TCP flow control), dropping nothing.
 //! - Pings are sent at [`TransportConfig::ping_interval`]; when nothing arrives within
 //!   the pong timeout the stream yields [`TransportError::PongTimeout`].
 //! - An incoming message larger than the configured maximum yields
 //!   [`TransportError::FrameTooLarge`], a close with a code other than 1000 yields
-//!   [`TransportError::Closed`], a connection dropped without a close frame yields
-//!   [`TransportError::ConnectionLost`]; after such an item the stream ends.
+//!   [`TransportError::Closed`] (see [`CloseKind`]), a connection dropped without a
+//!   close frame yields [`TransportError::ConnectionLost`]; after such an item the
+//!   stream ends. [`TransportError::is_fatal`] says when retrying cannot help, and
+//!   [`TransportError::retry_after`] how long the server asked to wait.
+//! - Sending after the connection ended is an error, never `Ok`.
 //! - Secrets ([`Secret`]) never appear in `Debug`, `Display` or logs, and URLs are
 //!   logged through [`redact_url`].
 //!
@@ -58,7 +75,10 @@ mod config;
 mod connect;
 mod connector;
 mod error;
+mod handshake;
 mod request;
+mod retry_after;
+mod scrub;
 mod secret;
 mod sink;
 mod socket;
@@ -68,7 +88,7 @@ mod tls;
 pub use config::{Backpressure, TransportConfig};
 pub use connect::connect;
 pub use connector::{ConnectError, Connector, StaticConnector};
-pub use error::TransportError;
+pub use error::{CloseKind, TransportError};
 pub use request::{ConnectRequest, HeaderValue, redact_url};
 pub use secret::Secret;
 pub use sink::FrameSink;

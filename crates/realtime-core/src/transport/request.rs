@@ -172,6 +172,34 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// The values of the secret query parameters of `url` (see [`redact_url`]), and
+/// the password of a `user:password@` part.
+pub(crate) fn secret_query_values(url: &str) -> Vec<&str> {
+    let before_fragment = url.split_once('#').map_or(url, |(head, _)| head);
+    let mut values = Vec::new();
+    if let Some((base, query)) = before_fragment.split_once('?') {
+        values.extend(query.split('&').filter_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            SECRET_QUERY_KEYS
+                .iter()
+                .any(|secret| key.eq_ignore_ascii_case(secret))
+                .then_some(value)
+        }));
+        values.extend(userinfo(base));
+    } else {
+        values.extend(userinfo(before_fragment));
+    }
+    values.retain(|value| !value.is_empty());
+    values
+}
+
+/// The `user:password` of `scheme://user:password@host/...`, if any.
+fn userinfo(base: &str) -> Option<&str> {
+    let (_, rest) = base.split_once("://")?;
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    authority.rsplit_once('@').map(|(info, _)| info)
+}
+
 /// Hides `user:password@` in `scheme://user:password@host/path`.
 fn redact_userinfo(base: &str) -> String {
     let Some((scheme, rest)) = base.split_once("://") else {
@@ -195,6 +223,15 @@ mod tests {
             redact_url("wss://h/p?Authorization=Bearer%20x&model=m&TOKEN=t&key=k"),
             "wss://h/p?Authorization=[redacted]&model=m&TOKEN=[redacted]&key=[redacted]"
         );
+    }
+
+    #[test]
+    fn finds_secret_query_values() {
+        assert_eq!(
+            secret_query_values("wss://u:pw@h/p?api-key=k1&model=m&Token=t2#f"),
+            ["k1", "t2", "u:pw"]
+        );
+        assert!(secret_query_values("wss://h/p?model=m").is_empty());
     }
 
     #[test]
