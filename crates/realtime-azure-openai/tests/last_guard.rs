@@ -14,7 +14,7 @@ use realtime_core::error::EncodeError;
 use realtime_core::protocol::ClientEvent;
 use serde_json::{Value, json};
 
-fn raw(frame: Value) -> ClientEvent {
+fn raw(frame: &Value) -> ClientEvent {
     let raw = frame.as_object().unwrap().clone();
     let event_type = raw["type"].as_str().unwrap().to_owned();
     ClientEvent::Other { event_type, raw }
@@ -59,8 +59,7 @@ fn assert_refused(dialect: &AzureOpenAiDialect, event: &ClientEvent, wanted: &st
 fn a_raw_session_update_without_rejected_keys_is_written_verbatim() {
     let frame = json!({"type": "session.update", "session": {"instructions": "Hi"}});
     for dialect in dialects() {
-        let wire: Value =
-            serde_json::from_str(&dialect.encode(&raw(frame.clone())).unwrap()).unwrap();
+        let wire: Value = serde_json::from_str(&dialect.encode(&raw(&frame)).unwrap()).unwrap();
         assert_eq!(wire, frame);
     }
 }
@@ -71,7 +70,7 @@ fn every_rejected_key_in_a_raw_session_update_is_refused() {
         for key in dialect.rejected_keys() {
             let frame =
                 json!({"type": "session.update", "session": {"instructions": "Hi", *key: true}});
-            assert_refused(&dialect, &raw(frame), &format!("session.{key}"));
+            assert_refused(&dialect, &raw(&frame), &format!("session.{key}"));
         }
     }
 }
@@ -81,7 +80,7 @@ fn every_rejected_key_in_a_raw_response_create_is_refused() {
     for dialect in dialects() {
         for key in dialect.rejected_keys() {
             let frame = json!({"type": "response.create", "response": {*key: true}});
-            assert_refused(&dialect, &raw(frame), &format!("response.{key}"));
+            assert_refused(&dialect, &raw(&frame), &format!("response.{key}"));
         }
     }
 }
@@ -95,11 +94,11 @@ fn the_recorded_rejections_are_on_the_lists() {
     assert_eq!(preview.name(), PREVIEW_NAME);
     for key in ["type", "output_modalities"] {
         let frame = json!({"type": "session.update", "session": {key: "x"}});
-        assert_refused(&preview, &raw(frame), &format!("session.{key}"));
+        assert_refused(&preview, &raw(&frame), &format!("session.{key}"));
     }
     let ga = AzureOpenAiDialect::ga_v1();
     assert_eq!(ga.name(), GA_V1_NAME);
     let frame =
         json!({"type": "session.update", "session": {"type": "realtime", "temperature": 0.8}});
-    assert_refused(&ga, &raw(frame), "session.temperature");
+    assert_refused(&ga, &raw(&frame), "session.temperature");
 }

@@ -25,7 +25,7 @@ const BETA_ONLY: [&str; 9] = [
     "max_response_output_tokens",
 ];
 
-fn raw(frame: Value) -> ClientEvent {
+fn raw(frame: &Value) -> ClientEvent {
     let raw = frame.as_object().unwrap().clone();
     let event_type = raw["type"].as_str().unwrap().to_owned();
     ClientEvent::Other { event_type, raw }
@@ -58,7 +58,7 @@ fn every_beta_key_in_extra_is_refused_by_name() {
 fn a_raw_session_update_is_written_verbatim_when_clean() {
     let frame =
         json!({"type": "session.update", "session": {"type": "realtime", "instructions": "Hi"}});
-    let wire = OpenAiDialect::new().encode(&raw(frame.clone())).unwrap();
+    let wire = OpenAiDialect::new().encode(&raw(&frame)).unwrap();
     assert_eq!(serde_json::from_str::<Value>(&wire).unwrap(), frame);
 }
 
@@ -70,13 +70,13 @@ fn every_beta_key_in_a_raw_event_is_refused_whatever_the_policy() {
             let session =
                 json!({"type": "session.update", "session": {"type": "realtime", key: true}});
             assert_eq!(
-                refused_field(dialect.encode(&raw(session))).as_deref(),
+                refused_field(dialect.encode(&raw(&session))).as_deref(),
                 Some(format!("session.{key}").as_str()),
                 "{policy:?}"
             );
             let response = json!({"type": "response.create", "response": {key: true}});
             assert_eq!(
-                refused_field(dialect.encode(&raw(response))).as_deref(),
+                refused_field(dialect.encode(&raw(&response))).as_deref(),
                 Some(format!("response.{key}").as_str()),
                 "{policy:?}"
             );

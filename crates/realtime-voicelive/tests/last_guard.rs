@@ -15,7 +15,7 @@ use realtime_core::protocol::ClientEvent;
 use realtime_voicelive::{ApiVersion, VoiceLiveDialect};
 use serde_json::{Value, json};
 
-fn raw(frame: Value) -> ClientEvent {
+fn raw(frame: &Value) -> ClientEvent {
     let raw = frame.as_object().unwrap().clone();
     let event_type = raw["type"].as_str().unwrap().to_owned();
     ClientEvent::Other { event_type, raw }
@@ -32,7 +32,7 @@ fn raw_events_of_canonical_types_are_refused_on_every_version() {
         for policy in [UnsupportedPolicy::Error, UnsupportedPolicy::Warn] {
             let dialect = VoiceLiveDialect::new(version).with_policy(policy);
             for frame in &frames {
-                let event = raw(frame.clone());
+                let event = raw(frame);
                 let result = dialect.encode(&event);
                 assert!(
                     matches!(&result, Err(EncodeError::Unsupported { field, .. }) if field == event.event_type()),
@@ -49,11 +49,10 @@ fn voice_live_raw_events_pass_where_documented() {
     let turn = json!({"type": "input_audio.turn.start", "turn_id": "t1"});
     for version in ApiVersion::ALL {
         let dialect = VoiceLiveDialect::new(version);
-        let wire: Value =
-            serde_json::from_str(&dialect.encode(&raw(connect.clone())).unwrap()).unwrap();
+        let wire: Value = serde_json::from_str(&dialect.encode(&raw(&connect)).unwrap()).unwrap();
         assert_eq!(wire, connect, "{version}");
         assert_eq!(
-            dialect.encode(&raw(turn.clone())).is_ok(),
+            dialect.encode(&raw(&turn)).is_ok(),
             version != ApiVersion::V1,
             "{version}: turn events are dated-only"
         );

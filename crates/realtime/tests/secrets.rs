@@ -368,8 +368,14 @@ fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
 fn assert_no_leak(what: &str, text: &str, forms: &[LeakForm]) {
     for form in forms {
         if let Some(at) = text.find(&form.text) {
-            let from = text.floor_char_boundary(at.saturating_sub(200));
-            let to = text.ceil_char_boundary((at + form.text.len() + 50).min(text.len()));
+            let mut from = at.saturating_sub(200);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            let mut to = (at + form.text.len() + 50).min(text.len());
+            while !text.is_char_boundary(to) {
+                to += 1;
+            }
             panic!(
                 "the secret leaked into {what} as {} `{}`: …{}…",
                 form.what,
