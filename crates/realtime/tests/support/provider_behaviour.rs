@@ -5,8 +5,9 @@
 //! dialect's capability table against it, so a flipped capability flag fails a test
 //! instead of moving the expectation along with it.
 //!
-//! Every row names its source. The keys are those of the project's protocol notes
-//! (`DIALECTS.md`, section given), which cite these upstream documents:
+//! Every row names its source: an upstream document, by the key below, and where it
+//! helps the section of `DIALECTS.md` (the project's condensed protocol notes, kept
+//! outside this repository) that compares the dialects. The upstream documents:
 //!
 //! - S-GA: openai/openai-openapi@f85dbe22 `openapi-realtime-ga.yaml`, copied verbatim
 //!   to `fixtures/openai-ga/openapi-realtime-ga.yaml`.
@@ -21,6 +22,8 @@
 //!   copied verbatim to `fixtures/azure-openai/recorded/` and
 //!   `fixtures/voicelive/recorded/` (provenance in each folder's `SOURCE.md`).
 //! - ISS-PC1324 / ISS-PC4106: pipecat-ai/pipecat#1324 and #4106.
+//! - VL-V1 `v1/readme.md`: Azure/azure-rest-api-specs@27463ab8
+//!   `specification/ai/data-plane/VoiceLive/v1/readme.md`.
 //!
 //! Where no source says anything, the row says so ([`Basis::Undocumented`]) and holds
 //! the behaviour the project documents for users (`docs/providers.md`), so a change to
@@ -128,7 +131,10 @@ pub const OPENAI_GA: ProviderBehaviour = ProviderBehaviour {
         AudioOnly::Accepted,
         "DIALECTS.md §2 \"output modality\", GA: `[\"audio\"]` is the default (S-GA)",
     ),
-    rejected_fields: documented(NO_TEMPERATURE, "DIALECTS.md §2 \"sampling\", GA column"),
+    rejected_fields: documented(
+        NO_TEMPERATURE,
+        "S-GA `RealtimeSessionCreateRequestGA` has no `temperature` (DIALECTS.md §2 \"sampling\")",
+    ),
     rejected_session_keys: documented(
         &[
             "modalities",
@@ -153,7 +159,7 @@ pub const AZURE_OPENAI_GA_V1: ProviderBehaviour = ProviderBehaviour {
     ),
     image_input: documented(
         true,
-        "DIALECTS.md §6 (behaves like OpenAI GA) and §5 \"user content\", GA column",
+        "S-GA `input_image` content part; REC-AZ: the Azure GA v1 wire is the GA wire (DIALECTS.md §6, §5)",
     ),
     audio_only_output: recorded(
         AudioOnly::Accepted,
@@ -161,11 +167,11 @@ pub const AZURE_OPENAI_GA_V1: ProviderBehaviour = ProviderBehaviour {
     ),
     rejected_fields: documented(
         NO_TEMPERATURE,
-        "DIALECTS.md §6 (behaves like OpenAI GA) and §2 \"sampling\"",
+        "S-GA (no `temperature`), which REC-AZ shows Azure GA v1 speaks (DIALECTS.md §6, §2 \"sampling\")",
     ),
     rejected_session_keys: documented(
         &["temperature"],
-        "DIALECTS.md §2 \"sampling\", GA column: GA has no `temperature`",
+        "S-GA `RealtimeSessionCreateRequestGA` has no `temperature` (DIALECTS.md §2 \"sampling\")",
     ),
 };
 
@@ -178,7 +184,7 @@ pub const AZURE_OPENAI_PREVIEW: ProviderBehaviour = ProviderBehaviour {
     ),
     image_input: documented(
         false,
-        "DIALECTS.md §5 \"user content\", Beta / AZ column: `input_text`, `input_audio` only",
+        "AZ-REF `role_content_rules`: \"user: input_text, input_audio\" (DIALECTS.md §5)",
     ),
     audio_only_output: documented(
         AudioOnly::NeedsText,
@@ -186,7 +192,7 @@ pub const AZURE_OPENAI_PREVIEW: ProviderBehaviour = ProviderBehaviour {
     ),
     rejected_fields: documented(
         GA_ONLY,
-        "DIALECTS.md §2, row \"GA-only\": n/a for AZ-preview",
+        "AZ-REF `RealtimeRequestSession` and S-B25 have no `tracing`, `prompt`, `truncation`, `include` (DIALECTS.md §2 \"GA-only\")",
     ),
     rejected_session_keys: documented(
         &[
@@ -211,13 +217,16 @@ pub const VOICELIVE_DATED: ProviderBehaviour = ProviderBehaviour {
     ),
     image_input: documented(
         false,
-        "DIALECTS.md §5 \"user content\", VL column: `input_text`, `input_audio` (`input_image` only from 2026-07-15, VL-0715)",
+        "VL-25 `MessageContentPart`: `input_text | input_audio | text` (DIALECTS.md §5; `input_image` only from 2026-07-15)",
     ),
     audio_only_output: documented(
         AudioOnly::NeedsText,
         "VL-26 `modalities`: \"can't enable only audio\" (DIALECTS.md §2; REC-VL's session.created echoes `[audio]`, but the recorded client sends `[text, audio]`)",
     ),
-    rejected_fields: documented(GA_ONLY, "DIALECTS.md §2, row \"GA-only\": n/a for VL dated"),
+    rejected_fields: documented(
+        GA_ONLY,
+        "VL-25 `RequestSession` / VL-26 `RealtimeRequestSession` have none of the GA-only fields (DIALECTS.md §2 \"GA-only\")",
+    ),
     rejected_session_keys: undocumented(
         &[],
         "DIALECTS.md §6: \"VL dated accepts beta flat fields plus Azure extensions\"; no rejection recorded",
@@ -233,7 +242,7 @@ pub const VOICELIVE_V1: ProviderBehaviour = ProviderBehaviour {
     ),
     image_input: documented(
         true,
-        "DIALECTS.md header: VL v1 \"uses the OpenAI GA models\" (VL-V1), and §5 GA column: `input_image`",
+        "VL-V1: v1 \"composes Voice Live extensions over the OpenAI Realtime GA models\" (`v1/readme.md`), and S-GA has `input_image`",
     ),
     audio_only_output: documented(
         AudioOnly::Accepted,
@@ -241,7 +250,7 @@ pub const VOICELIVE_V1: ProviderBehaviour = ProviderBehaviour {
     ),
     rejected_fields: documented(
         NO_TEMPERATURE,
-        "DIALECTS.md §2 \"sampling\", VL v1 column: \"as GA\" (no `temperature`)",
+        "VL-V1 `OpenAI.RealtimeSessionCreateRequestGA` lists no `temperature` (DIALECTS.md §2 \"sampling\": as GA)",
     ),
     rejected_session_keys: undocumented(
         &[],
