@@ -27,7 +27,16 @@ fn args(fixtures: PathBuf) -> ConformanceArgs {
 fn broken_fixture_fails_with_a_readable_diff() {
     let result = conformance::run(&StandIn, &args(broken()));
     let report = &result.report;
-    assert_eq!(result.failures, 2, "{report}");
+    assert_eq!(result.failures, 3, "{report}");
+    // The stand-in is strict where the real codec is tolerant: a dropped required
+    // field does not decode.
+    assert!(
+        report.contains(
+            "- [openai-ga decode] fixtures/broken/broken.jsonl:4\n    \
+             response.output_audio.delta: expected a string `item_id`, got nothing"
+        ),
+        "{report}"
+    );
     assert!(
         report.contains(
             "- [openai-ga round-trip] fixtures/broken/broken.jsonl:1\n    \
@@ -52,6 +61,39 @@ fn broken_fixture_fails_with_a_readable_diff() {
         "{report}"
     );
     assert!(report.contains("got \"translation\""), "{report}");
+}
+
+/// The real codec (the provider dialects over `realtime_core::wire`) plus the
+/// harness on `fixtures/broken/`: the frame that drops a required field (row 4, no
+/// `item_id`) fails its round trip with the field named, the mistyped frame (row 2)
+/// fails to decode, and the frame with an unknown field (row 1) survives, because
+/// the tolerant reader keeps it: a real codec that dropped it on re-encoding would
+/// fail here.
+#[cfg(feature = "core")]
+#[test]
+fn real_codec_on_the_broken_fixture_names_the_dropped_field() {
+    let result = conformance::run(&xtask::codec_core::CoreCodec, &args(broken()));
+    let report = &result.report;
+    assert!(
+        report.contains(
+            "- [openai-ga round-trip] fixtures/broken/broken.jsonl:4\n    \
+             $.item_id: extra in re-encoded (got \"\")"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "- [openai-ga decode] fixtures/broken/broken.jsonl:2\n    \
+             openai-ga: cannot decode `response.output_audio.delta` event: \
+             invalid type: string \"0\", expected u32"
+        ),
+        "{report}"
+    );
+    assert!(
+        !report.contains("fixtures/broken/broken.jsonl:1"),
+        "the unknown field survives the real codec's round trip: {report}"
+    );
+    assert_eq!(result.failures, 2, "{report}");
 }
 
 #[test]

@@ -209,6 +209,15 @@ impl Dialect for AzureOpenAiDialect {
         let name = self.name();
         let prepared = self.rules().prepare(event)?;
         let shape = self.shape();
+        if let ClientEvent::Other { raw, .. } = prepared.as_ref() {
+            // A raw event's settings are JSON no earlier layer reads: the last guard
+            // is all that stands between them and the wire.
+            for key in ["session", "response"] {
+                if let Some(Value::Object(settings)) = raw.get(key) {
+                    self.check_rejected(key, settings)?;
+                }
+            }
+        }
         if !matches!(
             prepared.as_ref(),
             ClientEvent::SessionUpdate { .. } | ClientEvent::ResponseCreate { .. }

@@ -146,6 +146,9 @@ impl OpenAiDialect {
                 reason: "OpenAI GA has no such client event".into(),
             });
         }
+        if let ClientEvent::Other { raw, .. } = event {
+            check_raw_settings(raw)?;
+        }
         let capabilities = match event {
             ClientEvent::SessionUpdate { session, .. } => {
                 self.capabilities_for(session.kind.as_ref())
@@ -338,6 +341,28 @@ impl OpenAiDialect {
             }),
         }
     }
+}
+
+/// The last guard for a raw [`ClientEvent::Other`]: its `session` / `response` is JSON
+/// that neither the tables nor the `extra` check read, so a beta-shape key in it is
+/// refused here, whatever the policy.
+fn check_raw_settings(raw: &Map<String, Value>) -> Result<(), EncodeError> {
+    for section in ["session", "response"] {
+        let Some(Value::Object(settings)) = raw.get(section) else {
+            continue;
+        };
+        if let Some(key) = settings
+            .keys()
+            .find(|key| BETA_ONLY_FIELDS.contains(&key.as_str()))
+        {
+            return Err(EncodeError::Unsupported {
+                dialect: DIALECT_NAME.into(),
+                field: format!("{section}.{key}").into(),
+                reason: "a beta-shape field that OpenAI GA rejects".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Whether an unmodelled field may go into a transcription session: only more

@@ -17,6 +17,7 @@ use realtime_testkit::emulator::Script;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use support::provider_behaviour::AudioOnly;
 use support::{Case, Harness, Player};
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -351,10 +352,11 @@ pub async fn handoff_keeps_format(case: Case) {
         .events
         .iter()
         .any(|e| matches!(e, AgentEvent::VoiceKept { agent } if agent == "returns"));
+    let rule = case.expected.voice_change_after_audio;
     assert_eq!(
-        voice_kept,
-        !case.voice_change_after_audio(),
-        "voice change after audio follows the provider's rule"
+        voice_kept, !rule.value,
+        "voice change after audio follows the provider's rule ({})",
+        rule.source
     );
 
     let frames = h.frames().await;
@@ -637,6 +639,32 @@ pub async fn image_input(case: Case) {
     h.close().await;
 }
 
+pub async fn audio_only_output(case: Case) {
+    let agent = Agent::new("desk").instructions("Talk.");
+    let config = SessionConfig::new().output_modalities([Modality::Audio]);
+    let mut h = Harness::start(&case, Script::new().say("Hello."), vec![agent], config).await;
+    h.session.send_text("Hi").await.unwrap();
+    assert_eq!(h.transcript_of(Role::Assistant).await, "Hello.");
+    assert!(h.audio_bytes() > 0, "assistant audio arrived");
+    let frames = h.frames().await;
+    let rule = case.expected.audio_only_output;
+    let expected: &[&str] = match rule.value {
+        AudioOnly::Accepted => &["audio"],
+        AudioOnly::NeedsText => &["audio", "text"],
+    };
+    case.assert_modalities(&frames[0], expected);
+    assert!(
+        !h.events.iter().any(|e| matches!(e, AgentEvent::Error(_))),
+        "the provider accepted the session ({}): {:?}",
+        rule.source,
+        h.events
+            .iter()
+            .filter(|e| matches!(e, AgentEvent::Error(_)))
+            .collect::<Vec<_>>()
+    );
+    h.close().await;
+}
+
 macro_rules! dialect_suite {
     ($module:ident, $case:expr) => {
         mod $module {
@@ -691,11 +719,15 @@ macro_rules! dialect_suite {
             #[tokio::test]
             async fn image_input() {
                 let case = $case;
-                if case.supports_images() {
+                if case.expected.image_input.value {
                     super::image_input(case).await;
                 } else {
                     super::image_input_refused(case).await;
                 }
+            }
+            #[tokio::test]
+            async fn audio_only_output() {
+                super::audio_only_output($case).await;
             }
         }
     };
@@ -706,3 +738,154 @@ dialect_suite!(azure_openai_ga_v1, super::support::Case::azure_ga_v1());
 dialect_suite!(azure_openai_preview, super::support::Case::azure_preview());
 dialect_suite!(voicelive_dated, super::support::Case::voicelive_dated());
 dialect_suite!(voicelive_v1, super::support::Case::voicelive_v1());
+
+/// Each dialect's capability table against the expected provider behaviour
+/// (`support::provider_behaviour`, written from the protocol sources).
+mod capability_tables {
+    use realtime::azure_openai::{ApiVersion as AzureVersion, AzureOpenAiDialect};
+    use realtime::dialect::{AudioOnlyOutput, Dialect};
+    use realtime::error::EncodeError;
+    use realtime::openai::OpenAiDialect;
+    use realtime::protocol::{ClientEvent, SessionConfig};
+    use realtime::voicelive::{ApiVersion as VoiceLiveVersion, VoiceLiveDialect};
+    use serde_json::json;
+
+    use super::support::provider_behaviour::{
+        self as expected, AudioOnly, Basis, ProviderBehaviour,
+    };
+
+    /// Every dialect (and version) with the row it must match.
+    fn dialects() -> Vec<(String, Box<dyn Dialect>, &'static ProviderBehaviour)> {
+        let mut all: Vec<(String, Box<dyn Dialect>, &'static ProviderBehaviour)> = vec![
+            (
+                "openai-ga".into(),
+                Box::new(OpenAiDialect::new()),
+                &expected::OPENAI_GA,
+            ),
+            (
+                "azure-openai-ga-v1".into(),
+                Box::new(AzureOpenAiDialect::ga_v1()),
+                &expected::AZURE_OPENAI_GA_V1,
+            ),
+        ];
+        for version in AzureVersion::ALL {
+            all.push((
+                format!("azure-openai-preview {version:?}"),
+                Box::new(AzureOpenAiDialect::preview(version)),
+                &expected::AZURE_OPENAI_PREVIEW,
+            ));
+        }
+        for version in VoiceLiveVersion::ALL {
+            let row = match version {
+                VoiceLiveVersion::V1 => &expected::VOICELIVE_V1,
+                _ => &expected::VOICELIVE_DATED,
+            };
+            all.push((
+                format!("voicelive {version}"),
+                Box::new(VoiceLiveDialect::new(version)),
+                row,
+            ));
+        }
+        all
+    }
+
+    #[test]
+    fn every_row_names_its_source() {
+        for row in expected::ALL {
+            for (what, source, basis) in [
+                (
+                    "voice change",
+                    row.voice_change_after_audio.source,
+                    row.voice_change_after_audio.basis,
+                ),
+                ("image input", row.image_input.source, row.image_input.basis),
+                (
+                    "audio only",
+                    row.audio_only_output.source,
+                    row.audio_only_output.basis,
+                ),
+                (
+                    "rejected fields",
+                    row.rejected_fields.source,
+                    row.rejected_fields.basis,
+                ),
+                (
+                    "rejected keys",
+                    row.rejected_session_keys.source,
+                    row.rejected_session_keys.basis,
+                ),
+            ] {
+                assert!(source.len() > 20, "{} {what}: no source", row.dialect);
+                if basis == Basis::Undocumented {
+                    assert!(
+                        source.contains("docs/providers.md") || source.contains("no "),
+                        "{} {what}: an undocumented row says why",
+                        row.dialect
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn capability_tables_match_the_expected_behaviour() {
+        for (name, dialect, row) in dialects() {
+            let table = dialect.capabilities();
+            assert_eq!(
+                table.voice_change_after_audio, row.voice_change_after_audio.value,
+                "{name}: voice change after audio ({})",
+                row.voice_change_after_audio.source
+            );
+            assert_eq!(
+                table.image_input, row.image_input.value,
+                "{name}: image input ({})",
+                row.image_input.source
+            );
+            let audio_only = if table.audio_only_output == AudioOnlyOutput::Native {
+                AudioOnly::Accepted
+            } else {
+                AudioOnly::NeedsText
+            };
+            assert_eq!(
+                audio_only, row.audio_only_output.value,
+                "{name}: audio-only output ({})",
+                row.audio_only_output.source
+            );
+            for field in row.rejected_fields.value {
+                assert!(
+                    !table.accepts(*field),
+                    "{name}: {field:?} must not be accepted ({})",
+                    row.rejected_fields.source
+                );
+            }
+        }
+    }
+
+    /// A rejected key smuggled through the passthrough map is refused by name, never
+    /// written.
+    #[test]
+    fn rejected_session_keys_are_refused_even_as_passthrough() {
+        for (name, dialect, row) in dialects() {
+            for key in row.rejected_session_keys.value {
+                let mut config = SessionConfig::new().instructions("Hi");
+                config.extra.insert((*key).to_owned(), json!(true));
+                let result = dialect.encode(&ClientEvent::session_update(config));
+                let wanted = format!("session.{key}");
+                assert!(
+                    matches!(&result, Err(EncodeError::Unsupported { field, .. }) if *field == wanted),
+                    "{name}: `{key}` must be refused ({}), got {result:?}",
+                    row.rejected_session_keys.source
+                );
+            }
+        }
+        for version in AzureVersion::ALL {
+            let dialect = AzureOpenAiDialect::preview(version);
+            for key in expected::AZURE_OPENAI_PREVIEW.rejected_session_keys.value {
+                assert!(dialect.rejected_keys().contains(key), "{version:?}: {key}");
+            }
+        }
+        for key in expected::AZURE_OPENAI_GA_V1.rejected_session_keys.value {
+            assert!(AzureOpenAiDialect::ga_v1().rejected_keys().contains(key));
+        }
+    }
+}

@@ -4,8 +4,10 @@
 //! event, a tool call and a refused handshake. The `Debug` and `Display` of configs,
 //! clients, connect requests, sessions, events and errors, and everything logged
 //! through `tracing` (one global subscriber at TRACE, installed once), must not
-//! contain the key or token. Each test first proves its secret really went over the
-//! wire, so a scan that finds nothing means something.
+//! contain any 4 characters of the key or token, nor their percent-encoded or base64
+//! forms (secrets are drawn from an alphabet normal output never has, so any window
+//! found is a leak). Each test first proves its secret really went over the wire, so
+//! a scan that finds nothing means something.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::io::Write;
@@ -236,39 +238,209 @@ async fn scan(provider: Provider, secret: &str) {
     tracing::info!("secrets scan ends");
     let logs = String::from_utf8_lossy(&capture.lock().unwrap()).into_owned();
     assert!(logs.contains("reconnected"), "tracing output was captured");
+    let forms = leak_forms(secret);
     for (what, text) in [("Debug/Display/errors", &seen.0), ("tracing", &logs)] {
         assert!(text.len() > 1000, "{what}: too little to scan");
-        if let Some(at) = text.find(secret) {
-            let from = at.saturating_sub(200);
+        assert_no_leak(what, text, &forms);
+    }
+}
+
+/// The characters secrets are made of: none of them is alphanumeric-only output,
+/// base64, hex or an id, so a 4-character window of a secret found anywhere is a leak,
+/// not a coincidence. Alternating a rare symbol and a rare letter puts two of each in
+/// every window.
+const SECRET_SYMBOLS: &[u8] = b"~^|!*";
+const SECRET_LETTERS: &[u8] = b"qxzjQXZJ";
+
+/// A random-looking secret of `len` characters, from `seed` (a fixed LCG: the tests
+/// stay reproducible).
+fn distinctive_secret(seed: u64, len: usize) -> String {
+    let mut state = seed;
+    let mut secret = String::with_capacity(len);
+    for i in 0..len {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let pick = (state >> 33) as usize;
+        let alphabet = if i % 2 == 0 {
+            SECRET_SYMBOLS
+        } else {
+            SECRET_LETTERS
+        };
+        secret.push(char::from(alphabet[pick % alphabet.len()]));
+    }
+    secret
+}
+
+/// One text a leak may take: what it is, and the text.
+struct LeakForm {
+    what: String,
+    text: String,
+}
+
+/// Shortest leaked piece of a secret that counts: any 4 characters.
+const WINDOW: usize = 4;
+/// Shortest run of a base64 encoding that counts (9 bytes of the secret).
+const BASE64_WINDOW: usize = 12;
+
+/// Every form a leak of `secret` may take: each window of 4 characters (any longer
+/// leaked substring contains one), each window percent-encoded (upper- and lower-case
+/// hex), and each 12-character run of the secret's base64 (standard and URL-safe, at
+/// the three byte alignments it can have inside a longer encoded text).
+fn leak_forms(secret: &str) -> Vec<LeakForm> {
+    let bytes = secret.as_bytes();
+    assert!(
+        bytes.len() >= 24,
+        "a secret long enough for its windows to mean something"
+    );
+    let mut forms = Vec::new();
+    for window in bytes.windows(WINDOW) {
+        let plain = String::from_utf8(window.to_vec()).unwrap();
+        for upper in [true, false] {
+            let encoded = percent_encode(window, upper);
+            if encoded != plain {
+                forms.push(LeakForm {
+                    what: format!("percent-encoded window `{plain}`"),
+                    text: encoded,
+                });
+            }
+        }
+        forms.push(LeakForm {
+            what: format!("window `{plain}`"),
+            text: plain,
+        });
+    }
+    for alphabet in [BASE64, BASE64_URL] {
+        for shift in 0..3 {
+            let mut input = vec![0u8; shift];
+            input.extend_from_slice(bytes);
+            let encoded = base64(&input, alphabet);
+            // Only the characters made of the secret's bits alone.
+            let first = (8 * shift).div_ceil(6);
+            let last = (8 * input.len()) / 6;
+            let core = &encoded[first..last];
+            for run in core.as_bytes().windows(BASE64_WINDOW) {
+                forms.push(LeakForm {
+                    what: format!("base64 run (alignment {shift})"),
+                    text: String::from_utf8(run.to_vec()).unwrap(),
+                });
+            }
+        }
+    }
+    forms
+}
+
+fn percent_encode(bytes: &[u8], upper: bool) -> String {
+    let mut out = String::new();
+    for &byte in bytes {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else if upper {
+            out.push_str(&format!("%{byte:02X}"));
+        } else {
+            out.push_str(&format!("%{byte:02x}"));
+        }
+    }
+    out
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Unpadded base64 of `bytes`.
+fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// Fails with the leaked form and its surroundings if any form occurs in `text`.
+fn assert_no_leak(what: &str, text: &str, forms: &[LeakForm]) {
+    for form in forms {
+        if let Some(at) = text.find(&form.text) {
+            let mut from = at.saturating_sub(200);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            let mut to = (at + form.text.len() + 50).min(text.len());
+            while !text.is_char_boundary(to) {
+                to += 1;
+            }
             panic!(
-                "the secret leaked into {what}: …{}…",
-                &text[from..(at + secret.len() + 50).min(text.len())]
+                "the secret leaked into {what} as {} `{}`: …{}…",
+                form.what,
+                form.text,
+                &text[from..to]
             );
         }
     }
 }
 
+/// The scan itself must see a leak in every form it claims to look for.
+#[test]
+fn the_scan_finds_every_leak_form() {
+    let secret = distinctive_secret(7, 40);
+    let forms = leak_forms(&secret);
+    let padding = "x".repeat(600);
+    let leaks = [
+        format!("Secret {{ tail: \"{}\" }}", &secret[secret.len() - 4..]),
+        format!("head {}…", &secret[..4]),
+        format!("url?key={}", percent_encode(secret.as_bytes(), true)),
+        format!(
+            "url?key={}",
+            percent_encode(&secret.as_bytes()[10..20], false)
+        ),
+        format!(
+            "Basic {}",
+            base64(format!("user:{secret}").as_bytes(), BASE64)
+        ),
+        format!("ws-protocol {}", base64(secret.as_bytes(), BASE64_URL)),
+    ];
+    for leak in leaks {
+        let text = format!("{padding}{leak}{padding}");
+        let caught = std::panic::catch_unwind(|| assert_no_leak("test", &text, &forms));
+        assert!(caught.is_err(), "not caught: {leak}");
+    }
+    let clean = format!(
+        "{padding} Secret([redacted]) Bearer [redacted] api-key=[redacted] AAAAAA== {padding}"
+    );
+    assert_no_leak("clean text", &clean, &forms);
+}
+
 #[tokio::test]
 async fn openai_api_key_never_leaks() {
-    const KEY: &str = "sk-proj-SECRET-openai-0123456789";
+    let key = distinctive_secret(1, 48);
     let provider = Provider {
         profile: Profile::openai_ga(),
-        build: Box::new(|endpoint| {
-            let config = OpenAiConfig::builder(KEY)
-                .base_url(format!("{endpoint}/realtime"))
-                .model("gpt-realtime")
-                .build()
-                .unwrap();
-            let debug = format!("{config:?} {config:#?}");
-            (
-                config.client(),
-                Arc::new(config) as Arc<dyn Connector>,
-                debug,
-            )
+        build: Box::new({
+            let key = key.clone();
+            move |endpoint| {
+                let config = OpenAiConfig::builder(key.as_str())
+                    .base_url(format!("{endpoint}/realtime"))
+                    .model("gpt-realtime")
+                    .build()
+                    .unwrap();
+                let debug = format!("{config:?} {config:#?}");
+                (
+                    config.client(),
+                    Arc::new(config) as Arc<dyn Connector>,
+                    debug,
+                )
+            }
         }),
-        header: ("authorization", format!("Bearer {KEY}")),
+        header: ("authorization", format!("Bearer {key}")),
     };
-    scan(provider, KEY).await;
+    scan(provider, &key).await;
 }
 
 fn azure(auth: Auth, endpoint: &str) -> Built {
@@ -280,25 +452,28 @@ fn azure(auth: Auth, endpoint: &str) -> Built {
 
 #[tokio::test]
 async fn azure_openai_api_key_never_leaks() {
-    const KEY: &str = "azure-SECRET-key-abcdef0123456789";
+    let key = distinctive_secret(2, 48);
     let provider = Provider {
         profile: Profile::azure_openai_ga_v1(),
-        build: Box::new(|endpoint| azure(Auth::api_key(KEY), endpoint)),
-        header: ("api-key", KEY.to_owned()),
+        build: Box::new({
+            let key = key.clone();
+            move |endpoint| azure(Auth::api_key(key.as_str()), endpoint)
+        }),
+        header: ("api-key", key.clone()),
     };
-    scan(provider, KEY).await;
+    scan(provider, &key).await;
 }
 
 #[tokio::test]
 async fn azure_openai_entra_token_never_leaks() {
-    const TOKEN: &str = "eyJ0eXAi.AZURE-SECRET-ENTRA-TOKEN.signature";
-    let credential = credential(TOKEN);
+    let token = distinctive_secret(3, 64);
+    let credential = credential(&token);
     let provider = Provider {
         profile: Profile::azure_openai_ga_v1(),
         build: Box::new(move |endpoint| azure(Auth::entra(credential.clone()), endpoint)),
-        header: ("authorization", format!("Bearer {TOKEN}")),
+        header: ("authorization", format!("Bearer {token}")),
     };
-    scan(provider, TOKEN).await;
+    scan(provider, &token).await;
 }
 
 fn voicelive(
@@ -322,26 +497,29 @@ fn voicelive(
 
 #[tokio::test]
 async fn voicelive_api_key_never_leaks() {
-    const KEY: &str = "voicelive-SECRET-key-fedcba9876543210";
+    let key = distinctive_secret(4, 48);
     let provider = Provider {
         profile: Profile::voicelive_dated(),
-        build: Box::new(|endpoint| voicelive(endpoint, |b| b.api_key(KEY))),
-        header: ("api-key", KEY.to_owned()),
+        build: Box::new({
+            let key = key.clone();
+            move |endpoint| voicelive(endpoint, |b| b.api_key(key.as_str()))
+        }),
+        header: ("api-key", key.clone()),
     };
-    scan(provider, KEY).await;
+    scan(provider, &key).await;
 }
 
 #[tokio::test]
 async fn voicelive_entra_token_never_leaks() {
-    const TOKEN: &str = "eyJ0eXAi.VOICELIVE-SECRET-ENTRA-TOKEN.signature";
-    let credential = credential(TOKEN);
+    let token = distinctive_secret(5, 64);
+    let credential = credential(&token);
     let provider = Provider {
         profile: Profile::voicelive_dated(),
         build: Box::new(move |endpoint| {
             let credential = credential.clone();
             voicelive(endpoint, move |b| b.token_credential(credential))
         }),
-        header: ("authorization", format!("Bearer {TOKEN}")),
+        header: ("authorization", format!("Bearer {token}")),
     };
-    scan(provider, TOKEN).await;
+    scan(provider, &token).await;
 }

@@ -14,11 +14,17 @@ use realtime::wire::WireShape;
 use realtime_testkit::emulator::{Emulator, Profile, Script};
 use serde_json::{Value, json};
 
-/// One dialect under test: its dialect and its emulator profile.
+pub mod provider_behaviour;
+
+use provider_behaviour::ProviderBehaviour;
+
+/// One dialect under test: its dialect, its emulator profile, and what the provider
+/// is expected to do (from the protocol sources, not from the dialect's own table).
 #[derive(Debug, Clone)]
 pub struct Case {
     pub dialect: Arc<dyn Dialect>,
     pub profile: Profile,
+    pub expected: &'static ProviderBehaviour,
 }
 
 impl Case {
@@ -26,6 +32,7 @@ impl Case {
         Self {
             dialect: Arc::new(realtime::openai::OpenAiDialect::new()),
             profile: Profile::openai_ga(),
+            expected: &provider_behaviour::OPENAI_GA,
         }
     }
 
@@ -33,6 +40,7 @@ impl Case {
         Self {
             dialect: Arc::new(realtime::azure_openai::AzureOpenAiDialect::ga_v1()),
             profile: Profile::azure_openai_ga_v1(),
+            expected: &provider_behaviour::AZURE_OPENAI_GA_V1,
         }
     }
 
@@ -43,6 +51,7 @@ impl Case {
         Self {
             dialect: Arc::new(dialect),
             profile: Profile::azure_openai_preview(),
+            expected: &provider_behaviour::AZURE_OPENAI_PREVIEW,
         }
     }
 
@@ -53,6 +62,7 @@ impl Case {
         Self {
             dialect: Arc::new(dialect),
             profile: Profile::voicelive_dated(),
+            expected: &provider_behaviour::VOICELIVE_DATED,
         }
     }
 
@@ -62,6 +72,7 @@ impl Case {
         Self {
             dialect: Arc::new(dialect),
             profile: Profile::voicelive_v1(),
+            expected: &provider_behaviour::VOICELIVE_V1,
         }
     }
 
@@ -76,14 +87,6 @@ impl Case {
 
     pub fn shape(&self) -> WireShape {
         self.dialect.capabilities().shape
-    }
-
-    pub fn voice_change_after_audio(&self) -> bool {
-        self.dialect.capabilities().voice_change_after_audio
-    }
-
-    pub fn supports_images(&self) -> bool {
-        self.dialect.capabilities().image_input
     }
 
     /// Checks the output modalities of a `session.update` frame.
