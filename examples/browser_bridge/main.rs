@@ -240,6 +240,7 @@ async fn bridge(socket: WebSocket, state: &AppState) -> Result<(), ExampleError>
                 }
                 Some(Ok(Message::Text(text))) => match serde_json::from_str::<PageCommand>(&text) {
                     Ok(PageCommand::Text { text }) => {
+                        stats.user_turns.fetch_add(1, Ordering::Relaxed);
                         let line = transcript.user_text(&text);
                         send_line(&mut to_page, stats, "user", &line, transcript.agent()).await?;
                         session
@@ -336,7 +337,7 @@ async fn forward(
             send_json(to_page, &json!({"type": "interrupted"})).await?;
             "interrupted"
         }
-        AgentEvent::Error(_) => {
+        AgentEvent::Error(_) | AgentEvent::TranscriptionFailed { .. } => {
             stats.errors.fetch_add(1, Ordering::Relaxed);
             "error"
         }
