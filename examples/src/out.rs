@@ -2,7 +2,7 @@
 //! with exit code 0 instead of a panic with a backtrace.
 //!
 //! `println!` panics when the reader went away (Rust ignores `SIGPIPE`, so the write
-//! fails with `BrokenPipe`). [`line`] writes through a locked, flushed stdout and
+//! fails with `BrokenPipe`). [`line()`] writes through a locked, flushed stdout and
 //! treats `BrokenPipe` as the end of the program: it runs the cleanups registered with
 //! [`on_exit`] (temporary files) and exits 0.
 
@@ -31,7 +31,7 @@ pub fn line(text: &str) {
     }
 }
 
-/// Registers `cleanup` to run if the process ends early in [`line`]. Programs that
+/// Registers `cleanup` to run if the process ends early in [`line()`]. Programs that
 /// end normally clean up themselves (and may call [`run_cleanups`]).
 pub fn on_exit(cleanup: impl FnOnce() + Send + 'static) {
     CLEANUPS
