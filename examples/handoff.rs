@@ -103,6 +103,11 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
     )
     .await;
     if result.is_ok() {
+        // The summary counts the transcript above; the history below is another view
+        // (it also holds the `transfer_to_*` calls that carry the handoffs).
+        for line in transcript.summary(started.elapsed()) {
+            out::line(&line);
+        }
         let history = session
             .history()
             .await
@@ -125,9 +130,5 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
         }
     }
     let _ = session.close().await;
-    result?;
-    for line in transcript.summary(started.elapsed()) {
-        out::line(&line);
-    }
-    Ok(())
+    result
 }
