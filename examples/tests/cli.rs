@@ -157,3 +157,79 @@ fn record_replay_removes_its_temporary_recording() {
         "{removed} is still there"
     );
 }
+
+/// The number right before `label` in `summary` (`... 3 user, ...`).
+fn count_before(summary: &str, label: &str) -> usize {
+    let at = summary
+        .find(label)
+        .unwrap_or_else(|| panic!("no `{label}` in {summary}"));
+    summary[..at]
+        .split_whitespace()
+        .last()
+        .and_then(|n| n.trim_start_matches('(').parse().ok())
+        .unwrap_or_else(|| panic!("no count before `{label}` in {summary}"))
+}
+
+/// The number right after `label` in `summary` (`tool calls: 6 ...`).
+fn count_after(summary: &str, label: &str) -> usize {
+    let at = summary
+        .find(label)
+        .unwrap_or_else(|| panic!("no `{label}` in {summary}"));
+    summary[at + label.len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count after `{label}` in {summary}"))
+}
+
+#[test]
+fn summaries_count_exactly_the_printed_lines() {
+    for name in ["quickstart", "tools", "handoff"] {
+        let output = command(name).arg("--offline").output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{name}:\n{stdout}");
+        let (transcript, summary) = stdout
+            .split_once("--- summary ---")
+            .unwrap_or_else(|| panic!("{name} printed no summary:\n{stdout}"));
+        let summary = summary.lines().nth(1).unwrap_or_default();
+        let lines = |pattern: &str| transcript.lines().filter(|l| l.contains(pattern)).count();
+        let starts = |prefix: &str| {
+            transcript
+                .lines()
+                .filter(|l| l.trim_start().starts_with(prefix))
+                .count()
+        };
+        let context = format!("{name}: {summary}\n{transcript}");
+        assert_eq!(
+            count_before(summary, "user,"),
+            starts("user: "),
+            "{context}"
+        );
+        assert_eq!(
+            count_before(summary, "assistant"),
+            lines("] assistant: "),
+            "{context}"
+        );
+        assert_eq!(
+            count_before(summary, "interrupted)"),
+            lines("[interrupted"),
+            "{context}"
+        );
+        assert_eq!(
+            count_after(summary, "tool calls:"),
+            lines("-> tool call ") + lines("?? approval needed for "),
+            "{context}"
+        );
+        assert_eq!(
+            count_before(summary, "failed)"),
+            lines("<- tool result FAILED"),
+            "{context}"
+        );
+        assert_eq!(
+            count_after(summary, "handoffs:"),
+            lines("== handoff "),
+            "{context}"
+        );
+        assert_eq!(count_after(summary, "errors:"), starts("!! "), "{context}");
+    }
+}
