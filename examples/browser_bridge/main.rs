@@ -23,9 +23,10 @@
 //! Every request passes the checks of `realtime_examples::guard`: Host (DNS
 //! rebinding), Origin (another site's page cannot open `/ws` and talk upstream with
 //! this server's key, nor mint tokens), JSON-only POST bodies and a per-client rate
-//! limit on `/token`. It listens on 127.0.0.1; before exposing it, put your users'
-//! authentication in front (`Guard::authenticate`, or an authenticating proxy; see
-//! `docs/troubleshooting.md`, "Exposing the example servers").
+//! limit on `/token` and on new `/ws` sessions (one budget). It listens on 127.0.0.1;
+//! before exposing it, put your users' authentication in front (`Guard::authenticate`,
+//! or an authenticating proxy; see `docs/troubleshooting.md`, "Exposing the example
+//! servers").
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::SocketAddr;
@@ -137,7 +138,8 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         )
-        .route("/ws", get(upgrade))
+        // A session spends the provider key like a minted secret: same rate limit.
+        .route("/ws", guard.limit_minting(get(upgrade)))
         .route("/stats", get(stats))
         .route("/token", minter.route(&guard))
         .with_state(state);

@@ -43,7 +43,8 @@ pub struct ListenArgs {
     /// `https://app.example.com`. The server's own origin is always allowed.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,
-    /// Minting requests allowed per client address and minute.
+    /// Minting requests allowed per client address and minute (the bridge counts new
+    /// `/ws` sessions too: each one spends the provider key).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub mint_per_minute: u32,
 }

@@ -117,4 +117,10 @@ fn the_bridge_websocket_refuses_other_sites_and_serves_its_page() {
     same_origin.push(own_origin(address));
     let (status, _) = http(address, "GET", "/ws", &same_origin, "");
     assert_eq!(status, 101, "the page's own WebSocket");
+
+    // A session spends the key like a mint: it shares the minting budget (2 here).
+    let (status, _) = http(address, "GET", "/ws", &same_origin, "");
+    assert_eq!(status, 101, "the second session of the minute");
+    let (status, body) = http(address, "GET", "/ws", &same_origin, "");
+    assert_eq!(status, 429, "a third session within the minute: {body}");
 }
