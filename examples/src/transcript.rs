@@ -106,6 +106,7 @@ impl Transcript {
                 item_id,
                 text,
                 agent,
+                ..
             } => {
                 self.partial.remove(item_id);
                 match role {
@@ -345,6 +346,7 @@ mod tests {
                 item_id: "a2".to_owned(),
                 text: "Done.".to_owned(),
                 agent: None,
+                phase: None,
             },
         ];
         let mut lines = Vec::new();

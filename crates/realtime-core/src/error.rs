@@ -1,7 +1,7 @@
 //! Errors of the sans-IO layers: decoding a wire frame and encoding a client event.
 //!
 //! Transport and client errors live next to the code that raises them
-//! ([`crate::transport::TransportError`], [`crate::client::ClientError`]).
+//! (`transport::TransportError`, `client::ClientError`, with the `runtime` feature).
 
 use std::borrow::Cow;
 

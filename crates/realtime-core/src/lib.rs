@@ -8,9 +8,19 @@
 //!   beta shape) as pure, sans-IO codecs: no socket, no clock.
 //! - [`dialect`]: the [`Dialect`](dialect::Dialect) trait a provider implements on top
 //!   of a wire shape, with its capability table and the unsupported-field policy.
-//! - [`transport`]: the one WebSocket implementation (tokio-tungstenite and rustls).
-//! - [`client`]: [`RealtimeClient`](client::RealtimeClient), a dialect plus a
-//!   connector, giving a session handle with `send` and a stream of server events.
+//! - [`agent`]: agents, tools, handoffs, guardrails, and
+//!   [`AgentMachine`](agent::AgentMachine), the sans-IO state machine that makes
+//!   every decision of an agent session (inputs with `now` in, actions out).
+//! - `transport`: the one WebSocket implementation (tokio-tungstenite and rustls).
+//! - `client`: `RealtimeClient`, a dialect plus a connector, giving a session handle
+//!   with `send` and a stream of server events; and `AgentRunner`, the tokio driver
+//!   of the agent machine.
+//!
+//! # Features
+//!
+//! - `runtime` (default): the transport, the client and the tokio driver. Without
+//!   it (`default-features = false`) the crate is sans-IO: protocol, wire, dialects
+//!   and the agent machine, with no tokio and no socket, to embed in any runtime.
 //!
 //! This crate never names a provider: provider crates (`realtime-openai`,
 //! `realtime-azure-openai`, `realtime-voicelive`) implement [`dialect::Dialect`] and
@@ -39,9 +49,11 @@
 
 pub mod agent;
 pub mod audio;
+#[cfg(feature = "runtime")]
 pub mod client;
 pub mod dialect;
 pub mod error;
 pub mod protocol;
+#[cfg(feature = "runtime")]
 pub mod transport;
 pub mod wire;

@@ -1,7 +1,9 @@
 //! [`AgentEvent`]: what the app sees of a running agent session.
 
 use super::reconnect::FatalKind;
+#[cfg(feature = "runtime")]
 use crate::client::ClientError;
+use crate::error::EncodeError;
 use crate::protocol::{Role, ServerEvent};
 
 /// A high-level event of an agent session.
@@ -34,6 +36,9 @@ pub enum AgentEvent {
         text: String,
         /// The agent that spoke (assistant transcripts).
         agent: Option<String>,
+        /// The item's `phase` where the model sets one (gpt-realtime-2.x:
+        /// `commentary` for a preamble, `final_answer` for the answer).
+        phase: Option<String>,
     },
     /// A tool call waits for the app's decision (`AgentSession::approve`).
     ApprovalRequested {
@@ -87,7 +92,8 @@ pub enum AgentEvent {
         /// Where it was truncated.
         audio_end_ms: Option<u64>,
     },
-    /// An output guardrail tripped: the response was cancelled and truncated.
+    /// An output guardrail tripped: the response was cancelled and the item removed
+    /// from the model's context as `remedy` says.
     GuardrailTripped {
         /// The guardrail.
         guardrail: String,
@@ -95,6 +101,18 @@ pub enum AgentEvent {
         reason: String,
         /// The assistant item.
         item_id: String,
+        /// What was done to the item.
+        remedy: GuardrailRemedy,
+    },
+    /// The server's idle timeout fired: the user said nothing for the configured
+    /// time (`input_audio_buffer.timeout_triggered`).
+    IdleTimeout {
+        /// The (empty) user item the server created.
+        item_id: String,
+        /// Start of the silent span, in ms of input audio.
+        audio_start_ms: u64,
+        /// End of the silent span.
+        audio_end_ms: u64,
     },
     /// The user's speech could not be transcribed (on Azure OpenAI, code
     /// `DeploymentNotFound` means the transcription model must name a deployment).
@@ -166,8 +184,48 @@ pub enum AgentError {
         param: Option<String>,
     },
     /// The client failed (decode, encode or transport).
+    #[cfg(feature = "runtime")]
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// The dialect refused to encode an event: it was not sent, and nothing that
+    /// depends on it followed.
+    #[error("{provider}: {what} was not sent: {source}")]
+    Refused {
+        /// The provider.
+        provider: &'static str,
+        /// What was refused.
+        what: String,
+        /// The dialect's reason.
+        source: Box<EncodeError>,
+    },
+    /// An agent cannot run on this provider (checked when the session starts).
+    #[error("{provider}: agent `{agent}` is invalid: {reason}")]
+    InvalidAgent {
+        /// The provider.
+        provider: &'static str,
+        /// The agent.
+        agent: String,
+        /// What is wrong, with what was expected.
+        reason: String,
+    },
+    /// The server sent something that cannot be acted on.
+    #[error("{provider}: unexpected server input: {detail}")]
+    Protocol {
+        /// The provider.
+        provider: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A bounded buffer is full; what did not fit was refused, not dropped silently.
+    #[error("{provider}: too many {what} (at most {limit})")]
+    Overflow {
+        /// The provider.
+        provider: &'static str,
+        /// What overflowed.
+        what: &'static str,
+        /// The bound.
+        limit: usize,
+    },
     /// The model asked for an agent that is not registered.
     #[error("handoff to unknown agent `{0}`")]
     UnknownAgent(String),
@@ -183,6 +241,7 @@ pub enum AgentError {
         detail: String,
     },
     /// Every reconnect attempt failed.
+    #[cfg(feature = "runtime")]
     #[error("{provider}: gave up reconnecting after {attempts} attempts: {last}")]
     ReconnectFailed {
         /// The provider.
@@ -197,6 +256,24 @@ pub enum AgentError {
 impl AgentError {
     /// Whether the session ends with this error.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, Self::Fatal { .. } | Self::ReconnectFailed { .. })
+        match self {
+            Self::Fatal { .. } => true,
+            #[cfg(feature = "runtime")]
+            Self::ReconnectFailed { .. } => true,
+            _ => false,
+        }
     }
+}
+
+/// What a tripped output guardrail did to the assistant item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GuardrailRemedy {
+    /// The item had audio: it was truncated where the user stopped hearing it.
+    Truncated {
+        /// Where.
+        audio_end_ms: u64,
+    },
+    /// The item had no audio (text-only): it was deleted.
+    Deleted,
 }

@@ -1,29 +1,43 @@
-//! The agent loop: agents with instructions, tools and handoffs over one connection,
-//! barge-in with truncation, output guardrails, tool approval, history.
+//! The agent layer: agents with instructions, tools and handoffs over one
+//! connection, barge-in with truncation, output guardrails, tool approval, history.
 //!
-//! The decisions (one response in flight, what a barge-in does) are pure functions in
-//! [`decide`], and those of reliability (reconnect backoff, fatal errors, offline
-//! audio, session rotation) in [`reconnect`], all tested without tokio;
-//! [`AgentRunner`] is the async loop around them.
+//! Every decision is made by [`machine::AgentMachine`], a pure state
+//! machine (inputs with `now` passed in, actions polled out; no tokio, no clock),
+//! whose invariants are listed in [`machine`]. The reliability policies (reconnect
+//! backoff, fatal errors, offline audio, rotation) are data in [`reconnect`]. With
+//! the `runtime` feature, [`AgentRunner`] starts the tokio driver that feeds the
+//! machine from a WebSocket and carries out its actions.
 
-pub mod decide;
 mod definition;
 mod event;
 mod guardrail;
 mod history;
+pub mod machine;
 pub mod reconnect;
+#[cfg(feature = "runtime")]
 mod run_loop;
+#[cfg(feature = "runtime")]
 mod runner;
 mod schema;
+#[cfg(feature = "runtime")]
 mod session;
 mod tool;
 
 pub use definition::{Agent, AgentContext, Handoff, Instructions};
-pub use event::{AgentError, AgentEvent};
+pub use event::{AgentError, AgentEvent, GuardrailRemedy};
 pub use guardrail::{OutputGuardrail, Verdict};
 pub use history::{History, HistoryEntry};
+pub use machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT};
 pub use reconnect::{FatalKind, ReconnectPolicy, RotationPolicy};
-pub use runner::{AgentRunner, DEFAULT_MAX_HISTORY, DEFAULT_OFFLINE_AUDIO, DEFAULT_TOOL_TIMEOUT};
+#[cfg(feature = "runtime")]
+pub use runner::{AgentRunner, DEFAULT_OFFLINE_AUDIO};
 pub use schema::inline_schema_for;
-pub use session::AgentSession;
-pub use tool::{AgentTool, ToolContext, ToolError};
+#[cfg(feature = "runtime")]
+pub use session::{AgentSession, CLOSE_TIMEOUT};
+pub use tool::{AgentTool, ToolContext, ToolError, ToolFuture};
+
+/// A base instant for the machine's unit tests (the machine itself reads no clock).
+#[cfg(test)]
+pub(crate) fn test_epoch() -> std::time::Instant {
+    std::time::Instant::now()
+}

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use super::history::{History, HistoryEntry};
 use crate::protocol::Item;
+#[cfg(feature = "runtime")]
 use crate::transport::TransportError;
 
 /// How the agent loop reconnects after the socket dropped (not after a clean close).
@@ -40,16 +41,19 @@ pub struct ReconnectPolicy {
     max: Duration,
     max_attempts: u32,
     jitter: f64,
+    stable_after: Duration,
 }
 
 impl Default for ReconnectPolicy {
-    /// 250 ms, doubling up to 10 s, 8 attempts, ±20 % jitter.
+    /// 250 ms, doubling up to 10 s, 8 attempts, ±20 % jitter; a connection must
+    /// live 30 s to earn a fresh budget.
     fn default() -> Self {
         Self {
             initial: Duration::from_millis(250),
             max: Duration::from_secs(10),
             max_attempts: 8,
             jitter: 0.2,
+            stable_after: Duration::from_secs(30),
         }
     }
 }
@@ -90,6 +94,20 @@ impl ReconnectPolicy {
             0.0
         };
         self
+    }
+
+    /// How long a connection must stay up before its loss starts a fresh budget of
+    /// attempts (default 30 s). A connection that dies younger keeps counting the
+    /// attempts before it, so a server that accepts and then drops every connection
+    /// is given up on after the attempts allowed, not retried forever.
+    pub fn stable_after(mut self, duration: Duration) -> Self {
+        self.stable_after = duration;
+        self
+    }
+
+    /// See [`stable_after`](Self::stable_after).
+    pub fn get_stable_after(&self) -> Duration {
+        self.stable_after
     }
 
     /// Whether the loop reconnects at all.
@@ -256,6 +274,7 @@ pub fn classify_server_code(code: &str) -> Option<FatalKind> {
 /// Fatal: HTTP 401/403 (auth) and 404 (no such deployment) at the handshake, a body
 /// naming a fatal code, an invalid request (bad URL or header) and TLS failures.
 /// Everything else (refused, reset, timeouts, 429, 5xx, abnormal close) is retried.
+#[cfg(feature = "runtime")]
 pub fn classify_transport(error: &TransportError) -> Option<Fatal> {
     let fatal = |kind, detail: String| Some(Fatal { kind, detail });
     match error {
@@ -418,6 +437,16 @@ impl RotationPolicy {
         self.enabled
     }
 
+    /// The margin before the server's expiry.
+    pub fn margin_setting(&self) -> Duration {
+        self.margin
+    }
+
+    /// The fixed lifetime, if set.
+    pub fn lifetime_setting(&self) -> Option<Duration> {
+        if self.enabled { self.lifetime } else { None }
+    }
+
     /// How long after connecting to rotate, given how long the server said the
     /// session has left (`expires_in`, from `session.expires_at`); `None`: never.
     pub fn rotate_in(&self, expires_in: Option<Duration>) -> Option<Duration> {
@@ -511,7 +540,7 @@ impl BoundedSet {
         if self.members.contains(value) {
             return false;
         }
-        while self.order.len() >= self.capacity {
+        while self.order.len() >= self.capacity.max(1) {
             if let Some(oldest) = self.order.pop_front() {
                 self.members.remove(&oldest);
             }
@@ -524,6 +553,11 @@ impl BoundedSet {
     /// Whether `value` is a member.
     pub fn contains(&self, value: &str) -> bool {
         self.members.contains(value)
+    }
+
+    /// The most members held (0 for a default set: then 1).
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Members held.
@@ -624,7 +658,11 @@ mod tests {
         );
         assert_eq!(classify_server_code("rate_limit_exceeded"), None);
         assert_eq!(classify_server_code("server_error"), None);
+    }
 
+    #[cfg(feature = "runtime")]
+    #[test]
+    fn fatal_handshakes() {
         let handshake = |status, body: &str| TransportError::Handshake {
             provider: "p",
             status,

@@ -1,49 +1,25 @@
-//! [`AgentRunner`] and [`AgentSession`]: the async agent loop.
-//!
-//! One task per session owns the event stream. It decides with the pure functions of
-//! [`super::decide`], runs tools in a `JoinSet` (each in its own task, so a panic or
-//! a timeout is contained), and sends app-facing [`AgentEvent`]s on a bounded
-//! channel: when the app falls behind, the loop waits for it (nothing is dropped).
+//! [`AgentRunner`]: builds an agent session and starts the tokio driver of its
+//! [`AgentMachine`].
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::decide::ResponseGate;
 use super::definition::Agent;
 use super::event::AgentError;
 use super::history::History;
-use super::reconnect::{BoundedSet, OfflineAudio, ReconnectPolicy, RotationPolicy, replay_items};
-use super::run_loop::{LoopState, run_loop};
+use super::machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT, MachineConfig};
+use super::reconnect::{Jitter, OfflineAudio, ReconnectPolicy, RotationPolicy};
+use super::run_loop::Driver;
 use super::session::{AgentSession, LinkInner};
 use crate::audio::PlaybackTracker;
 use crate::client::RealtimeClient;
-use crate::protocol::{AudioFormat, ClientEvent, Nullable, SessionConfig, TurnDetection, Voice};
-
-/// Default time a tool may run before its call fails with a timeout.
-pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Default bound on the history (entries kept, and replayed after a reconnect).
-pub const DEFAULT_MAX_HISTORY: usize = 1_000;
+use crate::protocol::{AudioFormat, SessionConfig};
 
 /// Default amount of microphone audio kept while disconnected.
 pub const DEFAULT_OFFLINE_AUDIO: Duration = Duration::from_secs(2);
-
-/// Items the loop tracks per kind (transcripts, silenced items, seen calls) before it
-/// forgets the oldest: nothing the server sends grows the loop without bound.
-pub(super) const MAX_TRACKED_ITEMS: usize = 256;
-/// Longest assistant transcript kept per item for guardrails, in bytes.
-pub(super) const MAX_TRANSCRIPT_BYTES: usize = 256 * 1024;
-/// Tool calls running or awaiting approval at once; further calls fail at once.
-pub(super) const MAX_PENDING_CALLS: usize = 128;
-/// App commands held while reconnecting; beyond, the app waits (bounded channel).
-pub(super) const MAX_DEFERRED_COMMANDS: usize = 64;
-/// Assistant audio items the playback tracker remembers.
-pub(super) const RECENT_AUDIO_ITEMS: usize = 4;
-/// Delay before a failed session rotation is tried again.
-pub(super) const ROTATION_RETRY: Duration = Duration::from_secs(5);
 
 /// Builds and starts agent sessions.
 ///
@@ -181,37 +157,33 @@ impl AgentRunner {
         self
     }
 
-    /// Connects, applies the starting agent, seeds the history and starts the loop.
+    /// Checks every agent against the provider's dialect, connects, and starts the
+    /// session: the starting agent's settings are applied and the history seeded
+    /// before anything else is sent.
     ///
     /// # Errors
-    /// [`AgentError::UnknownAgent`] for a handoff to an agent that is not
-    /// registered; [`AgentError::Client`] when connecting or the first sends fail.
+    /// [`AgentError::UnknownAgent`] for a handoff to an agent that is not registered;
+    /// [`AgentError::InvalidAgent`] for an agent the provider would refuse (a voice,
+    /// format or tool its dialect cannot send; an invalid or duplicate tool name);
+    /// [`AgentError::Client`] when connecting fails.
     pub async fn start(self) -> Result<AgentSession, AgentError> {
-        for agent in self.agents.values() {
-            if let Some(missing) = agent
-                .handoffs()
-                .iter()
-                .find(|handoff| !self.agents.contains_key(&handoff.target))
-            {
-                return Err(AgentError::UnknownAgent(missing.target.clone()));
-            }
-        }
-        let Some(agent) = self.agents.get(&self.start).cloned() else {
-            return Err(AgentError::UnknownAgent(self.start));
-        };
         let history = self.history.with_limit(self.max_history);
+        let dialect = self.client.dialect();
+        let mut config = MachineConfig::new(Arc::clone(dialect), Agent::new(""));
+        config.agents = self.agents;
+        config.start = self.start;
+        config.base = self.base.clone();
+        config.history = history;
+        config.tool_timeout = self.tool_timeout;
+        config.reconnect = self.reconnect;
+        config.rotation = self.rotation;
+        config.raw_events = self.raw_events;
+        config.jitter = Jitter::from_time();
+        let machine = AgentMachine::new(config)?;
+
         let session = self.client.connect().await?;
         let (sender, stream) = session.split();
-
-        let current_voice = agent
-            .voice_setting()
-            .cloned()
-            .or_else(|| self.base.voice.clone());
-        let config = full_config(&self.base, &agent, &history, current_voice.clone());
-        sender.send(&ClientEvent::session_update(config)).await?;
-        for item in replay_items(&history, |_| false) {
-            sender.send(&ClientEvent::create_item(item)).await?;
-        }
+        let provider = sender.dialect().provider();
 
         let format = self
             .base
@@ -226,66 +198,25 @@ impl AgentRunner {
         )
         .unwrap_or(usize::MAX);
         let playback = PlaybackTracker::new(format);
-        let server_auto_cancels = match &self.base.turn_detection {
-            Nullable::Null => false,
-            Nullable::Absent => true,
-            Nullable::Value(TurnDetection::ServerVad(vad)) => vad.interrupt_response != Some(false),
-            Nullable::Value(TurnDetection::SemanticVad(vad)) => {
-                vad.interrupt_response != Some(false)
-            }
-            Nullable::Value(TurnDetection::Other(map)) => {
-                map.get("interrupt_response")
-                    .and_then(serde_json::Value::as_bool)
-                    != Some(false)
-            }
-        };
-        let dialect = sender.dialect();
-        let capabilities = dialect.capabilities();
-        let provider = dialect.provider();
         let link = Arc::new(Mutex::new(LinkInner {
-            sender: Some(sender.clone()),
+            // The app's audio waits in the buffer until the settings are applied.
+            sender: None,
             generation: 0,
             offline: OfflineAudio::new(offline_bytes),
+            final_history: None,
         }));
         let (events_tx, events_rx) = mpsc::channel(self.event_capacity);
         let (commands_tx, commands_rx) = mpsc::channel(64);
-        let mut state = LoopState {
-            provider,
-            voice_change_after_audio: capabilities.voice_change_after_audio,
-            client: self.client,
-            base: self.base,
-            link: Arc::clone(&link),
-            reconnect: self.reconnect,
-            rotation: self.rotation,
-            rotate_at: None,
-            rotation_due: false,
-            fatal: false,
+        let driver = Driver::new(
+            machine,
+            self.client,
             sender,
-            agents: Arc::new(self.agents),
-            current: self.start,
-            current_voice,
-            history,
-            gate: ResponseGate::default(),
-            next_event_id: 0,
-            server_auto_cancels,
-            playback: playback.clone(),
-            audio_item: None,
-            recent_audio_items: VecDeque::new(),
-            pending_assistant_item: None,
-            assistant_audio_seen: false,
-            user_speaking: false,
-            transcripts: HashMap::new(),
-            silenced_items: BoundedSet::new(MAX_TRACKED_ITEMS),
-            pending_calls: HashMap::new(),
-            seen_calls: BoundedSet::new(MAX_TRACKED_ITEMS),
-            awaiting_approval: HashMap::new(),
-            needs_follow_up: false,
-            tool_timeout: self.tool_timeout,
-            raw_events: self.raw_events,
-            events: events_tx,
-        };
-        state.schedule_rotation(None);
-        let task = tokio::spawn(run_loop(state, stream, commands_rx));
+            Arc::clone(&link),
+            playback.clone(),
+            events_tx,
+            provider,
+        );
+        let task = tokio::spawn(driver.run(stream, commands_rx));
         Ok(AgentSession {
             provider,
             reconnects: self.reconnect.is_enabled(),
@@ -296,22 +227,4 @@ impl AgentRunner {
             task,
         })
     }
-}
-
-/// The base settings with the agent's instructions, tools and `voice`.
-pub(super) fn full_config(
-    base: &SessionConfig,
-    agent: &Agent,
-    history: &History,
-    voice: Option<Voice>,
-) -> SessionConfig {
-    let mut config = base.clone();
-    let update = agent.session_update(history);
-    config.instructions = update.instructions;
-    config.tools = update.tools;
-    config.tool_choice = update.tool_choice;
-    if let Some(voice) = voice {
-        config.voice = Some(voice);
-    }
-    config
 }

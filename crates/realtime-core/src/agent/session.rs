@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::event::{AgentError, AgentEvent};
 use super::history::History;
+use super::machine::Command as MachineCommand;
 use super::reconnect::OfflineAudio;
 use crate::audio::PlaybackTracker;
 use crate::client::{ClientError, SessionSender};
@@ -25,6 +26,8 @@ pub(super) struct LinkInner {
     /// Bumped on each new connection.
     pub(super) generation: u64,
     pub(super) offline: OfflineAudio,
+    /// The history as the session ended, for [`AgentSession::history`] afterwards.
+    pub(super) final_history: Option<History>,
 }
 
 pub(super) type Link = Arc<Mutex<LinkInner>>;
@@ -37,19 +40,15 @@ pub(super) fn lock(link: &Link) -> MutexGuard<'_, LinkInner> {
 /// What the app asks of the loop.
 #[derive(Debug)]
 pub(super) enum Command {
-    Text(String),
-    Content(Vec<ContentPart>),
-    Approve {
-        call_id: String,
-        approved: bool,
-    },
-    CommitAndRespond,
-    Respond,
+    /// An input for the agent machine.
+    Machine(MachineCommand),
     History(oneshot::Sender<History>),
     /// Audio was dropped from the offline buffer: tell the app.
     ReportDrops,
-    Close,
 }
+
+/// How long [`AgentSession::close`] waits for the loop and the close handshake.
+pub const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A running agent session.
 ///
@@ -131,7 +130,8 @@ impl AgentSession {
     /// # Errors
     /// The loop has ended.
     pub async fn commit_audio(&self) -> Result<(), AgentError> {
-        self.command(Command::CommitAndRespond).await
+        self.command(Command::Machine(MachineCommand::CommitAudio))
+            .await
     }
 
     /// Asks for a response without new user input: the agent speaks first (a
@@ -140,7 +140,8 @@ impl AgentSession {
     /// # Errors
     /// The loop has ended.
     pub async fn respond(&self) -> Result<(), AgentError> {
-        self.command(Command::Respond).await
+        self.command(Command::Machine(MachineCommand::Respond))
+            .await
     }
 
     /// Adds a user text message and asks for a response.
@@ -148,7 +149,8 @@ impl AgentSession {
     /// # Errors
     /// The loop has ended.
     pub async fn send_text(&self, text: impl Into<String>) -> Result<(), AgentError> {
-        self.command(Command::Text(text.into())).await
+        self.command(Command::Machine(MachineCommand::SendText(text.into())))
+            .await
     }
 
     /// Adds a user message of any content (text, images as data URLs, audio) and
@@ -157,7 +159,8 @@ impl AgentSession {
     /// # Errors
     /// The loop has ended.
     pub async fn send_content(&self, content: Vec<ContentPart>) -> Result<(), AgentError> {
-        self.command(Command::Content(content)).await
+        self.command(Command::Machine(MachineCommand::SendContent(content)))
+            .await
     }
 
     /// Approves or rejects a tool call announced by [`AgentEvent::ApprovalRequested`](crate::agent::AgentEvent::ApprovalRequested).
@@ -169,21 +172,39 @@ impl AgentSession {
         call_id: impl Into<String>,
         approved: bool,
     ) -> Result<(), AgentError> {
-        self.command(Command::Approve {
+        self.command(Command::Machine(MachineCommand::Approve {
             call_id: call_id.into(),
             approved,
-        })
+        }))
         .await
     }
 
-    /// A snapshot of the history.
+    /// Stops the assistant now, exactly as a barge-in of the user would: the item
+    /// being heard is truncated where playback is, unheard items are deleted, and
+    /// [`AgentEvent::Interrupted`] follows (push-to-talk, a stop button).
     ///
     /// # Errors
     /// The loop has ended.
+    pub async fn interrupt(&self) -> Result<(), AgentError> {
+        self.command(Command::Machine(MachineCommand::Interrupt))
+            .await
+    }
+
+    /// A snapshot of the history; after the session ended, the history as it ended.
+    ///
+    /// # Errors
+    /// The loop has ended without leaving a history (it panicked).
     pub async fn history(&self) -> Result<History, AgentError> {
         let (tx, rx) = oneshot::channel();
-        self.command(Command::History(tx)).await?;
-        rx.await.map_err(|_| self.ended())
+        if self.commands.send(Command::History(tx)).await.is_ok()
+            && let Ok(history) = rx.await
+        {
+            return Ok(history);
+        }
+        lock(&self.link)
+            .final_history
+            .clone()
+            .ok_or_else(|| self.ended())
     }
 
     /// The playback tracker: report what the speaker played so barge-in truncates
@@ -197,17 +218,37 @@ impl AgentSession {
         self.events.recv().await
     }
 
-    /// Stops the loop and closes the connection.
+    /// Stops the loop and closes the connection, within [`CLOSE_TIMEOUT`] whatever
+    /// the app left unread and whatever the server does.
     ///
     /// # Errors
     /// The close handshake failed.
     pub async fn close(self) -> Result<(), AgentError> {
-        // The loop may already have ended; closing the socket is what matters.
-        let _ = self.commands.send(Command::Close).await;
-        let _ = self.task.await;
-        let sender = lock(&self.link).sender.take();
+        let Self {
+            link,
+            commands,
+            events,
+            mut task,
+            ..
+        } = self;
+        // Unread events must not hold the loop up.
+        drop(events);
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+            // The loop may already have ended; closing the socket is what matters.
+            let _ = commands.send(Command::Machine(MachineCommand::Close)).await;
+            let _ = (&mut task).await;
+        })
+        .await;
+        task.abort();
+        let sender = lock(&link).sender.take();
         match sender {
-            Some(sender) => Ok(sender.close().await?),
+            Some(sender) => match tokio::time::timeout(CLOSE_TIMEOUT, sender.close()).await {
+                Ok(result) => Ok(result?),
+                Err(_) => {
+                    tracing::warn!("the close handshake did not finish in time");
+                    Ok(())
+                }
+            },
             None => Ok(()),
         }
     }

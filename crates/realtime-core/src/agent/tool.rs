@@ -79,7 +79,8 @@ impl ToolError {
     }
 }
 
-pub(crate) type ToolFuture = Pin<Box<dyn Future<Output = Result<String, ToolError>> + Send>>;
+/// The future of one tool call: the output sent to the model, or why there is none.
+pub type ToolFuture = Pin<Box<dyn Future<Output = Result<String, ToolError>> + Send>>;
 type Handler = dyn Fn(String, ToolContext) -> ToolFuture + Send + Sync;
 
 /// A tool: a function with typed arguments the model may call.
@@ -217,8 +218,10 @@ impl AgentTool {
         )
     }
 
-    /// Runs the handler (no timeout, no panic guard: the runner adds both).
-    pub(crate) fn invoke(&self, arguments: String, context: ToolContext) -> ToolFuture {
+    /// Runs the handler. It has no timeout and no panic guard of its own: the agent
+    /// machine enforces the timeout, and whoever drives the machine runs this future
+    /// where a panic is contained (the tokio driver: a task of its own).
+    pub fn invoke(&self, arguments: String, context: ToolContext) -> ToolFuture {
         (self.handler)(arguments, context)
     }
 }

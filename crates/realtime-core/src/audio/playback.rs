@@ -52,6 +52,25 @@ struct Inner {
     played_ms: HashMap<String, u64>,
     current: Option<String>,
     started: Option<Instant>,
+    /// Played positions reported since the last [`PlaybackTracker::take_reports`].
+    reports: Vec<(String, u64)>,
+}
+
+/// Played positions waiting to be taken; older reports beyond are dropped (only the
+/// latest per item matters, and few items play at once).
+const MAX_PENDING_REPORTS: usize = 32;
+
+impl Inner {
+    fn report(&mut self, item_id: &str, played_ms: u64) {
+        if let Some(pending) = self.reports.iter_mut().find(|(id, _)| id == item_id) {
+            pending.1 = played_ms;
+            return;
+        }
+        if self.reports.len() >= MAX_PENDING_REPORTS {
+            self.reports.remove(0);
+        }
+        self.reports.push((item_id.to_owned(), played_ms));
+    }
 }
 
 /// Shared between the app (which plays audio) and the agent loop (which truncates).
@@ -108,6 +127,7 @@ impl PlaybackTracker {
     pub fn played(&self, item_id: &str, played_ms: u64) {
         self.with(|inner| {
             inner.played_ms.insert(item_id.to_owned(), played_ms);
+            inner.report(item_id, played_ms);
         });
     }
 
@@ -115,8 +135,19 @@ impl PlaybackTracker {
     pub fn played_bytes(&self, item_id: &str, bytes: u64) {
         self.with(|inner| {
             let ms = inner.format.duration_ms(bytes);
-            *inner.played_ms.entry(item_id.to_owned()).or_default() += ms;
+            let total = {
+                let played = inner.played_ms.entry(item_id.to_owned()).or_default();
+                *played += ms;
+                *played
+            };
+            inner.report(item_id, total);
         });
+    }
+
+    /// Takes the played positions reported since the last call, `(item_id,
+    /// played_ms)`, oldest first: the agent runner hands them to the agent machine.
+    pub fn take_reports(&self) -> Vec<(String, u64)> {
+        self.with(|inner| std::mem::take(&mut inner.reports))
     }
 
     /// The item whose audio arrived last.

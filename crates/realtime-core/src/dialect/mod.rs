@@ -54,7 +54,7 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// server speaks another dialect than this one (e.g. an Azure endpoint configured
     /// as GA that answers in the beta shape). The client then switches to the returned
     /// dialect, re-sends its last `session.update` in it, and reports
-    /// [`ClientError::DialectSwitched`](crate::client::ClientError::DialectSwitched).
+    /// `ClientError::DialectSwitched` (with the `runtime` feature).
     ///
     /// The client asks until the server has accepted a `session.update`. The default
     /// never switches.

@@ -1,0 +1,318 @@
+//! Server events: responses, transcripts, audio, calls, errors.
+
+use std::time::Instant;
+
+use super::AgentMachine;
+use super::MAX_TRACKED_ITEMS;
+use super::MAX_TRANSCRIPT_BYTES;
+use crate::agent::event::{AgentError, AgentEvent};
+use crate::agent::reconnect::classify_server_code;
+use crate::protocol::{ErrorEvent, Item, Role, ServerEvent};
+
+/// Server error codes that mean the session is over on the server's side.
+const SESSION_EXPIRED: &str = "session_expired";
+
+impl AgentMachine {
+    pub(super) fn on_server_event(&mut self, now: Instant, event: ServerEvent) {
+        match &event {
+            ServerEvent::SessionCreated(created) => self.on_session_created(now, created),
+            ServerEvent::ResponseCreated(created) => {
+                self.gate.on_created(created.response.id.as_deref());
+                self.calls.new_response();
+                self.turn.response_agent = Some(self.current.clone());
+                self.turn.announced.clear();
+            }
+            ServerEvent::SpeechStopped(_) | ServerEvent::InputAudioBufferCommitted(_) => {
+                self.turn.user_speaking = false;
+            }
+            ServerEvent::ResponseOutputItemAdded(added) => {
+                if let Some(Item::Message(message)) = &added.item
+                    && message.role == Some(Role::Assistant)
+                    && let Some(id) = &message.id
+                {
+                    if let Some(phase) = message
+                        .extra
+                        .get("phase")
+                        .and_then(serde_json::Value::as_str)
+                    {
+                        self.remember_phase(id, phase);
+                    }
+                    if !self.turn.announced.contains(id)
+                        && self.turn.announced.len() < MAX_TRACKED_ITEMS
+                    {
+                        self.turn.announced.push(id.clone());
+                    }
+                }
+            }
+            ServerEvent::ResponseAudioDelta(delta) if self.playback.is_complete(&delta.item_id) => {
+                let provider = self.provider;
+                self.emit(AgentEvent::Error(AgentError::Protocol {
+                    provider,
+                    detail: format!(
+                        "audio for {} after its audio was done; dropped",
+                        delta.item_id
+                    ),
+                }));
+            }
+            ServerEvent::ResponseAudioDelta(delta)
+                if !self.turn.silenced.contains(&delta.item_id) =>
+            {
+                match delta.delta.decode() {
+                    Ok(audio) => {
+                        self.playback.received(
+                            &delta.item_id,
+                            delta.content_index,
+                            audio.len() as u64,
+                            now,
+                        );
+                        self.turn.announced.retain(|id| id != &delta.item_id);
+                        self.turn.assistant_audio_seen = true;
+                        self.emit(AgentEvent::Audio {
+                            item_id: delta.item_id.clone(),
+                            audio,
+                        });
+                    }
+                    Err(error) => {
+                        let provider = self.provider;
+                        self.emit(AgentEvent::Error(AgentError::Server {
+                            provider,
+                            code: "invalid_audio".to_owned(),
+                            message: format!(
+                                "audio delta for {} is not valid base64: {error}",
+                                delta.item_id
+                            ),
+                            param: None,
+                        }));
+                    }
+                }
+            }
+            ServerEvent::ResponseAudioDone(done) => self.playback.complete(&done.item_id),
+            ServerEvent::ResponseAudioTranscriptDelta(delta)
+            | ServerEvent::ResponseTextDelta(delta)
+                if !self.turn.silenced.contains(&delta.item_id) =>
+            {
+                self.emit(AgentEvent::TranscriptDelta {
+                    role: Role::Assistant,
+                    item_id: delta.item_id.clone(),
+                    delta: delta.delta.clone(),
+                });
+                if !self.turn.transcripts.contains_key(&delta.item_id)
+                    && self.turn.transcripts.len() >= MAX_TRACKED_ITEMS
+                {
+                    self.turn.transcripts.clear();
+                }
+                let entry = self
+                    .turn
+                    .transcripts
+                    .entry(delta.item_id.clone())
+                    .or_default();
+                if entry.0.len() + delta.delta.len() <= MAX_TRANSCRIPT_BYTES {
+                    entry.0.push_str(&delta.delta);
+                }
+                self.run_guardrails(now, &delta.item_id, false);
+            }
+            ServerEvent::ResponseAudioTranscriptDone(done)
+                if !self.turn.silenced.contains(&done.item_id) =>
+            {
+                self.finish_assistant_transcript(now, &done.item_id, &done.transcript);
+            }
+            ServerEvent::ResponseTextDone(done) if !self.turn.silenced.contains(&done.item_id) => {
+                self.finish_assistant_transcript(now, &done.item_id, &done.text);
+            }
+            ServerEvent::InputTranscriptionDelta(delta) => {
+                self.emit(AgentEvent::TranscriptDelta {
+                    role: Role::User,
+                    item_id: delta.item_id.clone(),
+                    delta: delta.delta.clone(),
+                });
+            }
+            ServerEvent::InputTranscriptionFailed(failed) => {
+                self.emit(AgentEvent::TranscriptionFailed {
+                    item_id: failed.item_id.clone(),
+                    code: failed.error.code.as_option().cloned(),
+                    message: failed.error.message.clone(),
+                });
+            }
+            ServerEvent::InputTranscriptionCompleted(done) => {
+                self.history
+                    .upsert_message(&done.item_id, Role::User, &done.transcript, None);
+                self.emit(AgentEvent::Transcript {
+                    role: Role::User,
+                    item_id: done.item_id.clone(),
+                    text: done.transcript.clone(),
+                    agent: None,
+                    phase: None,
+                });
+            }
+            ServerEvent::SpeechStarted(_) => {
+                self.turn.user_speaking = true;
+                self.barge_in(now);
+            }
+            ServerEvent::InputAudioBufferTimeoutTriggered(timeout) => {
+                self.emit(AgentEvent::IdleTimeout {
+                    item_id: timeout.item_id.clone(),
+                    audio_start_ms: timeout.audio_start_ms,
+                    audio_end_ms: timeout.audio_end_ms,
+                });
+            }
+            ServerEvent::FunctionCallArgumentsDone(done) => {
+                let name = done
+                    .name
+                    .clone()
+                    .or_else(|| self.call_name_from_history(&done.call_id))
+                    .unwrap_or_default();
+                self.on_function_call(now, &done.call_id, &name, &done.arguments);
+            }
+            ServerEvent::ResponseOutputItemDone(done) => match &done.item {
+                Some(Item::FunctionCall(call)) => {
+                    self.on_function_call(now, &call.call_id, &call.name, &call.arguments);
+                }
+                Some(Item::Message(message)) => {
+                    if let (Some(id), Some(phase)) = (
+                        &message.id,
+                        message
+                            .extra
+                            .get("phase")
+                            .and_then(serde_json::Value::as_str),
+                    ) {
+                        self.remember_phase(id, phase);
+                    }
+                }
+                _ => {}
+            },
+            ServerEvent::ResponseDone(done) => {
+                for item in done.response.output.iter().flatten() {
+                    if let Item::FunctionCall(call) = item {
+                        self.on_function_call(now, &call.call_id, &call.name, &call.arguments);
+                    }
+                }
+                self.on_response_done(now, done.response.id.as_deref(), false);
+                self.emit(AgentEvent::ResponseDone {
+                    response_id: done.response.id.clone(),
+                });
+            }
+            ServerEvent::Error(ErrorEvent { error, .. }) => {
+                if self
+                    .gate
+                    .on_error(error.event_id.as_option().map(String::as_str))
+                {
+                    self.request_response(now);
+                }
+                let code = error
+                    .code
+                    .as_option()
+                    .cloned()
+                    .unwrap_or_else(|| error.kind.clone());
+                let provider = self.provider;
+                let reported = match classify_server_code(&code) {
+                    Some(kind) => {
+                        tracing::error!(code, %kind, "fatal server error; the session ends");
+                        AgentError::Fatal {
+                            provider,
+                            kind,
+                            detail: format!("{code}: {}", error.message),
+                        }
+                    }
+                    None => AgentError::Server {
+                        provider,
+                        code: code.clone(),
+                        message: error.message.clone(),
+                        param: error.param.as_option().cloned(),
+                    },
+                };
+                let fatal = reported.is_fatal();
+                self.emit(AgentEvent::Error(reported));
+                if fatal {
+                    self.end(super::EndReason::Fatal);
+                } else if code.eq_ignore_ascii_case(SESSION_EXPIRED) {
+                    // The server ends this session: move to a new one with the history.
+                    self.on_connection_lost(now, super::Disconnect::retryable());
+                }
+            }
+            _ => {}
+        }
+        if self.raw_events {
+            self.emit(AgentEvent::Raw(Box::new(event)));
+        }
+    }
+
+    /// A frame that did not decode. A `response.done` among them still ends the
+    /// response, so the gate cannot wedge.
+    pub(super) fn on_undecodable(&mut self, now: Instant, event_type: Option<&str>) {
+        if event_type == Some("response.done") {
+            self.on_response_done(now, None, true);
+        }
+    }
+
+    fn on_response_done(&mut self, now: Instant, response_id: Option<&str>, undecodable: bool) {
+        let ends = if undecodable {
+            self.gate.active()
+        } else {
+            self.gate.ends_active(response_id)
+        };
+        if !ends {
+            // A duplicate, or a response that never started: only a request of ours
+            // it may answer matters (an undecodable one), handled below.
+            if undecodable && self.gate.on_undecodable_done() {
+                self.request_response(now);
+            }
+            return;
+        }
+        self.playback.complete_all();
+        self.turn.announced.clear();
+        self.turn.transcripts.clear();
+        self.turn.response_agent = None;
+        let release = if undecodable {
+            self.gate.on_undecodable_done()
+        } else {
+            self.gate.on_done(response_id)
+        };
+        // The response's calls are dispatched: its handoff takes effect now.
+        self.apply_pending_handoff(now);
+        if release {
+            self.request_response(now);
+        }
+        self.maybe_follow_up(now);
+    }
+
+    fn remember_phase(&mut self, item_id: &str, phase: &str) {
+        if self.turn.phases.len() >= MAX_TRACKED_ITEMS {
+            self.turn.phases.clear();
+        }
+        self.turn
+            .phases
+            .insert(item_id.to_owned(), phase.to_owned());
+    }
+
+    fn call_name_from_history(&self, call_id: &str) -> Option<String> {
+        self.history.entries().iter().find_map(|entry| match entry {
+            crate::agent::history::HistoryEntry::ToolCall {
+                call_id: id, name, ..
+            } if id == call_id => Some(name.clone()),
+            _ => None,
+        })
+    }
+
+    fn finish_assistant_transcript(&mut self, now: Instant, item_id: &str, text: &str) {
+        self.turn
+            .transcripts
+            .entry(item_id.to_owned())
+            .or_default()
+            .0 = text.to_owned();
+        self.run_guardrails(now, item_id, true);
+        if self.turn.silenced.contains(item_id) {
+            return;
+        }
+        let agent = self.current.clone();
+        let phase = self.turn.phases.get(item_id).cloned();
+        self.history
+            .upsert_message(item_id, Role::Assistant, text, Some(&agent));
+        self.emit(AgentEvent::Transcript {
+            role: Role::Assistant,
+            item_id: item_id.to_owned(),
+            text: text.to_owned(),
+            agent: Some(agent),
+            phase,
+        });
+    }
+}
