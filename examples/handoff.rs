@@ -1,4 +1,4 @@
-//! Run with: cargo run -p realtime-examples --example handoff [-- --provider openai] [--offline]
+//! Run with: `cargo run -p realtime-examples --example handoff -- [--offline] [--provider NAME]`
 //!
 //! Handoffs: `triage` transfers to `billing` and `billing` back to `triage`, over the
 //! same connection. Each agent becomes a `transfer_to_<name>` tool of the agents that
@@ -13,10 +13,12 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::Parser;
 use realtime::agent::{Agent, AgentRunner, HistoryEntry};
 use realtime_examples::ExampleError;
-use realtime_examples::args::Args;
+use realtime_examples::cli::ConnectionArgs;
 use realtime_examples::conversation::converse;
+use realtime_examples::out;
 use realtime_examples::provider::Connection;
 use realtime_examples::transcript::Transcript;
 use realtime_testkit::emulator::Script;
@@ -38,10 +40,24 @@ fn script() -> Script {
         .say("Done: deliveries now go to 12 Analytical Street, London.")
 }
 
+/// Two agents handing off and back over one connection, dynamic instructions, the history.
+///
+/// Offline (no credentials, or --offline) the embedded emulator plays the model from a
+/// script. Run through cargo with `--` before the flags:
+///
+/// cargo run -p realtime-examples --example handoff -- --offline
+#[derive(Debug, Parser)]
+#[command(name = "handoff")]
+struct Cli {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     realtime_examples::init_tracing();
-    match run().await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -50,10 +66,9 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), ExampleError> {
-    let args = Args::parse(&["provider"], &["offline"])?;
-    let connection = Connection::choose(&args, script()).await?;
-    println!("{}", connection.banner);
+async fn run(cli: Cli) -> Result<(), ExampleError> {
+    let connection = Connection::choose(&cli.connection, script()).await?;
+    out::line(&connection.banner);
 
     let triage = Agent::new("triage")
         .instructions("Find out what the caller needs. Billing questions go to billing. Be brief.")
@@ -84,34 +99,36 @@ async fn run() -> Result<(), ExampleError> {
         &USER,
         timeout,
         &|_, _| false,
-        &mut |line| println!("{line}"),
+        &mut out::line,
     )
     .await;
     if result.is_ok() {
+        // The summary counts the transcript above; the history below is another view
+        // (it also holds the `transfer_to_*` calls that carry the handoffs).
+        for line in transcript.summary(started.elapsed()) {
+            out::line(&line);
+        }
         let history = session
             .history()
             .await
             .map_err(|e| ExampleError::new(format!("reading the history: {e}")))?;
-        println!("--- history as the runner keeps it ---");
+        out::line("--- history as the runner keeps it ---");
         for entry in history.entries() {
-            match entry {
+            let line = match entry {
                 HistoryEntry::Message {
                     role, text, agent, ..
-                } => println!(
+                } => format!(
                     "message  {role:<9} {:<8} {text}",
                     agent.as_deref().unwrap_or("")
                 ),
-                HistoryEntry::ToolCall { name, .. } => println!("call     {name}"),
-                HistoryEntry::ToolOutput { output, .. } => println!("output   {output}"),
-                HistoryEntry::Handoff { from, to } => println!("handoff  {from} -> {to}"),
-                other => println!("{other:?}"),
-            }
+                HistoryEntry::ToolCall { name, .. } => format!("call     {name}"),
+                HistoryEntry::ToolOutput { output, .. } => format!("output   {output}"),
+                HistoryEntry::Handoff { from, to } => format!("handoff  {from} -> {to}"),
+                other => format!("{other:?}"),
+            };
+            out::line(&line);
         }
     }
     let _ = session.close().await;
-    result?;
-    for line in transcript.summary(started.elapsed()) {
-        println!("{line}");
-    }
-    Ok(())
+    result
 }

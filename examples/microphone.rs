@@ -1,4 +1,4 @@
-//! Run with: cargo run -p realtime-examples --example microphone --features microphone [-- --provider openai] [--offline]
+//! Run with: `cargo run -p realtime-examples --example microphone --features microphone -- [--offline] [--provider NAME]`
 //!
 //! Talk to the voice desk of `quickstart` with your microphone and hear it on your
 //! speaker (cpal: ALSA on Linux, needs `libasound2-dev` to build; CoreAudio, WASAPI).
@@ -20,14 +20,16 @@ use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use clap::Parser;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{SampleFormat, StreamConfig};
 use realtime::agent::{AgentEvent, AgentRunner};
 use realtime::audio::PlaybackTracker;
 use realtime_examples::ExampleError;
-use realtime_examples::args::Args;
 use realtime_examples::audio::{RATE, pcm16_bytes, pcm16_samples, resample_linear};
+use realtime_examples::cli::ConnectionArgs;
 use realtime_examples::desk;
+use realtime_examples::out;
 use realtime_examples::provider::Connection;
 use realtime_examples::transcript::Transcript;
 use tokio::sync::mpsc;
@@ -48,10 +50,25 @@ struct Segment {
     played_before: u64,
 }
 
+/// Talk to the voice desk with your microphone and hear it on your speaker (cpal).
+///
+/// Use headphones. Offline (no credentials, or --offline) the embedded emulator answers
+/// every second of audio from the desk's script. Run through cargo with `--` before
+/// the flags:
+///
+/// cargo run -p realtime-examples --example microphone --features microphone -- --offline
+#[derive(Debug, Parser)]
+#[command(name = "microphone")]
+struct Cli {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     realtime_examples::init_tracing();
-    match run().await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -60,10 +77,9 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), ExampleError> {
-    let args = Args::parse(&["provider"], &["offline"])?;
-    let connection = Connection::choose(&args, desk::offline_script()).await?;
-    println!("{}", connection.banner);
+async fn run(cli: Cli) -> Result<(), ExampleError> {
+    let connection = Connection::choose(&cli.connection, desk::offline_script()).await?;
+    out::line(&connection.banner);
 
     let host = cpal::default_host();
     let input = host.default_input_device().ok_or_else(|| {
@@ -80,13 +96,13 @@ async fn run() -> Result<(), ExampleError> {
         .map_err(|e| ExampleError::new(format!("speaker configuration: {e}")))?;
     let input_rate = input_config.sample_rate().0;
     let output_rate = output_config.sample_rate().0;
-    println!(
+    out::line(&format!(
         "microphone: {} Hz, {} channel(s) -> 24 kHz mono; speaker: {} Hz, {} channel(s)",
         input_rate,
         input_config.channels(),
         output_rate,
         output_config.channels()
-    );
+    ));
 
     // Microphone -> mono f32 at the device rate -> this task.
     let (mic_tx, mut mic_rx) = mpsc::channel::<Vec<f32>>(64);
@@ -125,7 +141,8 @@ async fn run() -> Result<(), ExampleError> {
     output_stream
         .play()
         .map_err(|e| ExampleError::new(format!("starting the speaker: {e}")))?;
-    println!("listening: speak (Ctrl-C to hang up)");
+    out::line("listening: speak (Ctrl-C to hang up)");
+    let started = std::time::Instant::now();
 
     let mut transcript = Transcript::new("auth");
     let mut played_per_item: std::collections::HashMap<String, u64> = Default::default();
@@ -141,7 +158,7 @@ async fn run() -> Result<(), ExampleError> {
             }
             event = session.next_event() => {
                 let Some(event) = event else {
-                    println!("the session ended");
+                    out::line("the session ended");
                     break;
                 };
                 match &event {
@@ -162,7 +179,7 @@ async fn run() -> Result<(), ExampleError> {
                     _ => {}
                 }
                 for line in transcript.on_event(&event) {
-                    println!("{line}");
+                    out::line(&line);
                 }
             }
             _ = tokio::signal::ctrl_c() => break,
@@ -171,8 +188,8 @@ async fn run() -> Result<(), ExampleError> {
     drop(input_stream);
     drop(output_stream);
     let _ = session.close().await;
-    for line in transcript.summary(std::time::Duration::ZERO) {
-        println!("{line}");
+    for line in transcript.summary(started.elapsed()) {
+        out::line(&line);
     }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! Run with: cargo run -p realtime-examples --example tools [-- --provider openai] [--offline]
+//! Run with: `cargo run -p realtime-examples --example tools -- [--offline] [--provider NAME]`
 //!
 //! Typed tools: arguments are Rust structs (serde + schemars), the JSON schema the
 //! model sees is generated and inlined. Shown here:
@@ -15,9 +15,11 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::Parser;
 use realtime::agent::{Agent, AgentRunner, AgentTool, ToolContext, ToolError};
-use realtime_examples::args::Args;
+use realtime_examples::cli::ConnectionArgs;
 use realtime_examples::conversation::converse;
+use realtime_examples::out;
 use realtime_examples::provider::Connection;
 use realtime_examples::transcript::Transcript;
 use realtime_testkit::emulator::Script;
@@ -123,10 +125,24 @@ fn script() -> Script {
         .say("I can't approve a refund of that size myself; a supervisor will call you back.")
 }
 
+/// Typed tools: parallel calls, a tool timeout, bad arguments, a tool that needs approval.
+///
+/// Offline (no credentials, or --offline) the embedded emulator plays the model from a
+/// script. Run through cargo with `--` before the flags:
+///
+/// cargo run -p realtime-examples --example tools -- --offline
+#[derive(Debug, Parser)]
+#[command(name = "tools")]
+struct Cli {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     realtime_examples::init_tracing();
-    match run().await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -135,21 +151,20 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), realtime_examples::ExampleError> {
-    let args = Args::parse(&["provider"], &["offline"])?;
-    let connection = Connection::choose(&args, script()).await?;
-    println!("{}", connection.banner);
+async fn run(cli: Cli) -> Result<(), realtime_examples::ExampleError> {
+    let connection = Connection::choose(&cli.connection, script()).await?;
+    out::line(&connection.banner);
 
     let mut agent = Agent::new("concierge").instructions(
         "You are a concierge. Use the tools; call independent tools in parallel. Refunds \
          need approval: if refused, say a supervisor will call back. Be brief.",
     );
     for tool in tools() {
-        println!(
+        out::line(&format!(
             "tool {}: parameters {}",
             tool.name(),
             tool.definition_parameters()
-        );
+        ));
         agent = agent.tool(tool);
     }
     let mut session = AgentRunner::new(connection.client.clone(), agent)
@@ -176,13 +191,13 @@ async fn run() -> Result<(), realtime_examples::ExampleError> {
         &USER,
         timeout,
         &approve,
-        &mut |line| println!("{line}"),
+        &mut out::line,
     )
     .await;
     let _ = session.close().await;
     result?;
     for line in transcript.summary(started.elapsed()) {
-        println!("{line}");
+        out::line(&line);
     }
     Ok(())
 }

@@ -20,6 +20,33 @@ let playhead = 0;
 let playing = [];
 let item = null; // the assistant item whose audio is arriving
 let played = new Map(); // item id -> ms played
+// The footer counts what this page shows and plays, nothing else, so it always
+// agrees with the transcript above it (the bridge's /stats adds up all sessions).
+let counts = null;
+
+function resetCounts() {
+  counts = { user: 0, assistant: 0, interrupted: 0, toolCalls: 0, handoffs: 0, errors: 0, micBytes: 0, speechBytes: 0 };
+  showCounts();
+}
+
+function showCounts() {
+  if (!counts) return;
+  const seconds = (bytes) => (bytes / (RATE * 2)).toFixed(1);
+  ui.stats.textContent = `this page: sent ${seconds(counts.micBytes)} s of microphone · received ${seconds(counts.speechBytes)} s of speech · ` +
+    `${counts.user} user turns · ${counts.assistant} assistant turns (${counts.interrupted} interrupted) · ` +
+    `${counts.toolCalls} tool calls · ${counts.handoffs} handoffs · ${counts.errors} errors`;
+}
+
+// Counts one transcript line by the same rules as the transcript's summary.
+function countLine(kind, text) {
+  if (kind === 'user') counts.user += 1;
+  else if (kind === 'assistant') counts.assistant += 1;
+  else if (kind === 'interrupted') { counts.assistant += 1; counts.interrupted += 1; }
+  else if (kind === 'handoff') counts.handoffs += 1;
+  else if (kind === 'error') counts.errors += 1;
+  else if (kind === 'tool' && text.startsWith('-> tool call')) counts.toolCalls += 1;
+  showCounts();
+}
 
 function line(kind, text) {
   const div = document.createElement('div');
@@ -27,6 +54,7 @@ function line(kind, text) {
   div.className = kind === 'handoff' ? 'line handoff agent-change' : `line ${kind}`;
   div.textContent = text;
   ui.transcript.appendChild(div);
+  countLine(kind, text);
   div.scrollIntoView({ block: 'end' });
 }
 
@@ -75,6 +103,8 @@ function send(message) {
 
 function onMessage(event) {
   if (typeof event.data !== 'string') {
+    counts.speechBytes += event.data.byteLength;
+    showCounts();
     play(event.data);
     return;
   }
@@ -124,6 +154,8 @@ async function connect() {
     ui.connect.disabled = false;
     return;
   }
+  ui.transcript.textContent = '';
+  resetCounts();
   ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   ws.binaryType = 'arraybuffer';
   ws.onmessage = onMessage;
@@ -131,7 +163,10 @@ async function connect() {
   ws.onerror = () => { ui.status.textContent = 'connection error'; };
   capture.port.onmessage = ({ data }) => {
     ui.meter.style.width = `${Math.min(100, Math.round(data.peak * 300))}%`;
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(data.pcm);
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(data.pcm);
+      counts.micBytes += data.pcm.byteLength;
+    }
   };
   ui.disconnect.disabled = false;
   ui.status.textContent = 'connecting…';
@@ -155,9 +190,5 @@ ui.form.onsubmit = (event) => {
   ui.text.value = '';
 };
 
-setInterval(async () => {
-  try {
-    const stats = await (await fetch('/stats')).json();
-    ui.stats.textContent = `${stats.offline ? 'offline (emulator)' : stats.provider} · heard ${(stats.audio_bytes_in / 48000).toFixed(1)} s of microphone · sent ${(stats.audio_bytes_out / 48000).toFixed(1)} s of speech · ${stats.user_turns} user turns · ${stats.handoffs} handoffs · ${stats.interruptions} interruptions`;
-  } catch (_) { /* the bridge stopped */ }
-}, 1000);
+// The microphone counter moves many times a second: redraw it at most once a second.
+setInterval(showCounts, 1000);

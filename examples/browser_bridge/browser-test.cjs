@@ -66,6 +66,14 @@ async function main() {
   }
   const lines = await page.$$eval('#transcript .line', (nodes) => nodes.map((n) => `${n.className.replace('line ', '')}: ${n.textContent}`)).catch(() => []);
   const agent = await page.textContent('#agent').catch(() => '?');
+  // The footer counts what the transcript shows: the same number of handoffs.
+  const footer = await page.textContent('#stats').catch(() => '');
+  const handoffLines = await page.$$eval('#transcript .line.handoff', (nodes) => nodes.length).catch(() => -1);
+  const footerHandoffs = Number((footer.match(/(\d+) handoffs/) || [])[1]);
+  console.log(`footer: ${footer}`);
+  if (!failure && footerHandoffs !== handoffLines) {
+    failure = new Error(`the footer counts ${footerHandoffs} handoffs, the transcript shows ${handoffLines}`);
+  }
   console.log(`page: agent badge = ${agent}, ${lines.length} transcript lines`);
   for (const text of lines.slice(0, 14)) console.log(`  ${text}`);
   console.log(`bridge stats: ${JSON.stringify(await stats().catch(() => ({})))}`);

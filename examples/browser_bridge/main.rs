@@ -1,4 +1,4 @@
-//! Run with: cargo run -p realtime-examples --example browser_bridge [-- --port 8080] [--provider openai] [--offline]
+//! Run with: `cargo run -p realtime-examples --example browser_bridge -- [--offline] [--provider NAME] [--port 8080]`
 //!
 //! A browser voice client for the voice desk of `quickstart`. Open the printed URL,
 //! press Connect, allow the microphone and talk.
@@ -16,10 +16,20 @@
 //! second of microphone audio is one user turn, answered by the desk's script.
 //!
 //! Routes: `/` (the page), `/app.js`, `/worklet.js`, `/ws` (the session),
-//! `/stats` (JSON counters), `POST /token` (an OpenAI ephemeral client secret for
-//! browsers that connect to the provider directly; 503 offline).
+//! `/stats` (JSON counters over all sessions of this bridge), `POST /token` (an OpenAI
+//! ephemeral client secret for browsers that connect to the provider directly; 503
+//! without `OPENAI_API_KEY`).
+//!
+//! Every request passes the checks of `realtime_examples::guard`: Host (DNS
+//! rebinding), Origin (another site's page cannot open `/ws` and talk upstream with
+//! this server's key, nor mint tokens), JSON-only POST bodies and a per-client rate
+//! limit on `/token` and on new `/ws` sessions (one budget). It listens on 127.0.0.1;
+//! before exposing it, put your users' authentication in front (`Guard::authenticate`,
+//! or an authenticating proxy; see `docs/troubleshooting.md`, "Exposing the example
+//! servers").
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,15 +40,15 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use realtime::agent::{AgentEvent, AgentRunner};
 use realtime::protocol::Role;
-use realtime_examples::ExampleError;
-use realtime_examples::args::Args;
-use realtime_examples::desk;
+use realtime_examples::cli::{ConnectionArgs, ListenArgs};
 use realtime_examples::ephemeral::Minter;
 use realtime_examples::provider::{Connection, Provider};
 use realtime_examples::transcript::Transcript;
+use realtime_examples::{ExampleError, desk, out};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -46,7 +56,23 @@ const INDEX_HTML: &str = include_str!("index.html");
 const APP_JS: &str = include_str!("app.js");
 const WORKLET_JS: &str = include_str!("worklet.js");
 
-/// Counters shown at `/stats`.
+/// A browser voice client for the voice desk: open the printed URL, press Connect,
+/// allow the microphone and talk.
+///
+/// Offline (no credentials, or --offline) each browser session gets its own embedded
+/// emulator. Run through cargo with `--` before the flags:
+///
+/// cargo run -p realtime-examples --example browser_bridge -- --offline
+#[derive(Debug, Parser)]
+#[command(name = "browser_bridge")]
+struct Cli {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    #[command(flatten)]
+    listen: ListenArgs,
+}
+
+/// Counters shown at `/stats`, over all sessions of this bridge.
 #[derive(Debug, Default)]
 struct Stats {
     connections: AtomicU64,
@@ -70,8 +96,9 @@ struct AppState {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     realtime_examples::init_tracing();
-    match run().await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -80,26 +107,19 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), ExampleError> {
-    let args = Args::parse(&["port", "provider"], &["offline"])?;
-    let port: u16 = match args.value("port") {
-        Some(port) => port.parse().map_err(|_| {
-            ExampleError::new(format!("--port expects a port number, got `{port}`"))
-        })?,
-        None => 8080,
-    };
+async fn run(cli: Cli) -> Result<(), ExampleError> {
     // Decides the mode once; offline, each browser connection then gets its own emulator.
-    let probe = Connection::choose(&args, desk::offline_script()).await?;
-    println!("{}", probe.banner);
+    let probe = Connection::choose(&cli.connection, desk::offline_script()).await?;
+    out::line(&probe.banner);
     if probe.is_offline() {
-        println!(
-            "(each browser session gets its own emulator; every second of microphone audio is one user turn)"
+        out::line(
+            "(each browser session gets its own emulator; every second of microphone audio is one user turn)",
         );
     }
     let state = Arc::new(AppState {
         provider: probe.provider,
         offline: probe.is_offline(),
-        why: if args.flag("offline") {
+        why: if cli.connection.offline {
             "--offline given"
         } else {
             "no credentials found"
@@ -108,6 +128,7 @@ async fn run() -> Result<(), ExampleError> {
     });
     drop(probe);
 
+    let (listener, address, guard) = cli.listen.bind(8080).await?;
     let minter = Minter::from_env();
     let app = Router::new()
         .route("/", get(|| async { Html(INDEX_HTML) }))
@@ -117,23 +138,25 @@ async fn run() -> Result<(), ExampleError> {
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         )
-        .route("/ws", get(upgrade))
+        // A session spends the provider key like a minted secret: same rate limit.
+        .route("/ws", guard.limit_minting(get(upgrade)))
         .route("/stats", get(stats))
-        .route("/token", minter.route())
+        .route("/token", minter.route(&guard))
         .with_state(state);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .map_err(|e| ExampleError::new(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-    let address = listener
-        .local_addr()
-        .map_err(|e| ExampleError::new(format!("listener address: {e}")))?;
-    println!("open http://{address}/ and press Connect (Ctrl-C stops the bridge)");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| ExampleError::new(format!("server: {e}")))
+    let app = guard.protect(app);
+    out::line(&format!(
+        "open http://{address}/ and press Connect (Ctrl-C stops the bridge)"
+    ));
+    out::line(&format!("allowed origins: {}", guard.origins().join(", ")));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| ExampleError::new(format!("server: {e}")))
 }
 
 fn javascript(source: &'static str) -> Response {
@@ -219,6 +242,7 @@ async fn bridge(socket: WebSocket, state: &AppState) -> Result<(), ExampleError>
                 }
                 Some(Ok(Message::Text(text))) => match serde_json::from_str::<PageCommand>(&text) {
                     Ok(PageCommand::Text { text }) => {
+                        stats.user_turns.fetch_add(1, Ordering::Relaxed);
                         let line = transcript.user_text(&text);
                         send_line(&mut to_page, stats, "user", &line, transcript.agent()).await?;
                         session
@@ -315,7 +339,7 @@ async fn forward(
             send_json(to_page, &json!({"type": "interrupted"})).await?;
             "interrupted"
         }
-        AgentEvent::Error(_) => {
+        AgentEvent::Error(_) | AgentEvent::TranscriptionFailed { .. } => {
             stats.errors.fetch_add(1, Ordering::Relaxed);
             "error"
         }

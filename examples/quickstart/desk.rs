@@ -280,6 +280,16 @@ pub async fn run(
             ),
             &mut lines,
         );
+        if offline {
+            say(
+                "note: offline, the emulator does not listen to the WAV. It plays a script: \
+                 what the caller \"says\" below is the script's text, whatever the file \
+                 contains. The file's audio is sent, one second per caller turn. For a real \
+                 transcription of your file, run online (set the provider's variables)."
+                    .to_owned(),
+                &mut lines,
+            );
+        }
     }
     let mut wav_out = options.output.as_deref().map(WavOut::create).transpose()?;
 

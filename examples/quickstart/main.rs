@@ -1,32 +1,51 @@
-//! Run with: cargo run -p realtime-examples --example quickstart [-- --provider openai] [--input caller.wav] [--output desk.wav] [--offline]
+//! Run with: `cargo run -p realtime-examples --example quickstart -- [--offline] [--provider NAME] [--input caller.wav] [--output desk.wav]`
 //!
 //! A customer-service voice desk: `auth` verifies the caller with a tool, hands off to
 //! `returns`, which checks eligibility with a tool, and to `sales`, and back, all over
 //! one connection. It prints who speaks, tool calls with their arguments and results,
-//! handoffs and interruptions, then a summary.
+//! handoffs and interruptions, then a summary whose counts match those lines.
 //!
 //! With no credentials in the environment it runs against the embedded OpenAI GA
 //! emulator (a real WebSocket server on 127.0.0.1, speaking the provider's wire
 //! dialect) and says so on its first line. With `OPENAI_API_KEY` set (or
 //! `--provider openai`) it talks to the real service.
-//!
-//! - `--input FILE.wav`: the caller's voice (any rate, mono or stereo; converted to
-//!   24 kHz mono pcm16). Without it the offline run sends synthetic speech and a live
-//!   run sends the caller's lines as text.
-//! - `--output FILE.wav`: the assistant's audio (24 kHz mono pcm16).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use realtime_examples::args::Args;
-use realtime_examples::desk;
+use clap::Parser;
+use realtime_examples::cli::ConnectionArgs;
 use realtime_examples::provider::Connection;
+use realtime_examples::{desk, out};
+
+/// The voice desk: tools, handoffs both ways, a barge-in, a summary.
+///
+/// Offline (no credentials, or --offline) the embedded emulator plays the model from a
+/// script. Run through cargo with `--` before the flags:
+///
+/// cargo run -p realtime-examples --example quickstart -- --offline
+#[derive(Debug, Parser)]
+#[command(name = "quickstart")]
+struct Cli {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    /// The caller's voice: a WAV file (any rate, mono or stereo; converted to 24 kHz
+    /// mono pcm16). Offline, the emulator's script, not the file, decides what the
+    /// caller says. Without it: synthetic speech offline, the caller's lines as text
+    /// online.
+    #[arg(long, value_name = "FILE.wav")]
+    input: Option<PathBuf>,
+    /// Write the assistant's audio to this WAV file (24 kHz mono pcm16).
+    #[arg(long, value_name = "FILE.wav")]
+    output: Option<PathBuf>,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     realtime_examples::init_tracing();
-    match run().await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -35,19 +54,18 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), realtime_examples::ExampleError> {
-    let args = Args::parse(&["provider", "input", "output"], &["offline"])?;
-    let connection = Connection::choose(&args, desk::offline_script()).await?;
-    println!("{}", connection.banner);
+async fn run(cli: Cli) -> Result<(), realtime_examples::ExampleError> {
+    let connection = Connection::choose(&cli.connection, desk::offline_script()).await?;
+    out::line(&connection.banner);
     if connection.is_offline() {
-        println!(
+        out::line(&format!(
             "(set {} to talk to the real service; the emulator's model follows a script)",
-            connection.provider.credential_vars().join(" and ")
-        );
+            connection.provider.credential_vars().join(", ")
+        ));
     }
     let mut options = desk::DeskOptions::new(connection.is_offline());
-    options.input = args.value("input").map(PathBuf::from);
-    options.output = args.value("output").map(PathBuf::from);
-    desk::run(connection, options, &mut |line| println!("{line}")).await?;
+    options.input = cli.input;
+    options.output = cli.output;
+    desk::run(connection, options, &mut out::line).await?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! phones that connect to the provider directly (WebRTC or WebSocket), so the
 //! standard API key never leaves the server.
 //!
-//! Without `OPENAI_API_KEY` the route answers `503` with a message saying so.
+//! Without `OPENAI_API_KEY` the route answers `503` with a message saying so. The
+//! route comes with the per-client rate limit of a [`Guard`]; the server applies the
+//! guard's other checks (Host, Origin, JSON bodies) to all its routes.
 
 use std::sync::Arc;
 
@@ -13,6 +15,8 @@ use axum::routing::{MethodRouter, post};
 use realtime::openai::{ClientSecretRequest, ClientSecrets, OpenAiConfig};
 use realtime::protocol::SessionConfig;
 use serde::Deserialize;
+
+use crate::guard::Guard;
 use serde_json::json;
 
 /// What a caller may ask for; everything else is the server's choice.
@@ -66,13 +70,13 @@ impl Minter {
         &self.why_not
     }
 
-    /// A `POST` route: body `{"instructions"?, "voice"?}` (or empty), answer
-    /// `{"client_secret", "expires_at"}`.
-    pub fn route<S: Clone + Send + Sync + 'static>(self) -> MethodRouter<S> {
-        post(move |body: String| {
+    /// A `POST` route: a JSON body `{"instructions"?, "voice"?}` (or an empty one),
+    /// answer `{"client_secret", "expires_at"}`; rate-limited per client by `guard`.
+    pub fn route<S: Clone + Send + Sync + 'static>(self, guard: &Guard) -> MethodRouter<S> {
+        guard.limit_minting(post(move |body: String| {
             let minter = self.clone();
             async move { minter.mint(&body).await }
-        })
+        }))
     }
 
     async fn mint(&self, body: &str) -> Response {

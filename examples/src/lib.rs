@@ -9,12 +9,18 @@
 //!   out, and synthetic "speech" for offline user turns.
 //! - [`transcript`]: turns [`AgentEvent`](realtime::agent::AgentEvent)s into readable
 //!   transcript lines and counts what happened.
-//! - [`args`]: a few lines of command-line parsing (no parser crate).
+//! - [`cli`]: the flags the examples share (clap), flattened into each example's own
+//!   command line.
+//! - [`guard`]: the request checks of the example servers (Host, Origin, JSON bodies,
+//!   a per-client rate limit, an authentication hook).
+//! - [`out`]: printing that ends quietly when stdout is closed (`| head -1`).
 //! - [`desk`]: the customer-service voice desk of `quickstart`.
 
-pub mod args;
 pub mod audio;
+pub mod cli;
 pub mod conversation;
+pub mod guard;
+pub mod out;
 pub mod provider;
 pub mod transcript;
 

@@ -1,11 +1,15 @@
 //! Which service an example talks to.
 //!
-//! - `--provider NAME` picks a provider; it needs that provider's credentials in the
-//!   environment (a clear error names the missing variable).
+//! - `--provider NAME` picks a provider; it needs that provider's variables in the
+//!   environment (one error lists every missing one).
 //! - `--offline` runs against the embedded emulator of the chosen provider's dialect
 //!   (OpenAI GA by default): a real WebSocket server on 127.0.0.1, with the provider's
 //!   real dialect on the client side.
-//! - Neither: the first provider whose credentials are set, else the emulator.
+//! - Neither: the first provider whose variables are all set; else, when some of a
+//!   provider's variables are set, an error listing the missing ones; else the emulator.
+//!
+//! Banners name the dialect and `api-version` the client really uses, read from the
+//! provider's configuration and dialect, not written out by hand.
 //!
 //! Every provider lives in the `match`es of [`Provider`]; adding one is a variant and
 //! an arm in each.
@@ -14,6 +18,7 @@ use realtime::azure_openai::{
     ApiVersion as AzureApiVersion, AzureOpenAiConfig, AzureOpenAiDialect,
 };
 use realtime::client::RealtimeClient;
+use realtime::dialect::Dialect;
 use realtime::openai::{OpenAiConfig, OpenAiDialect};
 use realtime::protocol::{SessionConfig, Transcription};
 use realtime::transport::{ConnectRequest, StaticConnector, redact_url};
@@ -21,18 +26,21 @@ use realtime::voicelive::{ApiVersion as VoiceLiveApiVersion, VoiceLiveConfig, Vo
 use realtime_testkit::emulator::{Emulator, Profile, Script};
 
 use crate::ExampleError;
-use crate::args::Args;
+use crate::cli::ConnectionArgs;
 
 /// A realtime service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 #[non_exhaustive]
 pub enum Provider {
     /// OpenAI Realtime (GA).
+    #[value(name = "openai")]
     OpenAi,
     /// Azure OpenAI Realtime: GA v1, or a dated preview when `AZURE_OPENAI_API_VERSION`
     /// is set. Offline: the `2025-04-01-preview` dialect (beta shape, no `session.type`).
+    #[value(name = "azure-openai")]
     AzureOpenAi,
     /// Azure AI Voice Live. Offline: the `2026-04-10` dialect.
+    #[value(name = "voicelive")]
     VoiceLive,
 }
 
@@ -49,74 +57,106 @@ impl Provider {
         }
     }
 
-    /// What the user reads.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::OpenAi => "OpenAI GA",
-            Self::AzureOpenAi => "Azure OpenAI (2025-04-01-preview)",
-            Self::VoiceLive => "Azure AI Voice Live (2026-04-10)",
-        }
-    }
-
-    /// The environment variables that must be set to talk to the real service.
+    /// The environment variables that must be set to talk to the real service. A
+    /// variable with alternatives is written `A (or B)`.
     pub fn credential_vars(self) -> &'static [&'static str] {
         match self {
             Self::OpenAi => &[realtime::openai::API_KEY_VAR],
             Self::AzureOpenAi => &[
                 realtime::azure_openai::ENV_ENDPOINT,
                 realtime::azure_openai::ENV_API_KEY,
+                "AZURE_OPENAI_REALTIME_DEPLOYMENT (or AZURE_OPENAI_DEPLOYMENT)",
             ],
-            Self::VoiceLive => &["AZURE_VOICELIVE_ENDPOINT", "AZURE_VOICELIVE_API_KEY"],
+            Self::VoiceLive => &[
+                "AZURE_VOICELIVE_ENDPOINT",
+                "AZURE_VOICELIVE_API_KEY",
+                "AZURE_VOICELIVE_MODEL",
+            ],
         }
     }
 
-    /// Parses a `--provider` value.
-    ///
-    /// # Errors
-    /// An unknown name; the message lists the known ones.
-    pub fn parse(name: &str) -> Result<Self, ExampleError> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|provider| provider.name() == name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
-                ExampleError::new(format!(
-                    "unknown provider `{name}`; known: {}",
-                    known.join(", ")
-                ))
-            })
+    /// The required variables that are unset or empty, all of them, as
+    /// [`credential_vars`](Self::credential_vars) writes them.
+    pub fn missing_vars(self) -> Vec<&'static str> {
+        self.missing_vars_in(|name| std::env::var(name).ok())
     }
 
-    /// Whether every credential variable is set and non-empty.
-    pub fn has_credentials(self) -> bool {
+    /// As [`missing_vars`](Self::missing_vars), reading variables through `lookup`.
+    pub fn missing_vars_in(self, lookup: impl Fn(&str) -> Option<String>) -> Vec<&'static str> {
+        let set = |name: &str| lookup(name).is_some_and(|value| !value.trim().is_empty());
         self.credential_vars()
             .iter()
-            .all(|var| std::env::var(var).is_ok_and(|value| !value.trim().is_empty()))
+            .copied()
+            .filter(|entry| {
+                // `A (or B)`: either name will do.
+                !entry
+                    .split(" (or ")
+                    .map(|name| name.trim_end_matches(')'))
+                    .any(set)
+            })
+            .collect()
     }
 
-    /// A client for the real service, and the URL it connects to (no secret in it).
+    /// Whether every required variable is set and non-empty.
+    pub fn has_credentials(self) -> bool {
+        self.missing_vars().is_empty()
+    }
+
+    /// Whether some, but not all, of the required variables are set.
+    fn partly_configured(self) -> bool {
+        let missing = self.missing_vars().len();
+        missing > 0 && missing < self.credential_vars().len()
+    }
+
+    /// The error for a provider whose variables are missing.
+    fn missing_error(self, why: &str) -> ExampleError {
+        ExampleError::new(format!(
+            "{why}: {} {} not set. Set {} (or add --offline to use the embedded emulator)",
+            self.name(),
+            match self.missing_vars().as_slice() {
+                [one] => format!("needs {one}, which is"),
+                many => format!("needs {}, which are", many.join(", ")),
+            },
+            if self.missing_vars().len() == 1 {
+                "it"
+            } else {
+                "them all"
+            },
+        ))
+    }
+
+    /// A client for the real service, and where it connects: the URL (no secret in
+    /// it), the dialect and the `api-version`, as the configuration resolved them.
     ///
     /// # Errors
     /// The configuration in the environment is missing or invalid.
-    pub fn live_client(self) -> Result<(RealtimeClient, String), ExampleError> {
+    pub fn live_client(self) -> Result<(RealtimeClient, Endpoint), ExampleError> {
+        let invalid = |e: &dyn std::fmt::Display| {
+            ExampleError::new(format!("the {} configuration: {e}", self.name()))
+        };
         match self {
             Self::OpenAi => {
-                let config = OpenAiConfig::from_env().map_err(|e| ExampleError(e.to_string()))?;
-                let url = redact_url(&config.connect_request().url);
-                Ok((config.client(), url))
+                let config = OpenAiConfig::from_env().map_err(|e| invalid(&e))?;
+                let endpoint = Endpoint::of(
+                    &config.dialect(),
+                    None,
+                    redact_url(&config.connect_request().url),
+                );
+                Ok((config.client(), endpoint))
             }
             Self::AzureOpenAi => {
-                let config =
-                    AzureOpenAiConfig::from_env().map_err(|e| ExampleError(e.to_string()))?;
-                let url = redact_url(&config.url());
-                Ok((config.client(), url))
+                let config = AzureOpenAiConfig::from_env().map_err(|e| invalid(&e))?;
+                let dialect = config.dialect();
+                let version = dialect.api_version().map(|v| v.as_str().to_owned());
+                let endpoint = Endpoint::of(&dialect, version, redact_url(&config.url()));
+                Ok((config.client(), endpoint))
             }
             Self::VoiceLive => {
-                let config =
-                    VoiceLiveConfig::from_env().map_err(|e| ExampleError(e.to_string()))?;
-                let url = redact_url(&config.url());
-                Ok((RealtimeClient::new(config.dialect(), config), url))
+                let config = VoiceLiveConfig::from_env().map_err(|e| invalid(&e))?;
+                let dialect = config.dialect();
+                let version = Some(config.api_version().as_str().to_owned());
+                let endpoint = Endpoint::of(&dialect, version, redact_url(&config.url()));
+                Ok((RealtimeClient::new(dialect, config), endpoint))
             }
         }
     }
@@ -130,19 +170,28 @@ impl Provider {
         }
     }
 
-    /// A client speaking this provider's real dialect to an emulator at `url`.
-    pub fn offline_client(self, url: String) -> RealtimeClient {
-        let connector = StaticConnector::new("emulator", ConnectRequest::new(url));
+    /// A client speaking this provider's real dialect to an emulator at `url`, and
+    /// where it connects.
+    pub fn offline_client(self, url: String) -> (RealtimeClient, Endpoint) {
+        let connector = StaticConnector::new("emulator", ConnectRequest::new(url.clone()));
         match self {
-            Self::OpenAi => RealtimeClient::new(OpenAiDialect::new(), connector),
-            Self::AzureOpenAi => RealtimeClient::new(
-                AzureOpenAiDialect::preview(AzureApiVersion::V2025_04_01Preview),
-                connector,
-            ),
-            Self::VoiceLive => RealtimeClient::new(
-                VoiceLiveDialect::new(VoiceLiveApiVersion::V2026_04_10),
-                connector,
-            ),
+            Self::OpenAi => {
+                let dialect = OpenAiDialect::new();
+                let endpoint = Endpoint::of(&dialect, None, url);
+                (RealtimeClient::new(dialect, connector), endpoint)
+            }
+            Self::AzureOpenAi => {
+                let dialect = AzureOpenAiDialect::preview(AzureApiVersion::V2025_04_01Preview);
+                let version = dialect.api_version().map(|v| v.as_str().to_owned());
+                let endpoint = Endpoint::of(&dialect, version, url);
+                (RealtimeClient::new(dialect, connector), endpoint)
+            }
+            Self::VoiceLive => {
+                let version = VoiceLiveApiVersion::V2026_04_10;
+                let dialect = VoiceLiveDialect::new(version);
+                let endpoint = Endpoint::of(&dialect, Some(version.as_str().to_owned()), url);
+                (RealtimeClient::new(dialect, connector), endpoint)
+            }
         }
     }
 
@@ -166,6 +215,44 @@ impl Provider {
     }
 }
 
+/// Where a client connects, for the banner: read from the dialect and configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The provider, as the dialect names it (e.g. `Azure OpenAI`).
+    pub provider: &'static str,
+    /// The dialect (e.g. `azure-openai-ga-v1`).
+    pub dialect: &'static str,
+    /// The `api-version` in the URL; `None` for endpoints without one (OpenAI,
+    /// Azure OpenAI GA v1).
+    pub api_version: Option<String>,
+    /// The URL, with no secret in it.
+    pub url: String,
+}
+
+impl Endpoint {
+    fn of(dialect: &dyn Dialect, api_version: Option<String>, url: String) -> Self {
+        Self {
+            provider: dialect.provider(),
+            dialect: dialect.name(),
+            api_version,
+            url,
+        }
+    }
+
+    /// `Azure OpenAI, dialect azure-openai-preview, api-version 2025-04-01-preview`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}, dialect {}, {}",
+            self.provider,
+            self.dialect,
+            match &self.api_version {
+                Some(version) => format!("api-version {version}"),
+                None => "no api-version".to_owned(),
+            }
+        )
+    }
+}
+
 /// A client and, offline, the emulator it talks to (kept alive with it).
 #[derive(Debug)]
 pub struct Connection {
@@ -175,6 +262,8 @@ pub struct Connection {
     pub provider: Provider,
     /// The emulator, when offline.
     pub emulator: Option<Emulator>,
+    /// Where the client connects.
+    pub endpoint: Endpoint,
     /// One line saying where the example is connected: print it first.
     pub banner: String,
 }
@@ -207,15 +296,17 @@ impl Connection {
         let emulator = Emulator::start(provider.emulator_profile(), script)
             .await
             .map_err(|e| ExampleError(format!("could not start the embedded emulator: {e}")))?;
-        let url = emulator.url();
+        let (client, endpoint) = provider.offline_client(emulator.url());
         let banner = format!(
-            "offline: {why}, running against the embedded {} emulator at {url}",
-            provider.title()
+            "offline: {why}, running against the embedded emulator of {} at {}",
+            endpoint.describe(),
+            endpoint.url
         );
         Ok(Self {
-            client: provider.offline_client(url),
+            client,
             provider,
             emulator: Some(emulator),
+            endpoint,
             banner,
         })
     }
@@ -225,16 +316,18 @@ impl Connection {
     /// # Errors
     /// Its credentials are missing or invalid.
     pub fn live(provider: Provider) -> Result<Self, ExampleError> {
-        let (client, url) = provider.live_client()?;
+        let (client, endpoint) = provider.live_client()?;
         let banner = format!(
-            "online: {} at {url} (credentials from {})",
-            provider.title(),
+            "online: {} at {} (configured from {})",
+            endpoint.describe(),
+            endpoint.url,
             provider.credential_vars().join(", ")
         );
         Ok(Self {
             client,
             provider,
             emulator: None,
+            endpoint,
             banner,
         })
     }
@@ -243,25 +336,62 @@ impl Connection {
     /// the emulator plays when offline.
     ///
     /// # Errors
-    /// An unknown provider, or `--provider` without its credentials.
-    pub async fn choose(args: &Args, script: Script) -> Result<Self, ExampleError> {
-        let named = args.value("provider").map(Provider::parse).transpose()?;
-        if args.flag("offline") {
-            return Self::offline(named.unwrap_or(Provider::OpenAi), script, "--offline given")
-                .await;
+    /// A provider whose variables are missing (every missing one is named), or whose
+    /// configuration is invalid.
+    pub async fn choose(args: &ConnectionArgs, script: Script) -> Result<Self, ExampleError> {
+        if args.offline {
+            let provider = args.provider.unwrap_or(Provider::OpenAi);
+            return Self::offline(provider, script, "--offline given").await;
         }
-        match named {
+        match args.provider {
             Some(provider) if provider.has_credentials() => Self::live(provider),
-            Some(provider) => Err(ExampleError::new(format!(
-                "--provider {} needs {} in the environment (or add --offline to use the \
-                 embedded emulator)",
-                provider.name(),
-                provider.credential_vars().join(" and ")
-            ))),
-            None => match Provider::ALL.iter().copied().find(|p| p.has_credentials()) {
-                Some(provider) => Self::live(provider),
-                None => Self::offline(Provider::OpenAi, script, "no credentials found").await,
-            },
+            Some(provider) => {
+                Err(provider.missing_error(&format!("--provider {}", provider.name())))
+            }
+            None => {
+                if let Some(provider) = Provider::ALL.iter().copied().find(|p| p.has_credentials())
+                {
+                    return Self::live(provider);
+                }
+                // Half a configuration is a mistake to report, not a reason to go offline.
+                if let Some(provider) = Provider::ALL
+                    .iter()
+                    .copied()
+                    .find(|p| p.partly_configured())
+                {
+                    return Err(provider.missing_error("some variables are set"));
+                }
+                Self::offline(Provider::OpenAi, script, "no credentials found").await
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Provider;
+
+    #[test]
+    fn every_missing_variable_is_listed() {
+        let missing = Provider::AzureOpenAi.missing_vars_in(|_| None);
+        assert_eq!(missing.len(), 3, "{missing:?}");
+        let missing = Provider::VoiceLive
+            .missing_vars_in(|name| (name == "AZURE_VOICELIVE_ENDPOINT").then(|| "x".to_owned()));
+        assert_eq!(
+            missing,
+            ["AZURE_VOICELIVE_API_KEY", "AZURE_VOICELIVE_MODEL"]
+        );
+    }
+
+    #[test]
+    fn an_alternative_name_satisfies_its_entry() {
+        let set = |name: &str| {
+            matches!(
+                name,
+                "AZURE_OPENAI_ENDPOINT" | "AZURE_OPENAI_API_KEY" | "AZURE_OPENAI_DEPLOYMENT"
+            )
+            .then(|| "x".to_owned())
+        };
+        assert!(Provider::AzureOpenAi.missing_vars_in(set).is_empty());
     }
 }

@@ -9,7 +9,7 @@
 //! [returns] assistant: Good news: order 1042 ... [interrupted by the user at 200 ms]
 //! ```
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use realtime::agent::{AgentError, AgentEvent};
@@ -23,25 +23,32 @@ pub struct Transcript {
     /// Assistant text so far per item (for interrupted items, whose final
     /// transcript never comes).
     partial: HashMap<String, String>,
+    /// Tool calls seen (a call needing approval shows first as an approval request,
+    /// then, approved, as a start: one call).
+    calls: HashSet<String>,
     /// Counts.
     pub stats: Stats,
 }
 
-/// What happened in a session.
+/// What happened in a session: each count is the number of lines of its kind the
+/// transcript printed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Stats {
-    /// User turns (transcribed speech or text).
+    /// User turns (transcribed speech or text): the `user:` lines.
     pub user_turns: usize,
-    /// Assistant turns that were spoken to the end.
+    /// Assistant turns, spoken to the end or interrupted: the `assistant:` lines.
     pub assistant_turns: usize,
-    /// Tool calls started.
+    /// Tool calls: each started or awaiting approval, counted once per call id.
     pub tool_calls: usize,
     /// Tool calls that failed (error, timeout, bad arguments...).
     pub tool_failures: usize,
     /// Handoffs.
     pub handoffs: usize,
-    /// Interruptions (barge-in or guardrail).
+    /// Assistant turns the user interrupted (the `[interrupted` lines, included in
+    /// `assistant_turns`).
     pub interruptions: usize,
+    /// Output guardrails that tripped.
+    pub guardrails: usize,
     /// Errors reported by the session.
     pub errors: usize,
     /// Assistant audio received, in bytes.
@@ -119,9 +126,9 @@ impl Transcript {
                 agent,
                 tool,
                 arguments,
-                ..
+                call_id,
             } => {
-                self.stats.tool_calls += 1;
+                self.count_call(call_id);
                 self.stats.saw_agent(agent);
                 lines.push(format!("  -> tool call {tool} {}", compact(arguments)));
             }
@@ -140,11 +147,16 @@ impl Transcript {
                 lines.push(format!("  <- tool result{mark} {tool} {}", compact(output)));
             }
             AgentEvent::ApprovalRequested {
-                tool, arguments, ..
-            } => lines.push(format!(
-                "  ?? approval needed for {tool} {}",
-                compact(arguments)
-            )),
+                tool,
+                arguments,
+                call_id,
+            } => {
+                self.count_call(call_id);
+                lines.push(format!(
+                    "  ?? approval needed for {tool} {}",
+                    compact(arguments)
+                ));
+            }
             AgentEvent::Handoff { from, to } => {
                 self.stats.handoffs += 1;
                 self.current_agent.clone_from(to);
@@ -160,6 +172,7 @@ impl Transcript {
                 audio_end_ms,
             } => {
                 self.stats.interruptions += 1;
+                self.stats.assistant_turns += 1;
                 let said = self.partial.remove(item_id).unwrap_or_default();
                 let mut line = format!("[{}] assistant: {}", self.current_agent, said.trim_end());
                 match audio_end_ms {
@@ -172,7 +185,10 @@ impl Transcript {
             }
             AgentEvent::GuardrailTripped {
                 guardrail, reason, ..
-            } => lines.push(format!("  !! guardrail {guardrail} tripped: {reason}")),
+            } => {
+                self.stats.guardrails += 1;
+                lines.push(format!("  !! guardrail {guardrail} tripped: {reason}"));
+            }
             AgentEvent::Error(error) => {
                 self.stats.errors += 1;
                 lines.push(format!("  !! {}", describe_error(error)));
@@ -194,21 +210,33 @@ impl Transcript {
         lines
     }
 
-    /// A summary block for the end of a run.
+    fn count_call(&mut self, call_id: &str) {
+        if self.calls.insert(call_id.to_owned()) {
+            self.stats.tool_calls += 1;
+        }
+    }
+
+    /// A summary block for the end of a run; every count matches the lines printed
+    /// above it.
     pub fn summary(&self, elapsed: std::time::Duration) -> Vec<String> {
         let s = &self.stats;
         let agents: BTreeSet<&str> = s.agents.iter().map(String::as_str).collect();
+        let guardrails = if s.guardrails > 0 {
+            format!(" | guardrails tripped: {}", s.guardrails)
+        } else {
+            String::new()
+        };
         vec![
             "--- summary ---".to_owned(),
             format!(
-                "turns: {} user, {} assistant | tool calls: {} ({} failed) | handoffs: {} | \
-                 interruptions: {} | errors: {}",
+                "turns: {} user, {} assistant ({} interrupted) | tool calls: {} ({} failed) | \
+                 handoffs: {} | errors: {}{guardrails}",
                 s.user_turns,
                 s.assistant_turns,
+                s.interruptions,
                 s.tool_calls,
                 s.tool_failures,
                 s.handoffs,
-                s.interruptions,
                 s.errors
             ),
             format!(
@@ -263,5 +291,75 @@ pub fn describe_error(error: &AgentError) -> String {
             None => format!("{provider} error {code}: {message}"),
         },
         other => format!("error: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use realtime::agent::AgentEvent;
+
+    use super::Transcript;
+
+    fn count(lines: &[String], needle: &str) -> usize {
+        lines.iter().filter(|line| line.contains(needle)).count()
+    }
+
+    #[test]
+    fn summary_counts_the_printed_lines() {
+        let mut transcript = Transcript::new("desk");
+        let events = [
+            AgentEvent::ApprovalRequested {
+                tool: "refund".to_owned(),
+                call_id: "c1".to_owned(),
+                arguments: "{}".to_owned(),
+            },
+            // Approved: the same call starts.
+            AgentEvent::ToolStarted {
+                agent: "desk".to_owned(),
+                tool: "refund".to_owned(),
+                call_id: "c1".to_owned(),
+                arguments: "{}".to_owned(),
+            },
+            AgentEvent::ToolFinished {
+                tool: "refund".to_owned(),
+                call_id: "c1".to_owned(),
+                output: "{}".to_owned(),
+                failed: false,
+            },
+            AgentEvent::ApprovalRequested {
+                tool: "refund".to_owned(),
+                call_id: "c2".to_owned(),
+                arguments: "{}".to_owned(),
+            },
+            AgentEvent::ToolFinished {
+                tool: "refund".to_owned(),
+                call_id: "c2".to_owned(),
+                output: "{}".to_owned(),
+                failed: true,
+            },
+            AgentEvent::Interrupted {
+                item_id: "a1".to_owned(),
+                audio_end_ms: Some(200),
+            },
+            AgentEvent::Transcript {
+                role: realtime::protocol::Role::Assistant,
+                item_id: "a2".to_owned(),
+                text: "Done.".to_owned(),
+                agent: None,
+                phase: None,
+            },
+        ];
+        let mut lines = Vec::new();
+        for event in &events {
+            lines.extend(transcript.on_event(event));
+        }
+        let stats = &transcript.stats;
+        assert_eq!(stats.tool_calls, 2, "{lines:#?}");
+        assert_eq!(stats.tool_failures, count(&lines, "tool result FAILED"));
+        assert_eq!(stats.assistant_turns, count(&lines, "assistant:"));
+        assert_eq!(stats.interruptions, count(&lines, "[interrupted"));
+        let summary = transcript.summary(std::time::Duration::ZERO).join("\n");
+        assert!(summary.contains("2 assistant (1 interrupted)"), "{summary}");
+        assert!(summary.contains("tool calls: 2 (1 failed)"), "{summary}");
     }
 }
