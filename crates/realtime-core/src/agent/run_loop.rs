@@ -314,6 +314,11 @@ impl Driver {
         self.tools.spawn(async move {
             let result = match task.await {
                 Ok(result) => result,
+                Err(join_error) if join_error.is_cancelled() => {
+                    // Stopped by the machine (timeout): its output was already given.
+                    tracing::debug!(tool = name, "tool task stopped");
+                    Err(ToolError::Panicked { tool: name })
+                }
                 Err(join_error) => {
                     tracing::error!(
                         tool = name,

@@ -94,7 +94,8 @@ impl AgentSession {
                 if self.reconnects
                     && !matches!(
                         error,
-                        TransportError::Backpressure { .. } | TransportError::BackpressureBytes { .. }
+                        TransportError::Backpressure { .. }
+                            | TransportError::BackpressureBytes { .. }
                     ) =>
             {
                 // The connection just failed; the loop is reconnecting. Keep the audio
