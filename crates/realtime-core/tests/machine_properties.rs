@@ -24,10 +24,10 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use realtime_core::agent::machine::RESPONSE_CREATE_TIMEOUT;
 use realtime_core::agent::machine::{
     Action, AgentMachine, Command, Disconnect, EndReason, Input, MachineConfig,
 };
+use realtime_core::agent::machine::{RESPONSE_CREATE_TIMEOUT, RESPONSE_IDLE_TIMEOUT};
 use realtime_core::agent::{
     Agent, AgentError, AgentEvent, AgentTool, GuardrailRemedy, HistoryEntry, OutputGuardrail,
     ReconnectPolicy, RotationPolicy, ToolError, Verdict,
@@ -250,6 +250,8 @@ struct World {
     rotations_here: u32,
     // Server.
     server: Server,
+    /// When the server last sent anything.
+    server_spoke: Instant,
     next_id: u64,
     /// Items of the active response, for `response.done`.
     response_output: Vec<Value>,
@@ -355,6 +357,7 @@ impl World {
             rotation_allowed_at: None,
             rotations_here: 0,
             server: Server::Idle,
+            server_spoke: now,
             next_id: 0,
             response_output: Vec::new(),
             audio_done: HashSet::new(),
@@ -457,6 +460,7 @@ impl World {
         if !self.online {
             return;
         }
+        self.server_spoke = self.now;
         self.feed(Input::Server(decode(value)));
     }
 
@@ -523,9 +527,16 @@ impl World {
         assert!(self.online, "sent {} while offline", event.event_type());
         match &event {
             ClientEvent::ResponseCreate { event_id, .. } => {
-                // A create the server left unanswered past the bound counts as lost.
-                let lost = matches!(&self.server, Server::Awaiting(_, since)
-                    if self.now.saturating_duration_since(*since) >= RESPONSE_CREATE_TIMEOUT);
+                // A create the server left unanswered past the bound counts as lost,
+                // and so does a response the server went silent on.
+                let silent = self.now.saturating_duration_since(self.server_spoke);
+                let lost = match &self.server {
+                    Server::Awaiting(_, since) => {
+                        self.now.saturating_duration_since(*since) >= RESPONSE_CREATE_TIMEOUT
+                    }
+                    Server::Active(_) => silent >= RESPONSE_IDLE_TIMEOUT,
+                    Server::Idle => false,
+                };
                 assert!(
                     self.server == Server::Idle || lost,
                     "invariant 1: a second response.create while one is in flight ({:?})",

@@ -42,7 +42,8 @@
 //!    flight. A requested response is always sent eventually: after the one in flight
 //!    is done, after an `error` that answers it (with its event id, or with none), after
 //!    an undecodable `response.done`, after a reconnect, or when the server leaves it
-//!    unanswered for [`RESPONSE_CREATE_TIMEOUT`].
+//!    unanswered for [`RESPONSE_CREATE_TIMEOUT`] (or an active response silent for
+//!    [`RESPONSE_IDLE_TIMEOUT`]).
 //! 2. **Barge-in acts on what the user hears.** It truncates the item being heard at
 //!    min(played, received), deletes items announced or received but not yet heard,
 //!    and never touches an item that finished playing. The `Interrupted` event names
@@ -81,7 +82,7 @@ use std::time::{Duration, Instant};
 
 pub use calls::{MAX_ANSWERED_ID_BYTES, MAX_QUEUED_ARGUMENT_BYTES, MAX_RUNNING_TOOLS};
 pub use connection::ROTATION_RETRY;
-pub use gate::{RESPONSE_CREATE_TIMEOUT, ResponseGate};
+pub use gate::{RESPONSE_CREATE_TIMEOUT, RESPONSE_IDLE_TIMEOUT, ResponseGate};
 pub use tools::MAX_TOOL_ARGUMENT_BYTES;
 
 use self::calls::CallLedger;
@@ -512,9 +513,25 @@ impl AgentMachine {
         if self.ended {
             return;
         }
-        if self.gate.on_timeout(now) {
-            tracing::warn!("response.create went unanswered; asking again");
-            self.request_response(now);
+        let was_active = self.gate.active();
+        if let Some(deadline) = self.gate.deadline()
+            && now >= deadline
+        {
+            let release = self.gate.on_timeout(now);
+            let provider = self.provider;
+            let detail = if was_active {
+                "the response went silent; it is taken as lost"
+            } else {
+                "response.create went unanswered; it is taken as lost"
+            };
+            tracing::warn!(detail);
+            self.emit(AgentEvent::Error(AgentError::Protocol {
+                provider,
+                detail: detail.to_owned(),
+            }));
+            if release {
+                self.request_response(now);
+            }
         }
         for call_id in self.calls.expired(now) {
             self.on_tool_timeout(now, &call_id);

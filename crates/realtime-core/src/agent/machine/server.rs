@@ -14,6 +14,7 @@ const SESSION_EXPIRED: &str = "session_expired";
 
 impl AgentMachine {
     pub(super) fn on_server_event(&mut self, now: Instant, event: ServerEvent) {
+        self.gate.heard(now);
         match &event {
             ServerEvent::SessionCreated(created) => self.on_session_created(now, created),
             ServerEvent::ResponseCreated(created) => {
