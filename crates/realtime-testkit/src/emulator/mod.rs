@@ -10,7 +10,7 @@ mod profile;
 mod script;
 mod server;
 
-pub use engine::{Engine, Output};
+pub use engine::{Engine, Output, Pace};
 pub use profile::{AZURE_TRANSCRIPTION_DEPLOYMENT, ItemEvents, Profile, Reject, RejectWhen};
 pub use script::{Fault, Script, ScriptedCall, Turn};
 pub use server::Emulator;

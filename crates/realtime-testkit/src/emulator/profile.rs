@@ -70,6 +70,24 @@ pub struct Profile {
     /// service answers `input_audio_transcription.failed` with `DeploymentNotFound`.
     /// `None`: any model name is accepted.
     pub transcription_deployments: Option<Vec<&'static str>>,
+    /// Whether `session.update` must carry `session.type` (GA shape: the S-GA
+    /// schema lists `type` as required).
+    pub requires_session_type: bool,
+    /// Whether the voice is fixed once the model has answered with audio (OpenAI and
+    /// Azure OpenAI; S-GA: "Voice cannot be changed during the session once the model
+    /// has responded with audio at least once").
+    pub voice_locked_after_audio: bool,
+    /// Whether items carry `object: "realtime.item"` (Voice Live and beta, DIALECTS.md §5;
+    /// absent on GA items in the recordings).
+    pub item_object: bool,
+    /// What the service fills into a `server_vad` turn detection the client sends
+    /// (the recorded `session.updated` frames).
+    pub server_vad_defaults: Map<String, Value>,
+    /// What the service fills into a transcription setting (recorded `session.updated`).
+    pub transcription_defaults: Map<String, Value>,
+    /// Whether function-call items get a `conversation.item.done` (not in the Voice
+    /// Live recordings, which send it for messages only).
+    pub function_call_item_done: bool,
 }
 
 fn object(value: Value) -> Map<String, Value> {
@@ -94,6 +112,35 @@ fn ga_rejects() -> Vec<Reject> {
     .into_iter()
     .map(Reject::unknown)
     .collect()
+}
+
+/// The `server_vad` defaults of the GA `session.updated` (REC-OAI, REC-AZ).
+fn ga_vad_defaults() -> Map<String, Value> {
+    object(json!({
+        "threshold": 0.5,
+        "prefix_padding_ms": 300,
+        "silence_duration_ms": 200,
+        "idle_timeout_ms": null,
+        "create_response": true,
+        "interrupt_response": true
+    }))
+}
+
+/// The `server_vad` defaults of the Voice Live 2026-04-10 `session.updated` (REC-VL:
+/// prefix 400, silence 500, and the Azure extras).
+fn vl_vad_defaults() -> Value {
+    json!({
+        "threshold": 0.5,
+        "prefix_padding_ms": 400,
+        "silence_duration_ms": 500,
+        "create_response": true,
+        "interrupt_response": true,
+        "idle_timeout_ms": null,
+        "speech_duration_ms": null,
+        "end_of_utterance_detection": null,
+        "auto_truncate": false,
+        "appended_text_after_truncation": null
+    })
 }
 
 fn ga_session(model: &str, voice: &str, truncation: bool) -> Map<String, Value> {
@@ -136,8 +183,14 @@ impl Profile {
             item_events: ItemEvents::AddedAndDone,
             sends_rate_limits: true,
             rejects: ga_rejects(),
-            initial_session: ga_session("gpt-realtime", "marin", false),
+            initial_session: ga_session("gpt-realtime", "marin", true),
             transcription_deployments: None,
+            requires_session_type: true,
+            voice_locked_after_audio: true,
+            item_object: false,
+            server_vad_defaults: ga_vad_defaults(),
+            transcription_defaults: object(json!({"language": null, "prompt": null})),
+            function_call_item_done: true,
         }
     }
 
@@ -181,6 +234,14 @@ impl Profile {
             sends_rate_limits: true,
             rejects,
             transcription_deployments: Some(vec![AZURE_TRANSCRIPTION_DEPLOYMENT]),
+            requires_session_type: false,
+            voice_locked_after_audio: true,
+            item_object: true,
+            server_vad_defaults: object(
+                json!({"threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 200, "create_response": true, "interrupt_response": true}),
+            ),
+            transcription_defaults: object(json!({"language": null, "prompt": null})),
+            function_call_item_done: false,
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "object": "realtime.session",
@@ -211,6 +272,14 @@ impl Profile {
             sends_rate_limits: false,
             rejects: Vec::new(),
             transcription_deployments: None,
+            requires_session_type: false,
+            voice_locked_after_audio: false,
+            item_object: true,
+            server_vad_defaults: object(vl_vad_defaults()),
+            transcription_defaults: object(
+                json!({"language": null, "prompt": null, "custom_speech": null, "phrase_list": null}),
+            ),
+            function_call_item_done: false,
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "model": "gpt-realtime-global-standard",
@@ -221,7 +290,7 @@ impl Profile {
                 "output_audio_format": null,
                 "input_audio_transcription": null,
                 "input_audio_noise_reduction": null,
-                "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 200, "create_response": true, "interrupt_response": true, "idle_timeout_ms": null, "speech_duration_ms": null, "end_of_utterance_detection": null, "auto_truncate": false, "appended_text_after_truncation": null},
+                "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 400, "silence_duration_ms": 500, "create_response": true, "interrupt_response": true, "idle_timeout_ms": null, "speech_duration_ms": null, "end_of_utterance_detection": null, "auto_truncate": false, "appended_text_after_truncation": null},
                 "tools": [],
                 "tool_choice": "auto",
                 "max_response_output_tokens": "inf",
@@ -245,6 +314,11 @@ impl Profile {
             dialect: "voicelive-v1",
             sends_rate_limits: false,
             initial_session: ga_session("gpt-realtime", "alloy", false),
+            voice_locked_after_audio: false,
+            item_object: true,
+            transcription_defaults: object(
+                json!({"language": null, "prompt": null, "custom_speech": null, "phrase_list": null}),
+            ),
             ..Self::openai_ga()
         }
     }

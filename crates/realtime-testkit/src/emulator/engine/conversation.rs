@@ -9,9 +9,46 @@ use realtime_core::protocol::{
 
 use super::Engine;
 
+/// The `object` of a conversation item (DIALECTS.md §5).
+const REALTIME_ITEM: &str = "realtime.item";
+
 impl Engine {
+    /// Gives the items of `event` the `object` the profile's service writes on them.
+    pub(super) fn stamp_items(&self, event: &mut ServerEvent) {
+        if !self.profile.item_object {
+            return;
+        }
+        let stamp = |item: &mut Item| match item {
+            Item::Message(item) => item.object = Some(REALTIME_ITEM.to_owned()),
+            Item::FunctionCall(item) => item.object = Some(REALTIME_ITEM.to_owned()),
+            Item::FunctionCallOutput(item) => item.object = Some(REALTIME_ITEM.to_owned()),
+            Item::Other(map) => {
+                map.insert("object".to_owned(), REALTIME_ITEM.into());
+            }
+            _ => {}
+        };
+        match event {
+            ServerEvent::ConversationItemAdded(event)
+            | ServerEvent::ConversationItemCreated(event)
+            | ServerEvent::ConversationItemDone(event)
+            | ServerEvent::ConversationItemRetrieved(event) => {
+                event.item.iter_mut().for_each(stamp);
+            }
+            ServerEvent::ResponseOutputItemAdded(event)
+            | ServerEvent::ResponseOutputItemDone(event) => event.item.iter_mut().for_each(stamp),
+            ServerEvent::ResponseCreated(event) | ServerEvent::ResponseDone(event) => {
+                event.response.output.iter_mut().flatten().for_each(stamp);
+            }
+            _ => {}
+        }
+    }
+
     pub(super) fn remember(&mut self, item: &Item) {
         if let Some(id) = item.id() {
+            if !self.items.contains_key(id) {
+                self.predecessors
+                    .insert(id.to_owned(), self.last_item.clone());
+            }
             self.items.insert(id.to_owned(), item.clone());
             self.last_item = Some(id.to_owned());
         }
@@ -23,7 +60,7 @@ impl Engine {
         self.remember(&item);
         let added = |engine: &mut Self, item: Item| ItemEvent {
             event_id: engine.event_id(),
-            previous_item_id: previous.clone().into(),
+            previous_item_id: previous.clone().map_or(Nullable::Null, Nullable::Value),
             item: Some(item),
             ..ItemEvent::default()
         };
@@ -45,7 +82,7 @@ impl Engine {
         self.remember(item);
         let event = ItemEvent {
             event_id: self.event_id(),
-            previous_item_id: previous.into(),
+            previous_item_id: previous.map_or(Nullable::Null, Nullable::Value),
             item: Some(item.clone()),
             ..ItemEvent::default()
         };
@@ -59,10 +96,17 @@ impl Engine {
 
     pub(super) fn announce_finished(&mut self, item: &Item) -> Option<ServerEvent> {
         self.remember(item);
+        if matches!(item, Item::FunctionCall(_)) && !self.profile.function_call_item_done {
+            return None;
+        }
+        let previous = item
+            .id()
+            .and_then(|id| self.predecessors.get(id).cloned().flatten());
         match self.profile.item_events {
             ItemEvents::AddedAndDone | ItemEvents::CreatedAndDone => {
                 Some(ServerEvent::ConversationItemDone(ItemEvent {
                     event_id: self.event_id(),
+                    previous_item_id: previous.map_or(Nullable::Null, Nullable::Value),
                     item: Some(item.clone()),
                     ..ItemEvent::default()
                 }))
@@ -92,10 +136,24 @@ impl Engine {
                 ..SpeechStopped::default()
             }));
         }
-        events.extend(self.commit_user_audio(item_id));
+        let committed = self.commit_user_audio(item_id);
         if detected && self.settings.create_response {
+            // The transcription runs beside the response: its events come after
+            // `response.created`, among the response's (REC-OAI, REC-VL).
+            let (now, transcription): (Vec<_>, Vec<_>) = committed
+                .into_iter()
+                .partition(|event| !is_transcription(event));
+            events.extend(now);
             let turn = self.script.next_turn();
-            events.extend(self.respond(turn));
+            let mut response = self.respond(turn);
+            let at = response
+                .iter()
+                .position(|event| matches!(event, ServerEvent::ResponseCreated(_)))
+                .map_or(0, |at| at + 1);
+            response.splice(at..at, transcription);
+            events.extend(response);
+        } else {
+            events.extend(committed);
         }
         events
     }
@@ -173,4 +231,14 @@ impl Engine {
         }
         events
     }
+}
+
+/// Whether the event reports on the transcription of user audio.
+fn is_transcription(event: &ServerEvent) -> bool {
+    matches!(
+        event,
+        ServerEvent::InputTranscriptionDelta(_)
+            | ServerEvent::InputTranscriptionCompleted(_)
+            | ServerEvent::InputTranscriptionFailed(_)
+    )
 }

@@ -6,10 +6,11 @@
 
 mod conversation;
 mod faults;
+mod pacing;
 mod response;
 mod session;
 
-use session::merge;
+pub use pacing::Pace;
 
 use std::collections::HashMap;
 
@@ -91,6 +92,19 @@ pub struct Engine {
     fault_outputs: Vec<Output>,
     /// The client `event_id` of the frame being answered.
     answering: Option<String>,
+    /// Whether the model has answered with audio (the voice is fixed from then on
+    /// where [`Profile::voice_locked_after_audio`]).
+    assistant_audio: bool,
+    /// The conversation's id (`conversation_id` of every response).
+    conversation_id: String,
+    /// Each item's predecessor in the conversation (`previous_item_id`).
+    predecessors: HashMap<String, Option<String>>,
+    /// How fast responses are streamed.
+    pace: Pace,
+    /// Outputs waiting for their time.
+    queue: pacing::Queue,
+    /// The `tools` of the `response.create` being answered.
+    response_tools: Option<Value>,
 }
 
 impl Engine {
@@ -121,6 +135,12 @@ impl Engine {
             items: HashMap::new(),
             fault_outputs: Vec::new(),
             answering: None,
+            assistant_audio: false,
+            conversation_id: "conv_emu000000".to_owned(),
+            response_tools: None,
+            predecessors: HashMap::new(),
+            pace: Pace::default(),
+            queue: pacing::Queue::default(),
         }
     }
 
@@ -174,7 +194,8 @@ impl Engine {
             ..SessionEvent::default()
         })];
         if self.profile.item_events == ItemEvents::Created {
-            let conversation = json!({"id": self.id("conv"), "object": "realtime.conversation"});
+            let conversation =
+                json!({"id": self.conversation_id, "object": "realtime.conversation"});
             events.push(ServerEvent::ConversationCreated(
                 realtime_core::protocol::ConversationCreated {
                     event_id: self.event_id(),
@@ -201,7 +222,8 @@ impl Engine {
     /// Everything the service does in answer to one client frame: events, and the
     /// faults of [`Turn::Fault`] turns.
     pub fn on_frame_outputs(&mut self, frame: &str) -> Vec<Output> {
-        let events = self.handle(frame);
+        let mut events = self.handle(frame);
+        events.iter_mut().for_each(|event| self.stamp_items(event));
         self.answering = None;
         let faults = std::mem::take(&mut self.fault_outputs);
         events
@@ -250,15 +272,11 @@ impl Engine {
         };
         match event {
             ClientEvent::SessionUpdate { session, .. } => {
-                self.apply_settings(&session);
-                if let Some(Value::Object(update)) = raw.get("session") {
-                    merge(&mut self.session, update);
-                }
-                vec![ServerEvent::SessionUpdated(SessionEvent {
-                    event_id: self.event_id(),
-                    session: SessionResource(self.session.clone()),
-                    ..SessionEvent::default()
-                })]
+                let update = match raw.get("session") {
+                    Some(Value::Object(update)) => update.clone(),
+                    _ => Map::new(),
+                };
+                self.session_update(&session, update, client_event_id)
             }
             ClientEvent::InputAudioBufferAppend { audio, .. } => {
                 self.appended_bytes += audio.decoded_len() as u64;
@@ -351,8 +369,14 @@ impl Engine {
                 }
             }
             ClientEvent::ResponseCreate { .. } => {
+                self.response_tools = raw
+                    .get("response")
+                    .and_then(|response| response.get("tools"))
+                    .cloned();
                 let turn = self.script.next_turn();
-                self.respond(turn)
+                let events = self.respond(turn);
+                self.response_tools = None;
+                events
             }
             ClientEvent::ResponseCancel { .. } => {
                 vec![self.error(

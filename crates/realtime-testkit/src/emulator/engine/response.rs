@@ -14,7 +14,14 @@ use realtime_core::wire::WireShape;
 
 use super::{Engine, Output};
 
+/// Audio chunks sent back to back after their transcript.
+const AUDIO_BURST: usize = 2;
+
 impl Engine {
+    /// A response object as the services send it: the session's output settings
+    /// (recorded `response.created`: GA `output_modalities`, `max_output_tokens`,
+    /// `audio.output`; beta and Voice Live `modalities`, `voice`, `output_audio_format`,
+    /// `temperature`, `max_output_tokens`), the conversation, and usage once done.
     pub(super) fn response_resource(
         &self,
         id: &str,
@@ -22,6 +29,42 @@ impl Engine {
         output: Vec<Item>,
         done: bool,
     ) -> Response {
+        let setting = |key: &str| self.session.get(key).cloned().unwrap_or(Value::Null);
+        let mut extra = serde_json::Map::new();
+        match self.profile.shape {
+            WireShape::Ga => {
+                extra.insert("output_modalities".to_owned(), setting("output_modalities"));
+                extra.insert("max_output_tokens".to_owned(), setting("max_output_tokens"));
+                let output = self
+                    .session
+                    .get("audio")
+                    .and_then(|audio| audio.get("output"));
+                let field = |key: &str| {
+                    output
+                        .and_then(|output| output.get(key))
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                };
+                extra.insert(
+                    "audio".to_owned(),
+                    json!({"output": {"format": field("format"), "voice": field("voice")}}),
+                );
+            }
+            WireShape::Beta => {
+                extra.insert("modalities".to_owned(), setting("modalities"));
+                extra.insert("voice".to_owned(), setting("voice"));
+                let format = match setting("output_audio_format") {
+                    Value::Null => Value::from("pcm16"),
+                    format => format,
+                };
+                extra.insert("output_audio_format".to_owned(), format);
+                extra.insert("temperature".to_owned(), setting("temperature"));
+                extra.insert(
+                    "max_output_tokens".to_owned(),
+                    setting("max_response_output_tokens"),
+                );
+            }
+        }
         Response {
             id: Some(id.to_owned()),
             object: Some("realtime.response".to_owned()),
@@ -33,14 +76,34 @@ impl Engine {
                     total_tokens: Some(42),
                     input_tokens: Some(30),
                     output_tokens: Some(12),
+                    // The recorded usage breaks the counts down (REC-OAI, REC-VL).
+                    input_token_details: Some(json!({
+                        "text_tokens": 30, "audio_tokens": 0, "image_tokens": 0, "cached_tokens": 0,
+                        "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0}
+                    })),
+                    output_token_details: Some(json!({"text_tokens": 4, "audio_tokens": 8})),
                     ..Usage::default()
                 })
             } else {
                 Nullable::Null
             },
             metadata: Nullable::Null,
-            ..Response::default()
+            conversation_id: Some(self.conversation_id.clone()),
+            extra,
         }
+    }
+
+    /// Whether the session (or the `response.create` being answered) registered a
+    /// function tool of this name: the model calls no other.
+    fn registered(&self, name: &str) -> bool {
+        let named = |tools: Option<&Value>| {
+            tools.and_then(Value::as_array).is_some_and(|tools| {
+                tools
+                    .iter()
+                    .any(|tool| tool.get("name").and_then(Value::as_str) == Some(name))
+            })
+        };
+        named(self.session.get("tools")) || named(self.response_tools.as_ref())
     }
 
     /// Runs one scripted turn as a complete response (a fault turn's outputs go to
@@ -122,6 +185,14 @@ impl Engine {
                 })];
                 after.extend(self.commit_user_audio(item_id));
                 (vec![item], status, after)
+            }
+            Turn::Call(calls) if !calls.iter().all(|call| self.registered(&call.name)) => {
+                // A model only calls the tools it was given; without them it answers.
+                let chunks = self.script.chunks();
+                let text = "I have no tool for that.";
+                let (item, body) = self.message(&response_id, text, chunks, None);
+                events.extend(body);
+                (vec![item], ResponseStatus::Completed, Vec::new())
             }
             Turn::Call(calls) => {
                 let mut output = Vec::new();
@@ -281,21 +352,35 @@ impl Engine {
         let mut said = String::new();
         let chunk_bytes = self.settings.output_format.bytes_for_ms(100) as usize;
         let mut sent_chunks = 0;
-        for (index, piece) in words.chunks(chunk_words).enumerate().take(chunks) {
-            if stop_after.is_some_and(|stop| index >= stop) {
-                break;
+        let pieces: Vec<String> = words
+            .chunks(chunk_words)
+            .take(chunks)
+            .take(stop_after.unwrap_or(usize::MAX))
+            .map(<[&str]>::concat)
+            .collect();
+        // The services stream the transcript ahead of the audio, and the audio in
+        // bursts (REC-OAI: transcript deltas, then a run of audio deltas).
+        for (burst, group) in pieces.chunks(AUDIO_BURST).enumerate() {
+            for delta in group {
+                said.push_str(delta);
+                let text_delta = TextDelta {
+                    event_id: self.event_id(),
+                    response_id: response_id.to_owned(),
+                    item_id: item_id.clone(),
+                    delta: delta.clone(),
+                    ..TextDelta::default()
+                };
+                events.push(if audio {
+                    ServerEvent::ResponseAudioTranscriptDelta(text_delta)
+                } else {
+                    ServerEvent::ResponseTextDelta(text_delta)
+                });
             }
-            let delta = piece.concat();
-            said.push_str(&delta);
-            let text_delta = TextDelta {
-                event_id: self.event_id(),
-                response_id: response_id.to_owned(),
-                item_id: item_id.clone(),
-                delta,
-                ..TextDelta::default()
-            };
-            if audio {
-                let pcm = tone(chunk_bytes, index);
+            if !audio {
+                continue;
+            }
+            for offset in 0..group.len() {
+                let pcm = tone(chunk_bytes, burst * AUDIO_BURST + offset);
                 events.push(ServerEvent::ResponseAudioDelta(AudioDelta {
                     event_id: self.event_id(),
                     response_id: response_id.to_owned(),
@@ -303,10 +388,8 @@ impl Engine {
                     delta: AudioBase64::from_pcm(&pcm),
                     ..AudioDelta::default()
                 }));
-                events.push(ServerEvent::ResponseAudioTranscriptDelta(text_delta));
                 sent_chunks += 1;
-            } else {
-                events.push(ServerEvent::ResponseTextDelta(text_delta));
+                self.assistant_audio = true;
             }
         }
         let interrupted = stop_after.is_some();
