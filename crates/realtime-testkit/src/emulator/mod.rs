@@ -6,6 +6,7 @@
 //! [`TestServer`](crate::TestServer), one engine per connection, every client frame recorded.
 
 mod engine;
+pub mod handshake;
 mod profile;
 mod script;
 mod server;

@@ -22,6 +22,25 @@ pub enum RejectWhen {
     Present,
     /// When the field equals this value.
     Equals(Value),
+    /// When the field (a string, or an object's `type`) is not one of these: an
+    /// enum of the version's spec.
+    NotOneOf(Vec<&'static str>),
+}
+
+impl RejectWhen {
+    /// Whether `value`, the field's value, is rejected.
+    pub fn rejects(&self, value: &Value) -> bool {
+        match self {
+            Self::Present => true,
+            Self::Equals(expected) => value == expected,
+            Self::NotOneOf(allowed) => {
+                let name = value
+                    .as_str()
+                    .or_else(|| value.get("type").and_then(Value::as_str));
+                name.is_some_and(|name| !allowed.contains(&name))
+            }
+        }
+    }
 }
 
 /// A field the service rejects, and the `error` it answers with.
@@ -33,11 +52,22 @@ pub struct Reject {
     pub when: RejectWhen,
     /// `error.code`.
     pub code: &'static str,
-    /// `error.message`; `{param}` is replaced by the parameter path.
+    /// `error.message`; `{param}` is replaced by the parameter path, `{value}` by
+    /// the rejected value.
     pub message: &'static str,
 }
 
 impl Reject {
+    /// A value outside the version's enum: `invalid_value`.
+    fn not_one_of(field: &'static str, allowed: &[&'static str]) -> Self {
+        Self {
+            field,
+            when: RejectWhen::NotOneOf(allowed.to_vec()),
+            code: "invalid_value",
+            message: "Invalid value: '{value}'. Supported values for '{param}' differ in this api-version.",
+        }
+    }
+
     fn unknown(field: &'static str) -> Self {
         Self {
             field,
@@ -47,6 +77,11 @@ impl Reject {
         }
     }
 }
+
+/// The beta voices (S-B25: no `marin` or `cedar`).
+const BETA_VOICES: &[&str] = &[
+    "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse",
+];
 
 /// The transcription deployment the emulated Azure OpenAI resource has.
 pub const AZURE_TRANSCRIPTION_DEPLOYMENT: &str = "transcribe";
@@ -262,6 +297,78 @@ impl Profile {
         }
     }
 
+    /// Azure OpenAI preview at one `api-version`, with the version's own limits:
+    /// `2024-10-01-preview` offers three voices and `server_vad` only (AZ-2410); every
+    /// preview offers the eight beta voices, without `marin` and `cedar` (S-B25).
+    pub fn azure_openai_preview_at(version: &str) -> Self {
+        let mut profile = Self::azure_openai_preview();
+        if version == "2024-10-01-preview" {
+            profile.dialect = "azure-openai-preview-2024-10-01";
+            profile
+                .rejects
+                .push(Reject::not_one_of("voice", &["alloy", "shimmer", "echo"]));
+            profile
+                .rejects
+                .push(Reject::not_one_of("turn_detection", &["server_vad"]));
+        } else {
+            profile
+                .rejects
+                .push(Reject::not_one_of("voice", BETA_VOICES));
+        }
+        profile
+    }
+
+    /// Voice Live at one dated `api-version`, with the version's enums:
+    /// `2025-10-01` has no OpenAI `semantic_vad`, no `azure-realtime-native` voice and
+    /// three output formats (VL-25); later versions add them (VL-26).
+    pub fn voicelive_at(version: &str) -> Self {
+        let mut profile = Self::voicelive_dated();
+        if version == "2025-10-01" {
+            profile.dialect = "voicelive-2025-10-01";
+            profile.rejects.extend([
+                Reject::not_one_of(
+                    "turn_detection",
+                    &[
+                        "server_vad",
+                        "azure_semantic_vad",
+                        "azure_semantic_vad_en",
+                        "azure_semantic_vad_multilingual",
+                    ],
+                ),
+                Reject::not_one_of("output_audio_format", &["pcm16", "g711_ulaw", "g711_alaw"]),
+                Reject::not_one_of(
+                    "voice",
+                    &[
+                        "alloy",
+                        "ash",
+                        "ballad",
+                        "coral",
+                        "echo",
+                        "sage",
+                        "shimmer",
+                        "verse",
+                        "openai",
+                        "azure-standard",
+                        "azure-custom",
+                        "azure-personal",
+                    ],
+                ),
+            ]);
+        }
+        profile
+    }
+
+    /// OpenAI beta (`OpenAI-Beta: realtime=v1`, S-B25): the beta shape with
+    /// `conversation.item.created` and rate limits; it accepts the beta fields.
+    pub fn openai_beta() -> Self {
+        Self {
+            dialect: "openai-beta",
+            rejects: vec![Reject::not_one_of("voice", BETA_VOICES)],
+            transcription_deployments: None,
+            ..Self::azure_openai_preview()
+        }
+    }
+
     /// Voice Live dated versions (recorded: `voicelive/recorded`, 2026-04-10): beta
     /// shape plus Azure fields, `conversation.item.created` and `.done`.
     pub fn voicelive_dated() -> Self {
@@ -327,6 +434,7 @@ impl Profile {
     pub fn for_dialect(dialect: &str) -> Option<Self> {
         match dialect {
             "openai-ga" => Some(Self::openai_ga()),
+            "openai-beta" => Some(Self::openai_beta()),
             "azure-openai-ga-v1" => Some(Self::azure_openai_ga_v1()),
             "azure-openai-preview" => Some(Self::azure_openai_preview()),
             "voicelive-2025-10-01" | "voicelive-2026-04-10" | "voicelive" => {

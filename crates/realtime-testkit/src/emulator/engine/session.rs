@@ -2,7 +2,6 @@
 
 use serde_json::{Map, Value};
 
-use crate::emulator::profile::RejectWhen;
 use realtime_core::protocol::{
     ErrorDetails, ErrorEvent, Modality, Nullable, ServerEvent, TurnDetection,
 };
@@ -117,17 +116,25 @@ impl Engine {
         body: &Map<String, Value>,
         client_event_id: Option<String>,
     ) -> Option<ServerEvent> {
-        let rule =
-            self.profile
-                .rejects
-                .iter()
-                .find(|rule| match (&rule.when, body.get(rule.field)) {
-                    (RejectWhen::Present, Some(_)) => true,
-                    (RejectWhen::Equals(expected), Some(value)) => value == expected,
-                    _ => false,
-                })?;
+        let (rule, value) = self.profile.rejects.iter().find_map(|rule| {
+            body.get(rule.field)
+                .filter(|value| rule.when.rejects(value))
+                .map(|value| (rule, value))
+        })?;
         let param = format!("{prefix}.{}", rule.field);
-        let message = rule.message.replace("{param}", &param);
+        let shown = match value {
+            Value::String(text) => text.clone(),
+            Value::Object(map) => map
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            other => other.to_string(),
+        };
+        let message = rule
+            .message
+            .replace("{param}", &param)
+            .replace("{value}", &shown);
         let code = rule.code;
         Some(self.error(
             client_event_id,
