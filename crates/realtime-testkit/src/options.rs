@@ -1,6 +1,7 @@
 //! [`TestServerOptions`]: TLS, handler and handshake rejection.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::handler::{Handler, Idle};
@@ -38,6 +39,7 @@ pub struct TestServerOptions {
     pub(crate) tls: bool,
     pub(crate) handler: Arc<dyn Handler>,
     pub(crate) reject: Option<Arc<RejectFn>>,
+    pub(crate) addr: SocketAddr,
 }
 
 impl Default for TestServerOptions {
@@ -51,6 +53,7 @@ impl fmt::Debug for TestServerOptions {
         f.debug_struct("TestServerOptions")
             .field("tls", &self.tls)
             .field("reject", &self.reject.is_some())
+            .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +65,7 @@ impl TestServerOptions {
             tls: false,
             handler: Arc::new(Idle),
             reject: None,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
 
@@ -69,6 +73,13 @@ impl TestServerOptions {
     /// `localhost` (see [`TestServer::certificate_der`](crate::TestServer::certificate_der)).
     pub fn tls(mut self, enabled: bool) -> Self {
         self.tls = enabled;
+        self
+    }
+
+    /// Listens on `addr` instead of `127.0.0.1:<free port>` (a fixed port for a
+    /// long-running emulator).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
         self
     }
 

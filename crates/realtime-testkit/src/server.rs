@@ -44,14 +44,15 @@ struct Shared {
 }
 
 impl TestServer {
-    /// Binds `127.0.0.1:0` and starts accepting connections.
+    /// Binds `127.0.0.1:0` (or the address of [`TestServerOptions::bind`]) and
+    /// starts accepting connections.
     ///
     /// # Errors
     ///
     /// [`TestkitError::Bind`] when the port cannot be opened, [`TestkitError::Tls`]
     /// when the certificate cannot be made.
     pub async fn start(options: TestServerOptions) -> Result<Self, TestkitError> {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        let listener = TcpListener::bind(options.addr)
             .await
             .map_err(TestkitError::Bind)?;
         let addr = listener.local_addr().map_err(TestkitError::Bind)?;

@@ -1,6 +1,6 @@
 //! The emulator engine refuses what the services refuse, streams responses over
 //! time and cancels them, with the recorded fields.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value)]
 
 use std::time::Duration;
 

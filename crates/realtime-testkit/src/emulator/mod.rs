@@ -10,8 +10,10 @@ pub mod handshake;
 mod profile;
 mod script;
 mod server;
+mod service;
 
 pub use engine::{Engine, Output, Pace};
 pub use profile::{AZURE_TRANSCRIPTION_DEPLOYMENT, ItemEvents, Profile, Reject, RejectWhen};
-pub use script::{Fault, Script, ScriptedCall, Turn};
+pub use script::{Fault, Script, ScriptError, ScriptedCall, Turn};
 pub use server::Emulator;
+pub use service::{Service, ServiceOptions};

@@ -303,7 +303,6 @@ impl Profile {
     pub fn azure_openai_preview_at(version: &str) -> Self {
         let mut profile = Self::azure_openai_preview();
         if version == "2024-10-01-preview" {
-            profile.dialect = "azure-openai-preview-2024-10-01";
             profile
                 .rejects
                 .push(Reject::not_one_of("voice", &["alloy", "shimmer", "echo"]));

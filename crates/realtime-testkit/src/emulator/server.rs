@@ -51,7 +51,7 @@ impl Handler for EngineHandler {
         let engine = Engine::new(self.profile.clone(), Script::new())
             .with_user_turn_ms(self.user_turn_ms)
             .with_pace(self.pace);
-        serve_engine(engine, &mut conn, &self.script, self.barge_in_delay).await;
+        serve_engine(engine, &mut conn, &self.script, self.barge_in_delay, None).await;
     }
 }
 
@@ -63,6 +63,7 @@ pub(crate) async fn serve_engine(
     conn: &mut ServerConn,
     script: &Mutex<Script>,
     barge_in_delay: Duration,
+    mut log: Option<&mut Vec<(bool, serde_json::Value)>>,
 ) {
     let started = tokio::time::Instant::now();
     let shape = engine.shape();
@@ -80,7 +81,14 @@ pub(crate) async fn serve_engine(
                     }
                     responding |= matches!(event, ServerEvent::ResponseCreated(_));
                     match shape.encode_server(&event) {
-                        Ok(frame) => conn.send_text(frame).await,
+                        Ok(frame) => {
+                            if let (Some(log), Ok(payload)) =
+                                (log.as_deref_mut(), serde_json::from_str(&frame))
+                            {
+                                log.push((false, payload));
+                            }
+                            conn.send_text(frame).await
+                        }
                         Err(error) => {
                             tracing::error!(%error, "emulator could not encode its own event");
                             continue;
@@ -112,6 +120,9 @@ pub(crate) async fn serve_engine(
             return;
         };
         if let Some(text) = frame.as_text() {
+            if let (Some(log), Ok(payload)) = (log.as_deref_mut(), serde_json::from_str(text)) {
+                log.push((true, payload));
+            }
             engine.set_script(script.lock().unwrap_or_else(PoisonError::into_inner).take());
             engine.receive(text, started.elapsed());
             *script.lock().unwrap_or_else(PoisonError::into_inner) = engine.take_script();
