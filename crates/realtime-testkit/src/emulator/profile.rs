@@ -123,6 +123,14 @@ pub struct Profile {
     /// Whether function-call items get a `conversation.item.done` (not in the Voice
     /// Live recordings, which send it for messages only).
     pub function_call_item_done: bool,
+    /// Whether deltas carry an `obfuscation` padding field (REC-OAI, REC-AZ).
+    pub delta_obfuscation: bool,
+    /// Whether content-part events repeat the part as `content` (REC-AZ).
+    pub content_part_echo: bool,
+    /// Whether a completed transcription reports `usage` (REC-OAI, REC-AZ).
+    pub transcription_usage: bool,
+    /// Whether usage counts `reasoning_tokens` in `output_token_details` (REC-VL).
+    pub usage_reasoning_tokens: bool,
 }
 
 fn object(value: Value) -> Map<String, Value> {
@@ -218,7 +226,7 @@ impl Profile {
             item_events: ItemEvents::AddedAndDone,
             sends_rate_limits: true,
             rejects: ga_rejects(),
-            initial_session: ga_session("gpt-realtime", "marin", true),
+            initial_session: ga_session("gpt-realtime", "alloy", true),
             transcription_deployments: None,
             requires_session_type: true,
             voice_locked_after_audio: true,
@@ -226,6 +234,10 @@ impl Profile {
             server_vad_defaults: ga_vad_defaults(),
             transcription_defaults: object(json!({"language": null, "prompt": null})),
             function_call_item_done: true,
+            delta_obfuscation: true,
+            content_part_echo: false,
+            transcription_usage: true,
+            usage_reasoning_tokens: false,
         }
     }
 
@@ -236,6 +248,7 @@ impl Profile {
             sends_rate_limits: false,
             initial_session: ga_session("gpt-realtime", "alloy", true),
             transcription_deployments: Some(vec![AZURE_TRANSCRIPTION_DEPLOYMENT]),
+            content_part_echo: true,
             ..Self::openai_ga()
         }
     }
@@ -277,6 +290,10 @@ impl Profile {
             ),
             transcription_defaults: object(json!({"language": null, "prompt": null})),
             function_call_item_done: false,
+            delta_obfuscation: false,
+            content_part_echo: false,
+            transcription_usage: false,
+            usage_reasoning_tokens: false,
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "object": "realtime.session",
@@ -386,6 +403,10 @@ impl Profile {
                 json!({"language": null, "prompt": null, "custom_speech": null, "phrase_list": null}),
             ),
             function_call_item_done: false,
+            delta_obfuscation: false,
+            content_part_echo: false,
+            transcription_usage: false,
+            usage_reasoning_tokens: true,
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "model": "gpt-realtime-global-standard",
@@ -422,6 +443,8 @@ impl Profile {
             initial_session: ga_session("gpt-realtime", "alloy", false),
             voice_locked_after_audio: false,
             item_object: true,
+            delta_obfuscation: false,
+            usage_reasoning_tokens: true,
             transcription_defaults: object(
                 json!({"language": null, "prompt": null, "custom_speech": null, "phrase_list": null}),
             ),

@@ -13,11 +13,54 @@ use super::Engine;
 const REALTIME_ITEM: &str = "realtime.item";
 
 impl Engine {
-    /// Gives the items of `event` the `object` the profile's service writes on them.
-    pub(super) fn stamp_items(&self, event: &mut ServerEvent) {
-        if !self.profile.item_object {
-            return;
+    /// GA: the transcription's `usage` (REC-OAI, REC-AZ: `{type: "duration", seconds}`).
+    fn transcription_usage(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut extra = serde_json::Map::new();
+        if self.profile.transcription_usage {
+            // Milliseconds to seconds, for display only.
+            #[allow(clippy::cast_precision_loss)]
+            let seconds = self.last_turn_ms as f64 / 1000.0;
+            extra.insert(
+                "usage".to_owned(),
+                serde_json::json!({"type": "duration", "seconds": seconds}),
+            );
         }
+        extra
+    }
+
+    /// Adds what the profile's service writes on every event of a kind: the
+    /// `obfuscation` of GA deltas, Azure's `content` echo of content parts, and the
+    /// items' `object` (recorded frames).
+    pub(super) fn dress(&self, event: &mut ServerEvent) {
+        if self.profile.delta_obfuscation {
+            let extra = match event {
+                ServerEvent::ResponseAudioTranscriptDelta(delta)
+                | ServerEvent::ResponseTextDelta(delta) => Some(&mut delta.extra),
+                ServerEvent::FunctionCallArgumentsDelta(delta) => Some(&mut delta.extra),
+                ServerEvent::InputTranscriptionDelta(delta) => Some(&mut delta.extra),
+                _ => None,
+            };
+            if let Some(extra) = extra {
+                extra.insert("obfuscation".to_owned(), "pAd".into());
+            }
+        }
+        if self.profile.content_part_echo
+            && let ServerEvent::ResponseContentPartAdded(part)
+            | ServerEvent::ResponseContentPartDone(part) = event
+            && let Some(content) = part
+                .part
+                .as_ref()
+                .and_then(|p| serde_json::to_value(p).ok())
+        {
+            part.extra.insert("content".to_owned(), content);
+        }
+        if self.profile.item_object {
+            self.stamp_items(event);
+        }
+    }
+
+    /// Gives the items of `event` the `object` the profile's service writes on them.
+    fn stamp_items(&self, event: &mut ServerEvent) {
         let stamp = |item: &mut Item| match item {
             Item::Message(item) => item.object = Some(REALTIME_ITEM.to_owned()),
             Item::FunctionCall(item) => item.object = Some(REALTIME_ITEM.to_owned()),
@@ -55,7 +98,7 @@ impl Engine {
     }
 
     /// Announces an item that is complete from the start (user and tool-output items).
-    pub(super) fn announce_whole(&mut self, item: Item) -> Vec<ServerEvent> {
+    pub(super) fn announce_whole(&mut self, item: Item, committed_audio: bool) -> Vec<ServerEvent> {
         let previous = self.last_item.clone();
         self.remember(&item);
         let added = |engine: &mut Self, item: Item| ItemEvent {
@@ -70,10 +113,14 @@ impl Engine {
                 ServerEvent::ConversationItemDone(added(self, item)),
             ],
             ItemEvents::Created => vec![ServerEvent::ConversationItemCreated(added(self, item))],
-            ItemEvents::CreatedAndDone => vec![
+            // Voice Live: `.done` follows only for committed user audio (REC-VL).
+            ItemEvents::CreatedAndDone if committed_audio => vec![
                 ServerEvent::ConversationItemCreated(added(self, item.clone())),
                 ServerEvent::ConversationItemDone(added(self, item)),
             ],
+            ItemEvents::CreatedAndDone => {
+                vec![ServerEvent::ConversationItemCreated(added(self, item))]
+            }
         }
     }
 
@@ -103,15 +150,14 @@ impl Engine {
             .id()
             .and_then(|id| self.predecessors.get(id).cloned().flatten());
         match self.profile.item_events {
-            ItemEvents::AddedAndDone | ItemEvents::CreatedAndDone => {
-                Some(ServerEvent::ConversationItemDone(ItemEvent {
-                    event_id: self.event_id(),
-                    previous_item_id: previous.map_or(Nullable::Null, Nullable::Value),
-                    item: Some(item.clone()),
-                    ..ItemEvent::default()
-                }))
-            }
-            ItemEvents::Created => None,
+            // Voice Live sends no `.done` for the response's own items (REC-VL).
+            ItemEvents::AddedAndDone => Some(ServerEvent::ConversationItemDone(ItemEvent {
+                event_id: self.event_id(),
+                previous_item_id: previous.map_or(Nullable::Null, Nullable::Value),
+                item: Some(item.clone()),
+                ..ItemEvent::default()
+            })),
+            ItemEvents::Created | ItemEvents::CreatedAndDone => None,
         }
     }
 
@@ -120,6 +166,7 @@ impl Engine {
         let start_ms = input.duration_ms(self.turn_start_bytes);
         let end_ms = input.duration_ms(self.appended_bytes);
         self.turn_start_bytes = self.appended_bytes;
+        self.last_turn_ms = end_ms.saturating_sub(start_ms);
         let item_id = self.id("item");
         let mut events = Vec::new();
         if detected {
@@ -146,11 +193,26 @@ impl Engine {
             events.extend(now);
             let turn = self.script.next_turn();
             let mut response = self.respond(turn);
-            let at = response
+            // Deltas (and a failure) right after `response.created`; the transcript
+            // after the first audio (or text) of the answer (REC-OAI, REC-AZ).
+            let (deltas, results): (Vec<_>, Vec<_>) = transcription
+                .into_iter()
+                .partition(|event| !matches!(event, ServerEvent::InputTranscriptionCompleted(_)));
+            let created = response
                 .iter()
                 .position(|event| matches!(event, ServerEvent::ResponseCreated(_)))
                 .map_or(0, |at| at + 1);
-            response.splice(at..at, transcription);
+            response.splice(created..created, deltas);
+            let spoken = response
+                .iter()
+                .position(|event| {
+                    matches!(
+                        event,
+                        ServerEvent::ResponseAudioDelta(_) | ServerEvent::ResponseTextDelta(_)
+                    )
+                })
+                .map_or(response.len().saturating_sub(1).max(created), |at| at + 1);
+            response.splice(spoken..spoken, results);
             events.extend(response);
         } else {
             events.extend(committed);
@@ -162,7 +224,10 @@ impl Engine {
         let mut events = vec![ServerEvent::InputAudioBufferCommitted(
             AudioBufferCommitted {
                 event_id: self.event_id(),
-                previous_item_id: self.last_item.clone().into(),
+                previous_item_id: self
+                    .last_item
+                    .clone()
+                    .map_or(Nullable::Null, Nullable::Value),
                 item_id: item_id.clone(),
                 ..AudioBufferCommitted::default()
             },
@@ -182,7 +247,7 @@ impl Engine {
             content: vec![part],
             ..MessageItem::default()
         });
-        events.extend(self.announce_whole(item));
+        events.extend(self.announce_whole(item, true));
         let deployment_missing = match (
             &self.profile.transcription_deployments,
             &self.settings.transcription_model,
@@ -225,6 +290,7 @@ impl Engine {
                     item_id,
                     content_index: Some(0),
                     transcript,
+                    extra: self.transcription_usage(),
                     ..Default::default()
                 },
             ));

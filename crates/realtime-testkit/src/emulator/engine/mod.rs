@@ -101,6 +101,8 @@ pub struct Engine {
     predecessors: HashMap<String, Option<String>>,
     /// How fast responses are streamed.
     pace: Pace,
+    /// How long the last user audio turn was.
+    last_turn_ms: u64,
     /// Outputs waiting for their time.
     queue: pacing::Queue,
     /// The `tools` of the `response.create` being answered.
@@ -140,6 +142,7 @@ impl Engine {
             response_tools: None,
             predecessors: HashMap::new(),
             pace: Pace::default(),
+            last_turn_ms: 0,
             queue: pacing::Queue::default(),
         }
     }
@@ -223,7 +226,7 @@ impl Engine {
     /// faults of [`Turn::Fault`] turns.
     pub fn on_frame_outputs(&mut self, frame: &str) -> Vec<Output> {
         let mut events = self.handle(frame);
-        events.iter_mut().for_each(|event| self.stamp_items(event));
+        events.iter_mut().for_each(|event| self.dress(event));
         self.answering = None;
         let faults = std::mem::take(&mut self.fault_outputs);
         events
@@ -299,7 +302,7 @@ impl Engine {
             ClientEvent::ConversationItemCreate { item, .. } => {
                 let id = item.id().map_or_else(|| self.id("item"), str::to_owned);
                 let item = completed(item.as_ref().clone().with_id(id));
-                self.announce_whole(item)
+                self.announce_whole(item, false)
             }
             ClientEvent::ConversationItemTruncate {
                 item_id,

@@ -81,7 +81,11 @@ impl Engine {
                         "text_tokens": 30, "audio_tokens": 0, "image_tokens": 0, "cached_tokens": 0,
                         "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0}
                     })),
-                    output_token_details: Some(json!({"text_tokens": 4, "audio_tokens": 8})),
+                    output_token_details: Some(if self.profile.usage_reasoning_tokens {
+                        json!({"text_tokens": 4, "audio_tokens": 8, "reasoning_tokens": 0})
+                    } else {
+                        json!({"text_tokens": 4, "audio_tokens": 8})
+                    }),
                     ..Usage::default()
                 })
             } else {
