@@ -185,15 +185,16 @@ impl Service {
              Azure preview      ws://{base}/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-4o-realtime-preview\n\
              Voice Live         ws://{base}/voice-live/realtime?api-version=2026-04-10&model=gpt-realtime   (also 2025-10-01, v1, ...)\n\
              \n\
-             Official Python SDK (openai, openai-agents):\n  \
+             Official Python SDK (openai; openai-agents takes the GA URL as model_config[\"url\"]):\n  \
                export OPENAI_API_KEY={key}\n  \
-               export OPENAI_WEBSOCKET_BASE_URL=ws://{base}/v1\n\
-             Azure OpenAI SDKs (AzureOpenAI / azure-ai-voicelive):\n  \
-               export AZURE_OPENAI_ENDPOINT=http://{base}\n  \
-               export AZURE_OPENAI_API_KEY={key}\n  \
-               export AZURE_VOICELIVE_ENDPOINT=http://{base}\n  \
-               export AZURE_VOICELIVE_API_KEY={key}\n\
-             This project's examples: the same OPENAI_* / AZURE_* variables.\n"
+               export OPENAI_BASE_URL=http://{base}/v1\n\
+             Official JS SDK (openai, @openai/agents-realtime): the same two variables, or\n  \
+               the GA URL above as the WebSocket URL\n\
+             Azure OpenAI (AzureOpenAI): azure_endpoint=\"http://{base}\",\n  \
+               websocket_base_url=\"ws://{base}/openai\", api_key, api_version=\"2025-04-01-preview\"\n\
+             Voice Live (azure-ai-voicelive): endpoint \"http://{base}\", AzureKeyCredential(key)\n\
+             This project's examples: OPENAI_API_KEY={key} OPENAI_BASE_URL=http://{base}/v1,\n  \
+               AZURE_OPENAI_ENDPOINT / AZURE_VOICELIVE_ENDPOINT=http://{base} with their *_API_KEY\n"
         )
     }
 }
