@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::handler::{Handler, Idle};
+use crate::http::{HttpFn, HttpRequest, HttpResponse};
 use crate::record::RecordedRequest;
 
 /// An HTTP answer that refuses the WebSocket upgrade (e.g. 401 for a bad key).
@@ -40,6 +41,7 @@ pub struct TestServerOptions {
     pub(crate) handler: Arc<dyn Handler>,
     pub(crate) reject: Option<Arc<RejectFn>>,
     pub(crate) addr: SocketAddr,
+    pub(crate) http: Option<Arc<HttpFn>>,
 }
 
 impl Default for TestServerOptions {
@@ -66,6 +68,7 @@ impl TestServerOptions {
             handler: Arc::new(Idle),
             reject: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: None,
         }
     }
 
@@ -80,6 +83,16 @@ impl TestServerOptions {
     /// long-running emulator).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
+        self
+    }
+
+    /// Answers plain HTTP requests (not WebSocket upgrades) with `answer`: the REST
+    /// endpoints of an emulated service. Plain `ws://` servers only.
+    pub fn http(
+        mut self,
+        answer: impl Fn(&HttpRequest) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(Arc::new(answer));
         self
     }
 

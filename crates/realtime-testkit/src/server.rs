@@ -17,6 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use crate::conn;
 use crate::error::TestkitError;
 use crate::handler::Handler;
+use crate::http::{self as plain_http, HttpFn};
 use crate::options::{RejectFn, Rejection, TestServerOptions};
 use crate::record::{Recorded, RecordedRequest};
 use crate::tls;
@@ -38,6 +39,7 @@ pub struct TestServer {
 struct Shared {
     handler: Arc<dyn Handler>,
     reject: Option<Arc<RejectFn>>,
+    http: Option<Arc<HttpFn>>,
     tls: Option<TlsAcceptor>,
     connections: watch::Sender<Vec<Recorded>>,
     shutdown: watch::Receiver<bool>,
@@ -67,6 +69,7 @@ impl TestServer {
         let shared = Arc::new(Shared {
             handler: options.handler,
             reject: options.reject,
+            http: options.http,
             tls: acceptor,
             connections: connections.clone(),
             shutdown: shutdown_rx,
@@ -192,7 +195,13 @@ async fn serve_connection(tcp: TcpStream, shared: Arc<Shared>) {
             Ok(stream) => upgrade(stream, &shared).await,
             Err(error) => tracing::debug!(%error, "test server TLS handshake failed"),
         },
-        None => upgrade(tcp, &shared).await,
+        None => match &shared.http {
+            Some(handler) => match plain_http::open(tcp, handler.as_ref()).await {
+                plain_http::Opening::Upgrade(stream) => upgrade(stream, &shared).await,
+                plain_http::Opening::Done => {}
+            },
+            None => upgrade(tcp, &shared).await,
+        },
     }
 }
 

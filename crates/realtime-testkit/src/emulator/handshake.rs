@@ -40,15 +40,15 @@ pub const PATHS: &[&str] = &[
 
 /// Where a key may come from on an endpoint.
 #[derive(Debug, Clone, Copy)]
-struct Credentials {
+pub(super) struct Credentials {
     /// `Authorization: Bearer <key>`.
-    bearer_header: bool,
+    pub(super) bearer_header: bool,
     /// `api-key: <key>`.
-    api_key_header: bool,
+    pub(super) api_key_header: bool,
     /// `?api-key=<key>`.
-    api_key_query: bool,
+    pub(super) api_key_query: bool,
     /// `?Authorization=Bearer <key>` (Voice Live dated versions).
-    bearer_query: bool,
+    pub(super) bearer_query: bool,
 }
 
 /// The profile a handshake request selects, or the HTTP answer that refuses it.
@@ -59,6 +59,20 @@ struct Credentials {
 /// missing or wrong credentials (and `api-version` on Azure GA v1), 400 for a
 /// missing or unknown `api-version`, model or deployment.
 pub fn route(request: &RecordedRequest, key: Option<&str>) -> Result<Profile, Rejection> {
+    route_with(request, &|candidate: &str| {
+        key.is_none_or(|key| key == candidate)
+    })
+}
+
+/// Like [`route`], with the accepted keys decided by `accepts` (a fixed key, and the
+/// ephemeral keys the emulator minted).
+///
+/// # Errors
+/// As [`route`].
+pub fn route_with(
+    request: &RecordedRequest,
+    accepts: &dyn Fn(&str) -> bool,
+) -> Result<Profile, Rejection> {
     let path = request
         .path_and_query
         .split_once('?')
@@ -76,7 +90,7 @@ pub fn route(request: &RecordedRequest, key: Option<&str>) -> Result<Profile, Re
                 api_key_query: false,
                 bearer_query: false,
             };
-            authorize(request, credentials, key)?;
+            authorize(request, credentials, accepts)?;
             require_model(query("model").or(query("call_id")), "model")?;
             let beta = request
                 .header("openai-beta")
@@ -96,7 +110,7 @@ pub fn route(request: &RecordedRequest, key: Option<&str>) -> Result<Profile, Re
                 api_key_query: true,
                 bearer_query: false,
             };
-            authorize(request, credentials, key)?;
+            authorize(request, credentials, accepts)?;
             let version = require_version(query("api-version"), AZURE_PREVIEW_VERSIONS)?;
             require_model(query("deployment"), "deployment")?;
             Ok(Profile::azure_openai_preview_at(version))
@@ -117,7 +131,7 @@ pub fn route(request: &RecordedRequest, key: Option<&str>) -> Result<Profile, Re
                 api_key_query: false,
                 bearer_query: false,
             };
-            authorize(request, credentials, key)?;
+            authorize(request, credentials, accepts)?;
             require_model(query("model").or(query("call_id")), "model")?;
             Ok(Profile::azure_openai_ga_v1())
         }
@@ -133,7 +147,7 @@ pub fn route(request: &RecordedRequest, key: Option<&str>) -> Result<Profile, Re
                 api_key_query: !v1,
                 bearer_query: !v1,
             };
-            authorize(request, credentials, key)?;
+            authorize(request, credentials, accepts)?;
             let version = require_version(version, VOICELIVE_VERSIONS)?;
             let agent = query("agent-name").is_some() && query("agent-project-name").is_some();
             if !agent {
@@ -151,10 +165,10 @@ pub fn route(request: &RecordedRequest, key: Option<&str>) -> Result<Profile, Re
 }
 
 /// 401 unless the request carries an accepted key in a place the endpoint reads.
-fn authorize(
+pub(super) fn authorize(
     request: &RecordedRequest,
     credentials: Credentials,
-    key: Option<&str>,
+    accepts: &dyn Fn(&str) -> bool,
 ) -> Result<(), Rejection> {
     let bearer = |value: &str| {
         value
@@ -194,17 +208,21 @@ fn authorize(
             "Access denied due to missing credentials.",
         ));
     }
-    match key {
-        Some(expected) if !offered.iter().any(|candidate| candidate == expected) => Err(refusal(
+    if offered.iter().any(|candidate| accepts(candidate)) {
+        Ok(())
+    } else {
+        Err(refusal(
             401,
             "invalid_api_key",
             "Access denied due to an invalid key.",
-        )),
-        _ => Ok(()),
+        ))
     }
 }
 
-fn require_version<'a>(version: Option<&'a str>, known: &[&str]) -> Result<&'a str, Rejection> {
+pub(super) fn require_version<'a>(
+    version: Option<&'a str>,
+    known: &[&str],
+) -> Result<&'a str, Rejection> {
     match version {
         None => Err(refusal(
             400,
@@ -232,7 +250,7 @@ fn require_model(value: Option<&str>, name: &str) -> Result<(), Rejection> {
 }
 
 /// A refusal with the services' JSON error body.
-fn refusal(status: u16, code: &str, message: &str) -> Rejection {
+pub(super) fn refusal(status: u16, code: &str, message: &str) -> Rejection {
     let body = serde_json::json!({"error": {"code": code, "message": message}});
     Rejection::json(status, body.to_string())
 }

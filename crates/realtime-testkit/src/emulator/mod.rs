@@ -8,6 +8,7 @@
 mod engine;
 pub mod handshake;
 mod profile;
+mod rest;
 mod script;
 mod server;
 mod service;

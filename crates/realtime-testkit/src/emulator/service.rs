@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::engine::{Engine, Pace};
 use super::handshake;
+use super::rest::Rest;
 use super::script::Script;
 use super::server::serve_engine;
 use crate::{Handler, ServerConn, TestServer, TestServerOptions, TestkitError};
@@ -86,7 +87,7 @@ pub struct Service {
 
 #[derive(Debug)]
 struct RoutingHandler {
-    key: Option<String>,
+    rest: Arc<Rest>,
     script: Arc<Mutex<Script>>,
     pace: Pace,
     record: Option<PathBuf>,
@@ -97,7 +98,8 @@ struct RoutingHandler {
 impl Handler for RoutingHandler {
     async fn handle(&self, mut conn: ServerConn) {
         // The handshake already refused what `route` refuses.
-        let Ok(profile) = handshake::route(conn.request(), self.key.as_deref()) else {
+        let accepts = |candidate: &str| self.rest.accepts(candidate);
+        let Ok(profile) = handshake::route_with(conn.request(), &accepts) else {
             return;
         };
         let dialect = profile.dialect;
@@ -144,9 +146,9 @@ impl Service {
     /// # Errors
     /// The address cannot be bound.
     pub async fn start(options: ServiceOptions) -> Result<Self, TestkitError> {
-        let key = options.key.clone();
+        let rest = Arc::new(Rest::new(options.key));
         let handler = RoutingHandler {
-            key: options.key,
+            rest: Arc::clone(&rest),
             script: Arc::new(Mutex::new(options.script)),
             pace: options.pace,
             record: options.record,
@@ -155,7 +157,14 @@ impl Service {
         let server = TestServer::start(
             TestServerOptions::new()
                 .bind(options.addr)
-                .reject_when(move |request| handshake::route(request, key.as_deref()).err())
+                .reject_when({
+                    let rest = Arc::clone(&rest);
+                    move |request| {
+                        let accepts = |candidate: &str| rest.accepts(candidate);
+                        handshake::route_with(request, &accepts).err()
+                    }
+                })
+                .http(move |request| rest.answer(request))
                 .handler(handler),
         )
         .await?;
@@ -184,6 +193,8 @@ impl Service {
              Azure OpenAI v1    ws://{base}/openai/v1/realtime?model=gpt-realtime   (api-key: <key>)\n\
              Azure preview      ws://{base}/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-4o-realtime-preview\n\
              Voice Live         ws://{base}/voice-live/realtime?api-version=2026-04-10&model=gpt-realtime   (also 2025-10-01, v1, ...)\n\
+             REST (POST)        http://{base}/v1/realtime/client_secrets, /openai/v1/realtime/client_secrets,\n  \
+                                /openai/realtimeapi/sessions?api-version=2025-04-01-preview, {{/v1,/openai/v1}}/realtime/calls\n\
              \n\
              Official Python SDK (openai; openai-agents takes the GA URL as model_config[\"url\"]):\n  \
                export OPENAI_API_KEY={key}\n  \

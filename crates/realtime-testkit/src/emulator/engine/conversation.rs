@@ -291,7 +291,6 @@ impl Engine {
                     content_index: Some(0),
                     transcript,
                     extra: self.transcription_usage(),
-                    ..Default::default()
                 },
             ));
         }
