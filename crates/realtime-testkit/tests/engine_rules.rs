@@ -261,3 +261,66 @@ fn instant_pace_releases_everything_at_once() {
     )));
     assert_eq!(engine.next_due(), None);
 }
+
+#[test]
+fn version_specific_enums_are_refused_per_api_version() {
+    let semantic =
+        json!({"type": "session.update", "session": {"turn_detection": {"type": "semantic_vad"}}});
+    let cases = [
+        (
+            Profile::azure_openai_preview_at("2024-10-01-preview"),
+            json!({"type": "session.update", "session": {"voice": "ash"}}),
+            true,
+        ),
+        (
+            Profile::azure_openai_preview_at("2024-10-01-preview"),
+            semantic.clone(),
+            true,
+        ),
+        (
+            Profile::azure_openai_preview_at("2025-04-01-preview"),
+            json!({"type": "session.update", "session": {"voice": "ash"}}),
+            false,
+        ),
+        (
+            Profile::azure_openai_preview_at("2025-04-01-preview"),
+            json!({"type": "session.update", "session": {"voice": "marin"}}),
+            true,
+        ),
+        (Profile::voicelive_at("2025-10-01"), semantic.clone(), true),
+        (
+            Profile::voicelive_at("2025-10-01"),
+            json!({"type": "session.update", "session": {"output_audio_format": "pcm16_8000hz"}}),
+            true,
+        ),
+        (Profile::voicelive_at("2026-04-10"), semantic, false),
+    ];
+    for (index, (profile, update, refused)) in cases.into_iter().enumerate() {
+        let mut engine = opened(profile, Script::new());
+        let frames = answer(&mut engine, update);
+        let expected: &[&str] = if refused {
+            &["error"]
+        } else {
+            &["session.updated"]
+        };
+        assert_eq!(types(&frames), expected, "case {index}: {frames:?}");
+        if refused {
+            assert_eq!(frames[0]["error"]["code"], "invalid_value", "case {index}");
+        }
+    }
+}
+
+#[test]
+fn unreadable_frames_are_refused_without_library_internals() {
+    let mut engine = opened(Profile::openai_ga(), Script::new());
+    for frame in ["{not json", r#"{"type":"conversation.item.create"}"#] {
+        let shape = engine.shape();
+        let events = engine.on_frame(frame);
+        let frame: Value = serde_json::from_str(&shape.encode_server(&events[0]).unwrap()).unwrap();
+        let message = frame["error"]["message"].as_str().unwrap();
+        assert!(
+            !message.contains("line 1") && !message.contains('`') && !message.contains("emu"),
+            "{message}"
+        );
+    }
+}

@@ -211,7 +211,15 @@ impl Engine {
                         ServerEvent::ResponseAudioDelta(_) | ServerEvent::ResponseTextDelta(_)
                     )
                 })
-                .map_or(response.len().saturating_sub(1).max(created), |at| at + 1);
+                .map(|at| at + 1)
+                .or_else(|| {
+                    // No audio or text (a function call): before `response.done`.
+                    response
+                        .iter()
+                        .position(|event| matches!(event, ServerEvent::ResponseDone(_)))
+                })
+                .unwrap_or(response.len())
+                .max(created);
             response.splice(spoken..spoken, results);
             events.extend(response);
         } else {

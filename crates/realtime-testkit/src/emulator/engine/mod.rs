@@ -239,12 +239,12 @@ impl Engine {
     fn handle(&mut self, frame: &str) -> Vec<ServerEvent> {
         let raw: Map<String, Value> = match serde_json::from_str(frame) {
             Ok(raw) => raw,
-            Err(error) => {
+            Err(_) => {
                 return vec![self.error(
                     None,
                     "invalid_request_error",
                     "invalid_json",
-                    &format!("We could not parse the JSON body of your request: {error}"),
+                    "We could not parse the JSON body of your request.",
                     None,
                 )];
             }
@@ -264,13 +264,29 @@ impl Engine {
         let event = match self.profile.shape.decode_client(frame) {
             Ok(event) => event,
             Err(error) => {
-                return vec![self.error(
-                    client_event_id,
-                    "invalid_request_error",
-                    "invalid_value",
-                    &error.to_string(),
-                    None,
-                )];
+                // Said as the services say it, without the decoder's own words.
+                let text = error.to_string();
+                let missing = text
+                    .split("missing field `")
+                    .nth(1)
+                    .and_then(|rest| rest.split('`').next());
+                let kind = raw.get("type").and_then(Value::as_str).unwrap_or_default();
+                return vec![match missing {
+                    Some(field) => self.error(
+                        client_event_id,
+                        "invalid_request_error",
+                        "missing_required_parameter",
+                        &format!("Missing required parameter: '{field}'."),
+                        Some(field),
+                    ),
+                    None => self.error(
+                        client_event_id,
+                        "invalid_request_error",
+                        "invalid_value",
+                        &format!("Invalid value in the '{kind}' event."),
+                        None,
+                    ),
+                }];
             }
         };
         match event {
