@@ -12,6 +12,8 @@
 mod allowlist;
 mod compare;
 mod replay;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -21,9 +21,12 @@ pub(super) struct Session {
     pub(super) server: Vec<Value>,
 }
 
+/// A frame with its place in the cassette.
+type Numbered = (usize, Direction, Value);
+
 /// The recorded sessions of `set` (cassette frames only), by cassette name.
 pub(super) fn sessions(set: &FixtureSet) -> Vec<Session> {
-    let mut grouped: BTreeMap<String, Session> = BTreeMap::new();
+    let mut grouped: BTreeMap<String, (Dialect, Vec<Numbered>)> = BTreeMap::new();
     for frame in &set.frames {
         let (Some(cassette), Location::Interaction(index)) = (&frame.cassette, frame.origin.at)
         else {
@@ -32,53 +35,33 @@ pub(super) fn sessions(set: &FixtureSet) -> Vec<Session> {
         if !frame.live {
             continue;
         }
-        let session = grouped
+        grouped
             .entry(cassette.path.clone())
-            .or_insert_with(|| Session {
-                name: cassette.path.clone(),
-                dialect: frame.dialect,
-                frames: Vec::new(),
-                server: Vec::new(),
-            });
-        session
-            .frames
-            .push((frame.direction, tagged(index, frame.payload.clone())));
+            .or_insert_with(|| (frame.dialect, Vec::new()))
+            .1
+            .push((index, frame.direction, frame.payload.clone()));
     }
     grouped
-        .into_values()
-        .map(|mut session| {
-            session.frames.sort_by_key(|(_, frame)| index_of(frame));
-            session.frames = session
-                .frames
+        .into_iter()
+        .map(|(name, (dialect, mut frames))| {
+            frames.sort_by_key(|(index, _, _)| *index);
+            let frames: Vec<(Direction, Value)> = frames
                 .into_iter()
-                .map(|(direction, frame)| (direction, untagged(frame)))
+                .map(|(_, direction, frame)| (direction, frame))
                 .collect();
-            session.server = session
-                .frames
+            let server = frames
                 .iter()
                 .filter(|(direction, _)| *direction == Direction::Server)
                 .map(|(_, frame)| frame.clone())
                 .collect();
-            session
+            Session {
+                name,
+                dialect,
+                frames,
+                server,
+            }
         })
         .collect()
-}
-
-const INDEX_KEY: &str = "\u{0}interaction";
-
-fn tagged(index: usize, payload: Value) -> Value {
-    serde_json::json!({INDEX_KEY: index, "frame": payload})
-}
-
-fn index_of(tagged: &Value) -> u64 {
-    tagged.get(INDEX_KEY).and_then(Value::as_u64).unwrap_or(0)
-}
-
-fn untagged(tagged: Value) -> Value {
-    match tagged {
-        Value::Object(mut map) => map.remove("frame").unwrap_or(Value::Null),
-        other => other,
-    }
 }
 
 /// The server frames the emulator sends for the session's client frames.
