@@ -223,7 +223,7 @@ impl Engine {
     }
 
     /// Everything the service does in answer to one client frame: events, and the
-    /// faults of [`Turn::Fault`] turns.
+    /// faults of [`Turn::Fault`](crate::emulator::Turn::Fault) turns.
     pub fn on_frame_outputs(&mut self, frame: &str) -> Vec<Output> {
         let mut events = self.handle(frame);
         events.iter_mut().for_each(|event| self.dress(event));
