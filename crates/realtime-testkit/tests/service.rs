@@ -173,3 +173,54 @@ async fn a_streaming_response_can_be_cancelled() {
     };
     assert_eq!(done["response"]["status"], "cancelled");
 }
+
+#[tokio::test]
+async fn record_writes_each_connection_as_fixture_rows() {
+    let dir = std::env::temp_dir().join(format!("realtime-emulator-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let service = Service::start(
+        ServiceOptions::new()
+            .addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .pace(Pace::Instant)
+            .record(&dir),
+    )
+    .await
+    .unwrap();
+    let (sink, mut stream) = connect(
+        &request(&service, "/openai/v1/realtime?model=d", ("api-key", "any")),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let _created = stream.next_frame().await;
+    sink.send(r#"{"type":"response.create"}"#.to_owned())
+        .await
+        .unwrap();
+    let _ = frame_types(&mut stream).await;
+    sink.close(1000, "done").await.unwrap();
+    // The file is written when the connection ends: wait for it, with a bound.
+    let file = dir.join("0000-azure-openai-ga-v1.jsonl");
+    let mut text = String::new();
+    for _ in 0..100 {
+        if let Ok(read) = std::fs::read_to_string(&file)
+            && !read.is_empty()
+        {
+            text = read;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(rows.len() > 5, "{text}");
+    assert_eq!(rows[0]["dialect"], "azure-openai-ga-v1");
+    assert_eq!(rows[0]["direction"], "server");
+    assert_eq!(rows[0]["payload"]["type"], "session.created");
+    assert!(
+        rows.iter()
+            .any(|row| row["direction"] == "client" && row["payload"]["type"] == "response.create")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
