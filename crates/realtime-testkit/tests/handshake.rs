@@ -107,6 +107,20 @@ fn a_wrong_key_is_401_when_the_key_is_fixed() {
 }
 
 #[test]
+fn a_browser_offers_the_key_as_a_subprotocol() {
+    let protocols = (
+        "Sec-WebSocket-Protocol",
+        "realtime, openai-insecure-api-key.k",
+    );
+    assert_eq!(status("/v1/realtime?model=m", &[protocols], Some("k")), 101);
+    let wrong = (
+        "Sec-WebSocket-Protocol",
+        "realtime, openai-insecure-api-key.x",
+    );
+    assert_eq!(status("/v1/realtime?model=m", &[wrong], Some("k")), 401);
+}
+
+#[test]
 fn openai_reads_only_the_bearer_header() {
     assert_eq!(status("/v1/realtime?model=m", &[API_KEY], None), 401);
 }

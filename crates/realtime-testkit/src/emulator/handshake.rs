@@ -200,6 +200,18 @@ pub(super) fn authorize(
     {
         offered.push(token);
     }
+    // DIALECTS.md §1: browsers, which cannot set headers, offer the key as the
+    // subprotocol `openai-insecure-api-key.<key>` (AZ-SDK).
+    if credentials.bearer_header
+        && let Some(protocols) = request.header("sec-websocket-protocol")
+    {
+        offered.extend(
+            protocols
+                .split(',')
+                .filter_map(|protocol| protocol.trim().strip_prefix("openai-insecure-api-key."))
+                .map(str::to_owned),
+        );
+    }
     offered.retain(|candidate| !candidate.is_empty());
     if offered.is_empty() {
         return Err(refusal(
