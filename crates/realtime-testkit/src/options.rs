@@ -42,6 +42,7 @@ pub struct TestServerOptions {
     pub(crate) reject: Option<Arc<RejectFn>>,
     pub(crate) addr: SocketAddr,
     pub(crate) http: Option<Arc<HttpFn>>,
+    pub(crate) keep_frames: bool,
 }
 
 impl Default for TestServerOptions {
@@ -69,6 +70,7 @@ impl TestServerOptions {
             reject: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             http: None,
+            keep_frames: true,
         }
     }
 
@@ -93,6 +95,14 @@ impl TestServerOptions {
         answer: impl Fn(&HttpRequest) -> HttpResponse + Send + Sync + 'static,
     ) -> Self {
         self.http = Some(Arc::new(answer));
+        self
+    }
+
+    /// Whether each connection's client frames are kept for
+    /// [`Recorded::frames`](crate::Recorded::frames) (default: yes). A long-running
+    /// server turns this off so its memory does not grow with every frame.
+    pub fn keep_frames(mut self, keep: bool) -> Self {
+        self.keep_frames = keep;
         self
     }
 

@@ -40,6 +40,7 @@ struct Shared {
     handler: Arc<dyn Handler>,
     reject: Option<Arc<RejectFn>>,
     http: Option<Arc<HttpFn>>,
+    keep_frames: bool,
     tls: Option<TlsAcceptor>,
     connections: watch::Sender<Vec<Recorded>>,
     shutdown: watch::Receiver<bool>,
@@ -70,6 +71,7 @@ impl TestServer {
             handler: options.handler,
             reject: options.reject,
             http: options.http,
+            keep_frames: options.keep_frames,
             tls: acceptor,
             connections: connections.clone(),
             shutdown: shutdown_rx,
@@ -237,7 +239,7 @@ where
     };
     let mut slot = None;
     shared.connections.send_modify(|list| {
-        let recorded = Recorded::new(list.len(), request, rejected_with);
+        let recorded = Recorded::new(list.len(), request, rejected_with, shared.keep_frames);
         list.push(recorded.clone());
         slot = Some(recorded);
     });

@@ -63,7 +63,7 @@ pub(crate) async fn serve_engine(
     conn: &mut ServerConn,
     script: &Mutex<Script>,
     barge_in_delay: Duration,
-    mut log: Option<&mut Vec<(bool, serde_json::Value)>>,
+    mut log: Option<&mut (dyn FnMut(bool, serde_json::Value) + Send)>,
 ) {
     let started = tokio::time::Instant::now();
     let shape = engine.shape();
@@ -85,7 +85,7 @@ pub(crate) async fn serve_engine(
                             if let (Some(log), Ok(payload)) =
                                 (log.as_deref_mut(), serde_json::from_str(&frame))
                             {
-                                log.push((false, payload));
+                                log(false, payload);
                             }
                             conn.send_text(frame).await
                         }
@@ -121,7 +121,7 @@ pub(crate) async fn serve_engine(
         };
         if let Some(text) = frame.as_text() {
             if let (Some(log), Ok(payload)) = (log.as_deref_mut(), serde_json::from_str(text)) {
-                log.push((true, payload));
+                log(true, payload);
             }
             engine.set_script(script.lock().unwrap_or_else(PoisonError::into_inner).take());
             engine.receive(text, started.elapsed());

@@ -105,40 +105,59 @@ impl Handler for RoutingHandler {
         let dialect = profile.dialect;
         let number = self.connections.fetch_add(1, Ordering::Relaxed);
         let engine = Engine::new(profile, Script::new()).with_pace(self.pace);
-        let mut log = self.record.as_ref().map(|_| Vec::new());
-        serve_engine(
-            engine,
-            &mut conn,
-            &self.script,
-            BARGE_IN_DELAY,
-            log.as_mut(),
-        )
-        .await;
-        if let (Some(dir), Some(log)) = (&self.record, log) {
-            write_recording(dir, number, dialect, &log);
+        let mut recorder = self
+            .record
+            .as_ref()
+            .and_then(|dir| Recorder::create(dir, number, dialect));
+        let mut write = |client: bool, payload: Value| {
+            if let Some(recorder) = recorder.as_mut() {
+                recorder.row(client, &payload);
+            }
+        };
+        let log: Option<&mut (dyn FnMut(bool, Value) + Send)> = if self.record.is_some() {
+            Some(&mut write)
+        } else {
+            None
+        };
+        serve_engine(engine, &mut conn, &self.script, BARGE_IN_DELAY, log).await;
+    }
+}
+
+/// One connection's fixture file, written a row at a time.
+struct Recorder {
+    file: std::io::BufWriter<std::fs::File>,
+    dialect: &'static str,
+}
+
+impl Recorder {
+    fn create(dir: &std::path::Path, number: usize, dialect: &'static str) -> Option<Self> {
+        let path = dir.join(format!("{number:04}-{dialect}.jsonl"));
+        let file = std::fs::create_dir_all(dir).and_then(|()| std::fs::File::create(&path));
+        match file {
+            Ok(file) => Some(Self {
+                file: std::io::BufWriter::new(file),
+                dialect,
+            }),
+            Err(error) => {
+                tracing::warn!(%error, path = %path.display(), "emulator could not write a recording");
+                None
+            }
+        }
+    }
+
+    fn row(&mut self, client: bool, payload: &Value) {
+        use std::io::Write as _;
+        let direction = if client { "client" } else { "server" };
+        let row = json!({"dialect": self.dialect, "direction": direction, "payload": payload});
+        let written = writeln!(self.file, "{row}").and_then(|()| self.file.flush());
+        if let Err(error) = written {
+            tracing::warn!(%error, "emulator could not write a recording row");
         }
     }
 }
 
 /// Under instant pace, how long a user who barges in has heard the answer.
 const BARGE_IN_DELAY: Duration = Duration::from_millis(300);
-
-/// Writes one connection's frames as fixture rows.
-fn write_recording(dir: &std::path::Path, number: usize, dialect: &str, log: &[(bool, Value)]) {
-    let rows: String = log
-        .iter()
-        .map(|(client, payload)| {
-            let direction = if *client { "client" } else { "server" };
-            let row = json!({"dialect": dialect, "direction": direction, "payload": payload});
-            format!("{row}\n")
-        })
-        .collect();
-    let path = dir.join(format!("{number:04}-{dialect}.jsonl"));
-    let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, rows));
-    if let Err(error) = written {
-        tracing::warn!(%error, path = %path.display(), "emulator could not write a recording");
-    }
-}
 
 impl Service {
     /// Starts listening.
@@ -157,6 +176,8 @@ impl Service {
         let server = TestServer::start(
             TestServerOptions::new()
                 .bind(options.addr)
+                // A process may run for days: the frames go to `--record`, not memory.
+                .keep_frames(false)
                 .reject_when({
                     let rest = Arc::clone(&rest);
                     move |request| {
