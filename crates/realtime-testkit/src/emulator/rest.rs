@@ -1,6 +1,10 @@
 //! The REST endpoints beside the realtime socket: ephemeral client secrets and
 //! WebRTC calls, with the request and answer shapes of the recorded HTTP cassettes
-//! and the services' docs (RTC: `azure-openai/webrtc-and-ephemeral.condensed.json`).
+//! (`fixtures/{openai-ga,azure-openai}/recorded/…/test_webrtc_sideband_text_turn.yaml`)
+//! and the services' docs as DIALECTS.md's "WebRTC + ephemeral" row sums them up
+//! (RTC): Azure GA `client_secrets` without `api-version`, the Azure preview's
+//! `realtimeapi/sessions` with `client_secret.value`, `calls` answering 201 with a
+//! `Location` that has no `/openai` prefix.
 //!
 //! The emulator answers them as the services do, without media: `calls` answers an
 //! SDP offer with a minimal SDP answer and a `Location` naming the call, so a client
