@@ -27,7 +27,9 @@ pub use definition::{Agent, AgentContext, Handoff, Instructions};
 pub use event::{AgentError, AgentEvent, GuardrailRemedy};
 pub use guardrail::{OutputGuardrail, Verdict};
 pub use history::{History, HistoryEntry};
-pub use machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT};
+pub use machine::{
+    AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_TOOL_TIMEOUT,
+};
 pub use reconnect::{FatalKind, ReconnectPolicy, RotationPolicy};
 #[cfg(feature = "runtime")]
 pub use runner::{AgentRunner, DEFAULT_OFFLINE_AUDIO};

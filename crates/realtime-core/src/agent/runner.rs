@@ -10,7 +10,10 @@ use tokio::sync::mpsc;
 use super::definition::Agent;
 use super::event::AgentError;
 use super::history::History;
-use super::machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT, MachineConfig};
+use super::machine::{
+    AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_TOOL_TIMEOUT,
+    MachineConfig,
+};
 use super::reconnect::{Jitter, OfflineAudio, ReconnectPolicy, RotationPolicy};
 use super::run_loop::Driver;
 use super::session::{AgentSession, LinkInner};
@@ -68,6 +71,7 @@ pub struct AgentRunner {
     reconnect: ReconnectPolicy,
     rotation: RotationPolicy,
     max_history: usize,
+    max_history_bytes: usize,
     offline_audio: Duration,
 }
 
@@ -87,6 +91,7 @@ impl AgentRunner {
             reconnect: ReconnectPolicy::default(),
             rotation: RotationPolicy::default(),
             max_history: DEFAULT_MAX_HISTORY,
+            max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
             offline_audio: DEFAULT_OFFLINE_AUDIO,
         }
     }
@@ -150,6 +155,13 @@ impl AgentRunner {
         self
     }
 
+    /// Most bytes of history text kept, and replayed after a reconnect (default
+    /// [`DEFAULT_MAX_HISTORY_BYTES`]); the oldest entries go first.
+    pub fn max_history_bytes(mut self, bytes: usize) -> Self {
+        self.max_history_bytes = bytes;
+        self
+    }
+
     /// How much microphone audio (in the session's input format) is kept while
     /// disconnected, to send after the reconnect (default [`DEFAULT_OFFLINE_AUDIO`]).
     pub fn offline_audio(mut self, duration: Duration) -> Self {
@@ -167,7 +179,10 @@ impl AgentRunner {
     /// format or tool its dialect cannot send; an invalid or duplicate tool name);
     /// [`AgentError::Client`] when connecting fails.
     pub async fn start(self) -> Result<AgentSession, AgentError> {
-        let history = self.history.with_limit(self.max_history);
+        let history = self
+            .history
+            .with_limit(self.max_history)
+            .with_byte_limit(self.max_history_bytes);
         let dialect = self.client.dialect();
         let mut config = MachineConfig::new(Arc::clone(dialect), Agent::new(""));
         config.agents = self.agents;

@@ -73,13 +73,19 @@ impl AgentSession {
     /// [`AgentRunner::offline_audio`](crate::agent::AgentRunner::offline_audio)) and sent after the reconnect.
     ///
     /// # Errors
-    /// The socket is gone and the session does not reconnect, or the outgoing queue
-    /// is full under [`Backpressure::Error`](crate::transport::Backpressure::Error).
+    /// The session has ended, the socket is gone and the session does not reconnect,
+    /// or the outgoing queue is full under
+    /// [`Backpressure::Error`](crate::transport::Backpressure::Error).
     pub async fn send_audio(&self, audio: &[u8]) -> Result<(), AgentError> {
         let (sender, generation) = {
             let mut inner = lock(&self.link);
             match &inner.sender {
                 Some(sender) => (sender.clone(), inner.generation),
+                // The session is over: nothing will ever send this audio.
+                None if self.task.is_finished() => {
+                    drop(inner);
+                    return Err(self.ended());
+                }
                 None => {
                     let dropped = inner.offline.push(audio);
                     drop(inner);

@@ -102,6 +102,8 @@ use crate::protocol::{
 pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default bound on the history (entries kept, and replayed after a reconnect).
 pub const DEFAULT_MAX_HISTORY: usize = 1_000;
+/// Default bound on the history's text, in bytes (kept, and replayed after a reconnect).
+pub const DEFAULT_MAX_HISTORY_BYTES: usize = 1024 * 1024;
 /// Items tracked per kind (transcripts, silenced items) before the oldest are forgotten.
 pub(crate) const MAX_TRACKED_ITEMS: usize = 256;
 /// Longest assistant transcript kept per item for guardrails, in bytes.
