@@ -12,6 +12,7 @@ mod definition;
 mod event;
 mod guardrail;
 mod history;
+mod overrides;
 pub mod machine;
 pub mod reconnect;
 #[cfg(feature = "runtime")]
@@ -23,10 +24,11 @@ mod schema;
 mod session;
 mod tool;
 
-pub use definition::{Agent, AgentContext, Handoff, Instructions};
+pub use definition::{Agent, AgentContext, Handoff, HandoffContext, Instructions};
 pub use event::{AgentError, AgentEvent, GuardrailRemedy};
-pub use guardrail::{OutputGuardrail, Verdict};
+pub use guardrail::{InputGuardrail, OutputGuardrail, Verdict};
 pub use history::{History, HistoryEntry};
+pub use overrides::ResponseOverrides;
 pub use machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT};
 pub use reconnect::{FatalKind, ReconnectPolicy, RotationPolicy};
 #[cfg(feature = "runtime")]
@@ -34,7 +36,10 @@ pub use runner::{AgentRunner, DEFAULT_OFFLINE_AUDIO};
 pub use schema::inline_schema_for;
 #[cfg(feature = "runtime")]
 pub use session::{AgentSession, CLOSE_TIMEOUT};
-pub use tool::{AgentTool, ToolContext, ToolError, ToolFuture};
+pub use tool::{
+    AgentTool, AnyToolContext, ProgressSink, SharedState, ToolContext, ToolError, ToolFuture,
+    ToolProgress,
+};
 
 /// A base instant for the machine's unit tests (the machine itself reads no clock).
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT, Ma
 use super::reconnect::{Jitter, OfflineAudio, ReconnectPolicy, RotationPolicy};
 use super::run_loop::Driver;
 use super::session::{AgentSession, LinkInner};
+use super::tool::SharedState;
 use crate::audio::PlaybackTracker;
 use crate::client::RealtimeClient;
 use crate::protocol::{AudioFormat, SessionConfig};
@@ -69,6 +70,7 @@ pub struct AgentRunner {
     rotation: RotationPolicy,
     max_history: usize,
     offline_audio: Duration,
+    state: SharedState,
 }
 
 impl AgentRunner {
@@ -88,7 +90,48 @@ impl AgentRunner {
             rotation: RotationPolicy::default(),
             max_history: DEFAULT_MAX_HISTORY,
             offline_audio: DEFAULT_OFFLINE_AUDIO,
+            state: SharedState::default(),
         }
+    }
+
+    /// The application state tools, guardrails and handoff hooks receive (a
+    /// [`ToolContext<T>`](crate::agent::ToolContext) for tools made with
+    /// [`AgentTool::with_context`](crate::agent::AgentTool::with_context) or `#[tool]`).
+    /// Every tool and guardrail that reads a state must read this `T`: checked when the
+    /// session starts.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: realtime_core::client::RealtimeClient) -> Result<(), realtime_core::agent::AgentError> {
+    /// use realtime_core::agent::{Agent, AgentRunner, AgentTool, ToolContext, ToolError};
+    /// use schemars::JsonSchema;
+    /// use serde::Deserialize;
+    ///
+    /// struct Crm { vip: Vec<String> }
+    ///
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Caller { name: String }
+    ///
+    /// let is_vip = AgentTool::with_context("is_vip", "Whether the caller is a VIP.", |args: Caller, ctx: ToolContext<Crm>| async move {
+    ///     Ok::<_, ToolError>(ctx.state().vip.contains(&args.name))
+    /// });
+    /// let desk = Agent::new("desk").tool(is_vip);
+    /// let session = AgentRunner::new(client, desk)
+    ///     .context(Crm { vip: vec!["Ada".into()] })
+    ///     .start()
+    ///     .await?;
+    /// # drop(session);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn context<T: Send + Sync + 'static>(mut self, state: T) -> Self {
+        self.state = SharedState::new(state);
+        self
+    }
+
+    /// [`context`](Self::context) with a state the app keeps a handle on too.
+    pub fn context_arc<T: Send + Sync + 'static>(mut self, state: Arc<T>) -> Self {
+        self.state = SharedState::from_arc(state);
+        self
     }
 
     /// Registers another agent (a handoff target).
@@ -179,6 +222,7 @@ impl AgentRunner {
         config.rotation = self.rotation;
         config.raw_events = self.raw_events;
         config.jitter = Jitter::from_time();
+        config.state = self.state;
         let machine = AgentMachine::new(config)?;
 
         let session = self.client.connect().await?;
@@ -215,6 +259,7 @@ impl AgentRunner {
             playback.clone(),
             events_tx,
             provider,
+            commands_tx.downgrade(),
         );
         let task = tokio::spawn(driver.run(stream, commands_rx));
         Ok(AgentSession {

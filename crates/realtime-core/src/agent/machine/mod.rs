@@ -69,6 +69,7 @@
 mod calls;
 mod commands;
 mod connection;
+mod control;
 mod gate;
 mod guardrails;
 mod playback;
@@ -81,6 +82,7 @@ use std::time::{Duration, Instant};
 
 pub use calls::{MAX_ANSWERED_ID_BYTES, MAX_QUEUED_ARGUMENT_BYTES, MAX_RUNNING_TOOLS};
 pub use connection::ROTATION_RETRY;
+pub use control::MAX_QUEUED_OVERRIDES;
 pub use gate::{RESPONSE_CREATE_TIMEOUT, ResponseGate};
 pub use tools::MAX_TOOL_ARGUMENT_BYTES;
 
@@ -91,10 +93,12 @@ use super::definition::Agent;
 use super::event::{AgentError, AgentEvent};
 use super::history::History;
 use super::reconnect::{BoundedSet, Fatal, Jitter, ReconnectPolicy, RotationPolicy};
-use super::tool::{AgentTool, ToolError};
+use super::overrides::ResponseOverrides;
+use super::tool::{AgentTool, SharedState, ToolError, ToolProgress};
 use crate::dialect::Dialect;
 use crate::protocol::{
-    AudioFormat, ClientEvent, ContentPart, Nullable, SessionConfig, TurnDetection, Voice,
+    AudioFormat, ClientEvent, ContentPart, Nullable, ResponseConfig, SessionConfig,
+    TurnDetection, Voice,
 };
 
 /// Default time a tool may run before its call fails with a timeout.
@@ -136,6 +140,26 @@ pub enum Command {
     },
     /// Stop the assistant now, as a barge-in would (push-to-talk, a stop button).
     Interrupt,
+    /// Ask for a response with these settings for that response only (checked
+    /// against the active agent and the dialect: refused, nothing is sent).
+    RespondWith(ResponseOverrides),
+    /// Make this agent the active one, as a handoff by the model would (atomic, see
+    /// invariant 4); while a response runs, it takes effect when the response ends.
+    /// No response is asked for.
+    HandoffTo(String),
+    /// Replace the definition of the agent with this name (or add it), checked like
+    /// every agent; when it is the active agent, its settings are sent at once.
+    UpdateAgent(Box<Agent>),
+    /// A running tool reports progress (the driver forwards
+    /// [`ToolContext::progress`](crate::agent::ToolContext::progress) and
+    /// [`ToolContext::say`](crate::agent::ToolContext::say)). Reports of calls that
+    /// were already answered are dropped.
+    ToolProgress {
+        /// The call.
+        call_id: String,
+        /// What it reports.
+        progress: ToolProgress,
+    },
     /// End the session.
     Close,
 }
@@ -220,6 +244,10 @@ pub struct ToolStart {
     pub arguments: String,
     /// The agent whose tool it is.
     pub agent: String,
+    /// The history when the call started (for [`ToolContext::history`](crate::agent::ToolContext::history)).
+    pub history: History,
+    /// The application state.
+    pub state: SharedState,
 }
 
 /// Why the session ended.
@@ -300,6 +328,8 @@ pub struct MachineConfig {
     pub raw_events: bool,
     /// Jitter source for reconnect delays (seeded in tests).
     pub jitter: Jitter,
+    /// The application state given to tools, guardrails and handoff hooks.
+    pub state: SharedState,
 }
 
 impl MachineConfig {
@@ -317,7 +347,14 @@ impl MachineConfig {
             rotation: RotationPolicy::default(),
             raw_events: false,
             jitter: Jitter::seeded(0x5EED),
+            state: SharedState::default(),
         }
+    }
+
+    /// Sets the application state.
+    pub fn state(mut self, state: SharedState) -> Self {
+        self.state = state;
+        self
     }
 
     /// Adds another agent (a handoff target).
@@ -374,6 +411,12 @@ struct Turn {
     silenced: BoundedSet,
     /// Whether the conversation holds assistant audio (voice changes may be refused).
     assistant_audio_seen: bool,
+    /// An input guardrail tripped before the server started its response to the
+    /// turn: the next response the server starts on its own is cancelled.
+    suppress_next: bool,
+    /// The active response answers a turn an input guardrail stopped: its output is
+    /// deleted as it comes and its calls are not run.
+    suppressing: bool,
 }
 
 /// The agent state machine. See the [module docs](self) for its inputs, outputs and
@@ -399,6 +442,16 @@ pub struct AgentMachine {
     /// every call of the turn is answered.
     follow_up: bool,
     deferred: VecDeque<Command>,
+    /// Overrides for the next responses the machine asks for (`RespondWith`), oldest first.
+    overrides: VecDeque<ResponseConfig>,
+    /// A spoken filler for a running call, sent when no response is in flight or wanted.
+    filler: Option<(String, ResponseConfig)>,
+    /// A handoff the app asked for while a response ran.
+    requested_handoff: Option<String>,
+    /// The input of the handoff that made the current agent active.
+    handoff_input: Option<serde_json::Value>,
+    state: SharedState,
+    server_creates_responses: bool,
     next_event_id: u64,
     actions: VecDeque<Action>,
     ended: bool,
@@ -423,6 +476,7 @@ impl AgentMachine {
             rotation,
             raw_events,
             jitter,
+            state,
         } = config;
         let Some(first) = agents.get(&start) else {
             return Err(AgentError::UnknownAgent(start));
@@ -435,10 +489,11 @@ impl AgentMachine {
         names.sort();
         for name in names {
             let agent = &agents[name];
-            validate_agent(agent, &agents, &base, dialect.as_ref())?;
+            validate_agent(agent, &agents, &base, dialect.as_ref(), &state)?;
         }
         let format = base.output_audio_format.unwrap_or(AudioFormat::PCM16_24K);
         let server_auto_cancels = server_auto_cancels(&base.turn_detection);
+        let server_creates_responses = server_creates_responses(&base.turn_detection);
         Ok(Self {
             provider: dialect.provider(),
             dialect,
@@ -460,6 +515,12 @@ impl AgentMachine {
             connection: Connection::new(reconnect, rotation, jitter),
             follow_up: false,
             deferred: VecDeque::new(),
+            overrides: VecDeque::new(),
+            filler: None,
+            requested_handoff: None,
+            handoff_input: None,
+            state,
+            server_creates_responses,
             next_event_id: 0,
             actions: VecDeque::new(),
             ended: false,
@@ -598,10 +659,15 @@ impl AgentMachine {
         self.next_event_id += 1;
         let event_id = format!("evt_agent_{}", self.next_event_id);
         if self.gate.request(&event_id, now) {
+            // The app's overrides go with the next response the machine asks for.
+            let response = self.overrides.pop_front().map(Box::new);
             self.send(ClientEvent::ResponseCreate {
                 event_id: Some(event_id),
-                response: None,
+                response,
             });
+            if !self.overrides.is_empty() {
+                self.gate.want_another();
+            }
         }
     }
 
@@ -621,6 +687,7 @@ impl AgentMachine {
 
     fn after_input(&mut self, now: Instant) {
         self.start_queued_tools(now);
+        self.maybe_send_filler(now);
         self.maybe_rotate(now);
     }
 }
@@ -640,15 +707,31 @@ fn server_auto_cancels(turn_detection: &Nullable<TurnDetection>) -> bool {
     }
 }
 
+/// Whether the server starts a response itself when the user's turn ends.
+fn server_creates_responses(turn_detection: &Nullable<TurnDetection>) -> bool {
+    match turn_detection {
+        Nullable::Null => false,
+        Nullable::Absent => true,
+        Nullable::Value(TurnDetection::ServerVad(vad)) => vad.create_response != Some(false),
+        Nullable::Value(TurnDetection::SemanticVad(vad)) => vad.create_response != Some(false),
+        Nullable::Value(TurnDetection::Other(map)) => {
+            map.get("create_response")
+                .and_then(serde_json::Value::as_bool)
+                != Some(false)
+        }
+    }
+}
+
 /// The base settings with the agent's instructions, tools and `voice`.
 pub(crate) fn full_config(
     base: &SessionConfig,
     agent: &Agent,
     history: &History,
     voice: Option<Voice>,
+    handoff_input: Option<&serde_json::Value>,
 ) -> SessionConfig {
     let mut config = base.clone();
-    let update = agent.session_update(history);
+    let update = agent.session_update_with(history, handoff_input);
     config.instructions = update.instructions;
     config.tools = update.tools;
     config.tool_choice = update.tool_choice;
@@ -664,6 +747,7 @@ fn validate_agent(
     agents: &HashMap<String, Agent>,
     base: &SessionConfig,
     dialect: &dyn Dialect,
+    state: &SharedState,
 ) -> Result<(), AgentError> {
     let invalid = |reason: String| AgentError::InvalidAgent {
         provider: dialect.provider(),
@@ -709,11 +793,30 @@ fn validate_agent(
             )));
         }
     }
+    let needs = agent
+        .tools()
+        .iter()
+        .filter_map(|tool| Some((tool.name(), tool.state_type_id()?, tool.state_type()?)))
+        .chain(agent.input_guardrails().iter().filter_map(|guardrail| {
+            Some((
+                guardrail.name(),
+                guardrail.state_type_id()?,
+                guardrail.state_type()?,
+            ))
+        }));
+    for (name, type_id, type_name) in needs {
+        if type_id != state.type_id() {
+            return Err(invalid(format!(
+                "`{name}` expects application state of type `{type_name}`, the session's is `{}` (set it with AgentRunner::context)",
+                state.type_name()
+            )));
+        }
+    }
     let voice = agent
         .voice_setting()
         .cloned()
         .or_else(|| base.voice.clone());
-    let config = full_config(base, agent, &History::new(), voice);
+    let config = full_config(base, agent, &History::new(), voice, None);
     dialect
         .encode(&ClientEvent::session_update(config))
         .map_err(|error| invalid(format!("its session.update is refused: {error}")))?;
