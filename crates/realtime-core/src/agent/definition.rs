@@ -94,6 +94,7 @@ type InputCheck = dyn Fn(&str) -> Result<serde_json::Value, String> + Send + Syn
 /// ```
 /// use realtime_core::agent::{Agent, Handoff, HistoryEntry};
 /// use schemars::JsonSchema;
+/// use serde::Deserialize;
 /// ///
 /// #[derive(Deserialize, JsonSchema)]
 /// struct Escalation {
@@ -184,7 +185,10 @@ impl Handoff {
     /// next agent's settings, before `AgentEvent::Handoff`). It runs inside the agent
     /// machine: keep it quick, and send slow work to a task of the app.
     #[must_use]
-    pub fn on_handoff(mut self, hook: impl Fn(&HandoffContext<'_>) + Send + Sync + 'static) -> Self {
+    pub fn on_handoff(
+        mut self,
+        hook: impl Fn(&HandoffContext<'_>) + Send + Sync + 'static,
+    ) -> Self {
         self.hook = Some(Arc::new(hook));
         self
     }

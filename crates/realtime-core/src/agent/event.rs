@@ -1,10 +1,10 @@
 //! [`AgentEvent`]: what the app sees of a running agent session.
 
 use super::reconnect::FatalKind;
+use super::tool::ToolProgress;
 #[cfg(feature = "runtime")]
 use crate::client::ClientError;
 use crate::error::EncodeError;
-use super::tool::ToolProgress;
 use crate::protocol::{Role, ServerEvent};
 
 /// A high-level event of an agent session.

@@ -146,10 +146,12 @@ impl InputGuardrail {
     ) -> Self {
         Self {
             name: name.into(),
-            check: Arc::new(move |text: &str, state: &SharedState| match state.get::<T>() {
-                Some(state) => check(state, text),
-                None => Verdict::Pass,
-            }),
+            check: Arc::new(
+                move |text: &str, state: &SharedState| match state.get::<T>() {
+                    Some(state) => check(state, text),
+                    None => Verdict::Pass,
+                },
+            ),
             state_type: Some((std::any::TypeId::of::<T>(), std::any::type_name::<T>())),
         }
     }

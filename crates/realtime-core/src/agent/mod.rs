@@ -12,8 +12,8 @@ mod definition;
 mod event;
 mod guardrail;
 mod history;
-mod overrides;
 pub mod machine;
+mod overrides;
 pub mod reconnect;
 #[cfg(feature = "runtime")]
 mod run_loop;
@@ -28,8 +28,8 @@ pub use definition::{Agent, AgentContext, Handoff, HandoffContext, Instructions}
 pub use event::{AgentError, AgentEvent, GuardrailRemedy};
 pub use guardrail::{InputGuardrail, OutputGuardrail, Verdict};
 pub use history::{History, HistoryEntry};
-pub use overrides::ResponseOverrides;
 pub use machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT};
+pub use overrides::ResponseOverrides;
 pub use reconnect::{FatalKind, ReconnectPolicy, RotationPolicy};
 #[cfg(feature = "runtime")]
 pub use runner::{AgentRunner, DEFAULT_OFFLINE_AUDIO};

@@ -81,7 +81,11 @@ impl ResponseOverrides {
                 let tool = agent
                     .find_tool(name)
                     .map(super::tool::AgentTool::definition)
-                    .or_else(|| agent.find_handoff(name).map(super::definition::Handoff::tool));
+                    .or_else(|| {
+                        agent
+                            .find_handoff(name)
+                            .map(super::definition::Handoff::tool)
+                    });
                 match tool {
                     Some(tool) => tools.push(tool),
                     None => {

@@ -78,9 +78,9 @@ impl Driver {
         link: Link,
         playback: PlaybackTracker,
         events: mpsc::Sender<AgentEvent>,
-        provider: &'static str,
         commands: mpsc::WeakSender<Command>,
     ) -> Self {
+        let provider = sender.dialect().provider();
         Self {
             machine,
             client,
@@ -188,7 +188,7 @@ impl Driver {
                     }
                     self.emit(event).await;
                 }
-                Action::StartTool(start) => self.start_tool(start),
+                Action::StartTool(start) => self.start_tool(*start),
                 Action::CancelTool { call_id } => {
                     if let Some(handle) = self.running.remove(&call_id) {
                         handle.abort();

@@ -258,7 +258,6 @@ impl AgentRunner {
             Arc::clone(&link),
             playback.clone(),
             events_tx,
-            provider,
             commands_tx.downgrade(),
         );
         let task = tokio::spawn(driver.run(stream, commands_rx));

@@ -404,14 +404,13 @@ impl AgentTool {
             description.into(),
             inline_schema_for::<A>(),
             Some((TypeId::of::<T>(), std::any::type_name::<T>())),
-            move |args: A, context: AnyToolContext| {
-                match Arc::clone(&context.state).downcast::<T>() {
-                    Ok(state) => Ok(handler(args, context.with_state(state))),
-                    Err(_) => Err(ToolError::failed(format!(
-                        "`{tool_name}` expects application state of type `{}`",
-                        std::any::type_name::<T>()
-                    ))),
-                }
+            move |args: A, context: AnyToolContext| match Arc::clone(&context.state).downcast::<T>()
+            {
+                Ok(state) => Ok(handler(args, context.with_state(state))),
+                Err(_) => Err(ToolError::failed(format!(
+                    "`{tool_name}` expects application state of type `{}`",
+                    std::any::type_name::<T>()
+                ))),
             },
         )
     }

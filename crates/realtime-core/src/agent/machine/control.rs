@@ -78,7 +78,11 @@ impl AgentMachine {
         Ok(config)
     }
 
-    pub(super) fn on_respond_with(&mut self, now: Instant, overrides: &crate::agent::ResponseOverrides) {
+    pub(super) fn on_respond_with(
+        &mut self,
+        now: Instant,
+        overrides: &crate::agent::ResponseOverrides,
+    ) {
         let config = match self.response_config(overrides) {
             Ok(config) => config,
             Err(error) => {
@@ -304,7 +308,13 @@ impl AgentMachine {
     fn check_update(&self, agent: &Agent) -> Result<(), AgentError> {
         let mut agents = (*self.agents).clone();
         agents.insert(agent.name().to_owned(), agent.clone());
-        validate_agent(agent, &agents, &self.base, self.dialect.as_ref(), &self.state)?;
+        validate_agent(
+            agent,
+            &agents,
+            &self.base,
+            self.dialect.as_ref(),
+            &self.state,
+        )?;
         // Every other agent's handoffs must still resolve (an update never removes
         // an agent, so they do).
         if agent.name() == self.current {
@@ -320,7 +330,10 @@ impl AgentMachine {
                 .encode(&ClientEvent::session_update(config))
                 .map_err(|source| AgentError::Refused {
                     provider: self.provider,
-                    what: format!("session.update for the new definition of `{}`", agent.name()),
+                    what: format!(
+                        "session.update for the new definition of `{}`",
+                        agent.name()
+                    ),
                     source: Box::new(source),
                 })?;
         }

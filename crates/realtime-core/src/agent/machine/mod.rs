@@ -92,13 +92,13 @@ use self::playback::PlaybackLedger;
 use super::definition::Agent;
 use super::event::{AgentError, AgentEvent};
 use super::history::History;
-use super::reconnect::{BoundedSet, Fatal, Jitter, ReconnectPolicy, RotationPolicy};
 use super::overrides::ResponseOverrides;
+use super::reconnect::{BoundedSet, Fatal, Jitter, ReconnectPolicy, RotationPolicy};
 use super::tool::{AgentTool, SharedState, ToolError, ToolProgress};
 use crate::dialect::Dialect;
 use crate::protocol::{
-    AudioFormat, ClientEvent, ContentPart, Nullable, ResponseConfig, SessionConfig,
-    TurnDetection, Voice,
+    AudioFormat, ClientEvent, ContentPart, Nullable, ResponseConfig, SessionConfig, TurnDetection,
+    Voice,
 };
 
 /// Default time a tool may run before its call fails with a timeout.
@@ -275,7 +275,7 @@ pub enum Action {
     /// Deliver this event to the app.
     Emit(AgentEvent),
     /// Run a tool.
-    StartTool(ToolStart),
+    StartTool(Box<ToolStart>),
     /// Stop a running tool: its output was already given (timeout).
     CancelTool {
         /// The call.

@@ -4,8 +4,8 @@ use std::time::Instant;
 
 use super::calls::{Admit, Call, CallState};
 use super::{Action, AgentMachine, ToolStart};
-use crate::agent::event::{AgentError, AgentEvent};
 use crate::agent::definition::Handoff;
+use crate::agent::event::{AgentError, AgentEvent};
 use crate::agent::history::HistoryEntry;
 use crate::agent::tool::ToolError;
 use crate::protocol::{ClientEvent, Item};
@@ -150,14 +150,14 @@ impl AgentMachine {
         };
         let timeout = tool.own_timeout().unwrap_or(self.tool_timeout);
         self.calls.start(call_id, timeout, now);
-        self.actions.push_back(Action::StartTool(ToolStart {
+        self.actions.push_back(Action::StartTool(Box::new(ToolStart {
             call_id: call_id.to_owned(),
             tool,
             arguments: call.arguments,
             agent: call.agent,
             history: self.history.clone(),
             state: self.state.clone(),
-        }));
+        })));
     }
 
     pub(super) fn on_approval(&mut self, now: Instant, call_id: &str, approved: bool) {
@@ -273,7 +273,10 @@ impl AgentMachine {
             .agent(&call.agent)
             .and_then(|agent| agent.find_handoff(&name))
             .cloned();
-        let input = match via.as_ref().map(|handoff| handoff.check_arguments(&arguments)) {
+        let input = match via
+            .as_ref()
+            .map(|handoff| handoff.check_arguments(&arguments))
+        {
             Some(Err(message)) => {
                 self.finish_call(
                     now,
