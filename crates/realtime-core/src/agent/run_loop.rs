@@ -111,29 +111,14 @@ impl Driver {
             }
             let deadline = self.machine.poll_timeout();
             tokio::select! {
-                command = commands.recv() => match command {
-                    None => self.machine.handle(now(), Input::Command(MachineCommand::Close)),
-                    Some(Command::Machine(command)) => {
-                        self.sync_playback();
-                        self.machine.handle(now(), Input::Command(command));
-                    }
-                    Some(Command::Checked(command, reply)) => {
-                        // Checked at the call: a refusal goes back to the caller, and
-                        // nothing is sent.
-                        let checked = self.machine.check(&command);
-                        if checked.is_ok() {
-                            self.sync_playback();
-                            self.machine.handle(now(), Input::Command(command));
-                        }
-                        let _ = reply.send(checked);
-                    }
-                    Some(Command::History(reply)) => {
-                        let _ = reply.send(self.machine.history().clone());
-                    }
-                    Some(Command::ReportDrops) => self.report_drops().await,
-                },
+                command = commands.recv() => self.on_command(command).await,
                 Some(joined) = self.tools.join_next(), if !self.tools.is_empty() => match joined {
                     Ok((call_id, result)) => {
+                        // What the tool reported before it finished (progress) is
+                        // queued already: it goes first.
+                        while let Ok(command) = commands.try_recv() {
+                            self.on_command(Some(command)).await;
+                        }
                         self.running.remove(&call_id);
                         self.machine.handle(now(), Input::ToolFinished { call_id, result });
                     }
@@ -165,6 +150,33 @@ impl Driver {
         }
         self.tools.abort_all();
         lock(&self.link).final_history = Some(self.machine.history().clone());
+    }
+
+    /// Forwards an app command (`None`: the app is gone).
+    async fn on_command(&mut self, command: Option<Command>) {
+        match command {
+            None => self
+                .machine
+                .handle(now(), Input::Command(MachineCommand::Close)),
+            Some(Command::Machine(command)) => {
+                self.sync_playback();
+                self.machine.handle(now(), Input::Command(command));
+            }
+            Some(Command::Checked(command, reply)) => {
+                // Checked at the call: a refusal goes back to the caller, and nothing
+                // is sent.
+                let checked = self.machine.check(&command);
+                if checked.is_ok() {
+                    self.sync_playback();
+                    self.machine.handle(now(), Input::Command(command));
+                }
+                let _ = reply.send(checked);
+            }
+            Some(Command::History(reply)) => {
+                let _ = reply.send(self.machine.history().clone());
+            }
+            Some(Command::ReportDrops) => self.report_drops().await,
+        }
     }
 
     /// Carries out the machine's actions; `false` once the session is over.

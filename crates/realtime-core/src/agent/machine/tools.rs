@@ -150,14 +150,15 @@ impl AgentMachine {
         };
         let timeout = tool.own_timeout().unwrap_or(self.tool_timeout);
         self.calls.start(call_id, timeout, now);
-        self.actions.push_back(Action::StartTool(Box::new(ToolStart {
-            call_id: call_id.to_owned(),
-            tool,
-            arguments: call.arguments,
-            agent: call.agent,
-            history: self.history.clone(),
-            state: self.state.clone(),
-        })));
+        self.actions
+            .push_back(Action::StartTool(Box::new(ToolStart {
+                call_id: call_id.to_owned(),
+                tool,
+                arguments: call.arguments,
+                agent: call.agent,
+                history: self.history.clone(),
+                state: self.state.clone(),
+            })));
     }
 
     pub(super) fn on_approval(&mut self, now: Instant, call_id: &str, approved: bool) {
