@@ -149,6 +149,8 @@ impl PartialEq for Handoff {
     }
 }
 
+impl Eq for Handoff {}
+
 impl Handoff {
     /// A handoff to the agent named `target`, taken when `description` applies.
     pub fn new(target: impl Into<String>, description: impl Into<String>) -> Self {

@@ -33,10 +33,22 @@
 //! # Ok::<(), realtime_core::agent::AgentError>(())
 //! ```
 //!
+//! # App commands
+//!
+//! Besides the conversation ([`Command::SendText`], [`Command::Respond`], ...), the
+//! app steers the session with [`Command::RespondWith`] (settings for one response),
+//! [`Command::HandoffTo`], [`Command::UpdateAgent`] and [`Command::Interrupt`] (the
+//! barge-in path). A running tool's reports come in as [`Command::ToolProgress`]: a
+//! status becomes `AgentEvent::ToolProgress`; a spoken filler becomes a
+//! `response.create` without tools, sent only when no other response is in flight or
+//! wanted and while the call still runs (a filler overtaken by the tool's output is
+//! dropped), so it never adds a second response in flight.
+//!
 //! # Invariants
 //!
 //! These hold after every input, in every interleaving; the property tests
-//! (`crates/realtime/tests/machine_properties.rs`) check them after each step.
+//! (`crates/realtime-core/tests/machine_properties.rs`) check them after each step,
+//! app commands of every kind included.
 //!
 //! 1. **One response at a time, never wedged.** At most one `response.create` is in
 //!    flight. A requested response is always sent eventually: after the one in flight
@@ -50,17 +62,29 @@
 //! 3. **Each call answered once.** Every function call gets exactly one output and a
 //!    tool runs at most once per `call_id`, whatever the number of calls, their order,
 //!    duplicates, and reconnects. A call belongs to the agent active when its response
-//!    began; a handoff takes effect after the response's calls are dispatched.
+//!    began; a handoff takes effect after the response's calls are dispatched. The one
+//!    exception is a response that answers a turn an input guardrail stopped: its
+//!    calls are deleted with it and never run. Progress a tool reports after its
+//!    output was given is dropped.
 //! 4. **Handoffs are atomic.** The new agent's `session.update` is encoded first; if
 //!    the dialect refuses it, the model gets an error output, no `Handoff` event is
-//!    emitted and the agent stays. Every agent is validated against the dialect when
-//!    the machine is made.
+//!    emitted and the agent stays. A handoff's typed input is checked before that, the
+//!    same way. Every agent is validated against the dialect when the machine is made,
+//!    and so is every agent given later ([`Command::UpdateAgent`]). A handoff the app
+//!    asks for ([`Command::HandoffTo`]) is the same switch (hook, input filter,
+//!    events), taken when no response is in progress.
 //! 5. **Nothing follows a refusal.** Input the dialect refuses is reported as
 //!    [`AgentError::Refused`], is not added to the history, and no `response.create`
-//!    follows it.
+//!    follows it; response overrides ([`Command::RespondWith`]) are checked the same
+//!    way before anything is queued. [`AgentMachine::check`] answers the same question
+//!    without changing anything.
 //! 6. **Guardrails remove what they stop.** A tripped output guardrail truncates the
 //!    item's audio where it has audio, deletes it where it has none, and the
-//!    `GuardrailTripped` event says which.
+//!    `GuardrailTripped` event says which. A tripped input guardrail deletes the
+//!    user's item, keeps it out of the history, cancels the response that answers it
+//!    (the one in progress, or the next one the server starts on its own before the
+//!    user speaks again) and deletes that response's output; nothing asks for a
+//!    response until the app does.
 //! 7. **Rotation is bounded.** At most once per connection, and only for a server
 //!    expiry that is a valid future time beyond the margin, judged against the
 //!    server's clock where the frame carries one. A connection that dies young does
