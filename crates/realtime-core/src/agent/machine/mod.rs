@@ -94,6 +94,8 @@ mod calls;
 mod commands;
 mod connection;
 mod control;
+#[cfg(test)]
+mod control_tests;
 mod gate;
 mod guardrails;
 mod playback;
