@@ -1,4 +1,5 @@
 //! Unit tests of the app's session controls on the bare machine (no socket, no clock).
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value)]
 
 use std::sync::Arc;
 use std::time::Instant;
