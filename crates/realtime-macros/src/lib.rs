@@ -122,7 +122,8 @@ fn expand(options: &Options, function: &ItemFn) -> syn::Result<TokenStream2> {
         .clone()
         .unwrap_or_else(|| signature.ident.to_string());
 
-    let mut context: Option<Type> = None;
+    // `Some(Some(T))`: `&ToolContext<T>`; `Some(None)`: `&ToolContext` (no state).
+    let mut context: Option<Option<Type>> = None;
     let mut arguments = Vec::new();
     for (index, input) in signature.inputs.iter().enumerate() {
         let FnArg::Typed(typed) = input else {
@@ -175,7 +176,14 @@ fn expand(options: &Options, function: &ItemFn) -> syn::Result<TokenStream2> {
     let args_struct = format_ident!("__{}Arguments", to_camel(&function_name.to_string()));
     let call = quote!(#function_name(&context #(, arguments.#names)*).await);
     let constructor = match &context {
-        Some(state) => quote! {
+        Some(None) => quote! {
+            #krate::agent::AgentTool::new(
+                #name,
+                #description,
+                |arguments: #args_struct, context: #krate::agent::ToolContext| async move { #call },
+            )
+        },
+        Some(Some(state)) => quote! {
             #krate::agent::AgentTool::with_context(
                 #name,
                 #description,
@@ -214,8 +222,9 @@ fn expand(options: &Options, function: &ItemFn) -> syn::Result<TokenStream2> {
     })
 }
 
-/// `T` if `ty` is `&ToolContext<T>` (`()` for `&ToolContext`).
-fn context_state(ty: &Type) -> Option<Type> {
+/// `Some(Some(T))` if `ty` is `&ToolContext<T>`, `Some(None)` for `&ToolContext` (or
+/// `&ToolContext<()>`): a context without application state.
+fn context_state(ty: &Type) -> Option<Option<Type>> {
     let Type::Reference(reference) = ty else {
         return None;
     };
@@ -227,12 +236,16 @@ fn context_state(ty: &Type) -> Option<Type> {
         return None;
     }
     match &last.arguments {
-        PathArguments::None => Some(syn::parse_quote!(())),
+        PathArguments::None => Some(None),
         PathArguments::AngleBracketed(generics) => {
-            generics.args.iter().find_map(|argument| match argument {
+            let state = generics.args.iter().find_map(|argument| match argument {
                 GenericArgument::Type(state) => Some(state.clone()),
                 _ => None,
-            })
+            })?;
+            match &state {
+                Type::Tuple(unit) if unit.elems.is_empty() => Some(None),
+                _ => Some(Some(state)),
+            }
         }
         PathArguments::Parenthesized(_) => None,
     }
