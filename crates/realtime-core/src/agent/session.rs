@@ -191,6 +191,14 @@ impl AgentSession {
     /// being heard is truncated where playback is, unheard items are deleted, and
     /// [`AgentEvent::Interrupted`] follows (push-to-talk, a stop button).
     ///
+    /// ```no_run
+    /// # async fn demo(session: &realtime_core::agent::AgentSession) -> Result<(), realtime_core::agent::AgentError> {
+    /// // The user pressed "stop": the assistant stops where the user stopped hearing it.
+    /// session.interrupt().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// The loop has ended.
     pub async fn interrupt(&self) -> Result<(), AgentError> {
@@ -230,6 +238,15 @@ impl AgentSession {
     /// follows. While a response is in progress the handoff takes effect when it
     /// ends. No response is asked for: call [`respond`](Self::respond) for one.
     ///
+    /// ```no_run
+    /// # async fn demo(session: &realtime_core::agent::AgentSession) -> Result<(), realtime_core::agent::AgentError> {
+    /// // A supervisor button in the app: hand over, then let the supervisor speak.
+    /// session.handoff_to("supervisor").await?;
+    /// session.respond().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`AgentError::UnknownAgent`]; [`AgentError::Refused`] when the provider's
     /// dialect refuses the agent's settings; the loop has ended.
@@ -241,6 +258,17 @@ impl AgentSession {
     /// one). It is checked like the agents given at start; when it is the active
     /// agent, its new settings are sent at once and
     /// [`AgentEvent::AgentUpdated`](crate::agent::AgentEvent::AgentUpdated) follows.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &realtime_core::agent::AgentSession) -> Result<(), realtime_core::agent::AgentError> {
+    /// use realtime_core::agent::Agent;
+    ///
+    /// // The store just closed: same desk, new rules, from the next response on.
+    /// let desk = Agent::new("desk").instructions("The store is closed; take messages only.");
+    /// session.update_agent(desk).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// [`AgentError::InvalidAgent`], [`AgentError::UnknownAgent`] (a handoff to no
