@@ -305,6 +305,8 @@ struct World {
     // Input guardrails.
     /// The next response the server starts on its own answers a stopped turn.
     suppress_next: bool,
+    /// ... including one our own pending create starts.
+    suppress_own: bool,
     /// The active response answers a stopped turn.
     suppressing: bool,
     /// Calls of stopped turns: never run, never answered.
@@ -436,6 +438,7 @@ impl World {
             outputs_here: HashMap::new(),
             answered: Vec::new(),
             suppress_next: false,
+            suppress_own: false,
             suppressing: false,
             suppressed_calls: HashSet::new(),
             sent: Vec::new(),
@@ -477,6 +480,7 @@ impl World {
         self.rotations_here = 0;
         self.response_agent = None;
         self.suppress_next = false;
+        self.suppress_own = false;
         self.suppressing = false;
         let client_unix = self.unix() + skew;
         self.feed(Input::Connected {
@@ -717,7 +721,11 @@ impl World {
         // A response the server starts on its own answers the stopped turn.
         let ours_pending = matches!(&self.server, Server::Awaiting(_, since)
             if self.now.saturating_duration_since(*since) < RESPONSE_CREATE_TIMEOUT);
-        self.suppressing = !ours_pending && std::mem::take(&mut self.suppress_next);
+        self.suppressing =
+            (self.suppress_own || !ours_pending) && std::mem::take(&mut self.suppress_next);
+        if self.suppressing {
+            self.suppress_own = false;
+        }
         let id = self.id("resp");
         self.server = Server::Active(id.clone());
         self.response_output.clear();
@@ -1072,8 +1080,15 @@ impl World {
         if !self.online {
             return;
         }
+        let awaiting = matches!(&self.server, Server::Awaiting(_, since)
+            if self.now.saturating_duration_since(*since) < RESPONSE_CREATE_TIMEOUT);
         match self.server {
             Server::Active(_) => self.suppressing = true,
+            _ if awaiting => {
+                // Our own create is on its way: the response it starts is stopped.
+                self.suppress_next = true;
+                self.suppress_own = true;
+            }
             _ => self.suppress_next = true,
         }
         // An app that reports playback continuously has reported the item it plays.
@@ -1160,6 +1175,7 @@ impl World {
         } else {
             if self.online {
                 self.suppress_next = false;
+                self.suppress_own = false;
             }
             self.server(
                 json!({"type": "input_audio_buffer.speech_started", "event_id": "evt_sp",

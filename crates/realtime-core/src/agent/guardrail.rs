@@ -95,7 +95,12 @@ type InputCheck = dyn Fn(&str, &SharedState) -> Verdict + Send + Sync;
 /// the history, the response the server's turn detection started for it (or starts
 /// next) is cancelled and what it said removed, no `response.create` follows, and
 /// `AgentEvent::InputGuardrailTripped` tells the app, which decides what is said
-/// (for instance with `AgentSession::respond_with`).
+/// (for instance with `AgentSession::respond_with`). With push-to-talk, the response
+/// the commit asked for is the one cancelled.
+///
+/// Providers transcribe alongside the response: when the transcript completes only
+/// after the response that answers it is done, that answer was already heard, and
+/// only the user's item is removed.
 ///
 /// ```
 /// use realtime_core::agent::{InputGuardrail, Verdict};

@@ -111,6 +111,7 @@ impl AgentMachine {
         self.turn.response_agent = None;
         self.turn.assistant_audio_seen = false;
         self.turn.suppress_next = false;
+        self.turn.suppress_own = false;
         self.turn.suppressing = false;
 
         let Some(agent) = self.agent(&self.current).cloned() else {

@@ -383,6 +383,11 @@ impl AgentMachine {
                 self.send(ClientEvent::cancel_response());
             }
             self.turn.suppressing = true;
+        } else if self.gate.awaiting_created() {
+            // A response.create (push-to-talk's, typically) is on its way: the
+            // response it starts answers this turn.
+            self.turn.suppress_next = true;
+            self.turn.suppress_own = true;
         } else if self.server_creates_responses {
             self.turn.suppress_next = true;
         }
@@ -397,8 +402,9 @@ impl AgentMachine {
 
     /// A response started: cancelled at once if it answers a stopped turn.
     pub(super) fn on_response_started(&mut self) {
-        if self.turn.suppress_next && !self.gate.awaiting_created() {
+        if self.turn.suppress_next && (self.turn.suppress_own || !self.gate.awaiting_created()) {
             self.turn.suppress_next = false;
+            self.turn.suppress_own = false;
             self.turn.suppressing = true;
             self.send(ClientEvent::cancel_response());
         }

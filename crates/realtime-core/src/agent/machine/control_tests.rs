@@ -24,6 +24,10 @@ fn slow() -> AgentTool {
 }
 
 fn machine() -> (AgentMachine, Instant) {
+    machine_with(crate::protocol::SessionConfig::new())
+}
+
+fn machine_with(base: crate::protocol::SessionConfig) -> (AgentMachine, Instant) {
     let desk = Agent::new("desk")
         .instructions("Desk.")
         .tool(slow())
@@ -38,8 +42,9 @@ fn machine() -> (AgentMachine, Instant) {
             }
         }));
     let returns = Agent::new("returns").instructions("Returns.");
-    let config =
-        MachineConfig::new(Arc::new(GenericDialect::new(WireShape::Ga)), desk).agent(returns);
+    let config = MachineConfig::new(Arc::new(GenericDialect::new(WireShape::Ga)), desk)
+        .agent(returns)
+        .base(base);
     let mut machine = AgentMachine::new(config).unwrap();
     let now = crate::agent::test_epoch();
     machine.handle(now, Input::Connected { unix_time: 0 });
@@ -226,4 +231,52 @@ fn a_stopped_turn_cancels_the_servers_response_and_runs_none_of_its_calls() {
     );
     let (_, _, started) = drain(&mut machine);
     assert_eq!(started, ["c2"]);
+}
+
+#[test]
+fn push_to_talk_a_stopped_turn_cancels_the_response_already_asked_for() {
+    let (mut machine, now) =
+        machine_with(crate::protocol::SessionConfig::new().without_turn_detection());
+    machine.handle(now, Input::Command(Command::CommitAudio));
+    let (sent, _, _) = drain(&mut machine);
+    assert_eq!(
+        types(&sent),
+        ["input_audio_buffer.commit", "response.create"]
+    );
+    server(
+        &mut machine,
+        now,
+        json!({"type": "conversation.item.input_audio_transcription.completed", "event_id": "e",
+            "item_id": "u1", "content_index": 0, "transcript": "the secret"}),
+    );
+    server(&mut machine, now, created("r1"));
+    server(
+        &mut machine,
+        now,
+        json!({"type": "response.output_item.added", "event_id": "e", "response_id": "r1", "output_index": 0,
+            "item": {"id": "a1", "type": "message", "role": "assistant", "status": "in_progress", "content": []}}),
+    );
+    server(
+        &mut machine,
+        now,
+        json!({"type": "response.output_text.done", "event_id": "e", "response_id": "r1",
+            "item_id": "a1", "output_index": 0, "content_index": 0, "text": "Your secret is safe."}),
+    );
+    server(&mut machine, now, done("r1"));
+    let (sent, emitted, _) = drain(&mut machine);
+    assert_eq!(
+        types(&sent),
+        [
+            "conversation.item.delete",
+            "response.cancel",
+            "conversation.item.delete"
+        ]
+    );
+    assert!(
+        !emitted
+            .iter()
+            .any(|event| matches!(event, AgentEvent::Transcript { .. })),
+        "{emitted:?}"
+    );
+    assert!(!machine.wants_response());
 }

@@ -440,6 +440,9 @@ struct Turn {
     /// An input guardrail tripped before the server started its response to the
     /// turn: the next response the server starts on its own is cancelled.
     suppress_next: bool,
+    /// `suppress_next` applies to the response our own pending `response.create`
+    /// starts (the trip came while it was on its way).
+    suppress_own: bool,
     /// The active response answers a turn an input guardrail stopped: its output is
     /// deleted as it comes and its calls are not run.
     suppressing: bool,

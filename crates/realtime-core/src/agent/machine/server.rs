@@ -156,6 +156,7 @@ impl AgentMachine {
                 self.turn.user_speaking = true;
                 // A new turn: a stopped one's response did not come.
                 self.turn.suppress_next = false;
+                self.turn.suppress_own = false;
                 self.barge_in(now);
             }
             ServerEvent::InputAudioBufferTimeoutTriggered(timeout) => {
