@@ -22,7 +22,7 @@ use realtime_testkit::emulator::{Emulator, Script};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{Case, Harness};
+use support::{Case, Harness, Player};
 
 fn text_config() -> SessionConfig {
     SessionConfig::new().output_modalities([Modality::Text])
@@ -475,6 +475,66 @@ pub async fn typed_handoff_input_hook_and_filter(case: Case) {
 }
 
 // ---------------------------------------------------------------------------------
+// The app's interrupt: the barge-in path.
+
+pub async fn interrupt_truncates_at_what_was_heard(case: Case) {
+    let agent = Agent::new("desk").instructions("Talk.");
+    let script = Script::new()
+        .audio_chunks(4)
+        .say("This is a long answer the app will stop.")
+        .say("Stopped.");
+    let mut h = start(&case, script, vec![agent], SessionConfig::new(), |runner| {
+        runner
+    })
+    .await;
+    h.player = Player::PlaysAtMost(150);
+    h.session.send_text("Tell me everything").await.unwrap();
+    let item_id = h
+        .until_map(|event| match event {
+            AgentEvent::Transcript {
+                role: Role::Assistant,
+                item_id,
+                ..
+            } => Some(item_id.clone()),
+            _ => None,
+        })
+        .await;
+    h.until(|event| matches!(event, AgentEvent::ResponseDone { .. }))
+        .await;
+    // All 400 ms arrived; the speaker played 150 ms of it. The user presses stop.
+    h.session.interrupt().await.unwrap();
+    let interrupted = h
+        .until_map(|event| match event {
+            AgentEvent::Interrupted {
+                item_id,
+                audio_end_ms,
+            } => Some((item_id.clone(), *audio_end_ms)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(interrupted, (item_id.clone(), Some(150)));
+    h.session.respond().await.unwrap();
+    assert_eq!(h.transcript_of(Role::Assistant).await, "Stopped.");
+    let frames = h.frames().await;
+    assert_eq!(
+        support::types(&frames),
+        [
+            "session.update",
+            "conversation.item.create",
+            "response.create",
+            "conversation.item.truncate",
+            "response.create"
+        ],
+        "no cancel: the response was done"
+    );
+    assert_eq!(
+        frames[3],
+        json!({"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 150})
+    );
+    h.close().await;
+}
+
+// ---------------------------------------------------------------------------------
 // Agent updates.
 
 pub async fn update_agent_is_checked_then_applied(case: Case) {
@@ -644,6 +704,10 @@ macro_rules! dialect_suite {
             #[tokio::test]
             async fn typed_handoff_input_hook_and_filter() {
                 super::typed_handoff_input_hook_and_filter($case).await;
+            }
+            #[tokio::test]
+            async fn interrupt_truncates_at_what_was_heard() {
+                super::interrupt_truncates_at_what_was_heard($case).await;
             }
             #[tokio::test]
             async fn update_agent_is_checked_then_applied() {
