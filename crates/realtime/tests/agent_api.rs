@@ -585,9 +585,14 @@ pub async fn update_agent_is_checked_then_applied(case: Case) {
 // ---------------------------------------------------------------------------------
 // Input guardrails.
 
+/// The app's policy, read by the guardrail through the runner's context.
+struct CardPolicy {
+    max_digits: usize,
+}
+
 fn no_card_numbers() -> InputGuardrail {
-    InputGuardrail::new("no_card_numbers", |text| {
-        if text.chars().filter(char::is_ascii_digit).count() >= 12 {
+    InputGuardrail::with_context("no_card_numbers", |policy: &CardPolicy, text| {
+        if text.chars().filter(char::is_ascii_digit).count() > policy.max_digits {
             Verdict::Trip {
                 reason: "a card number".into(),
             }
@@ -608,7 +613,10 @@ pub async fn input_guardrail_stops_the_turn(case: Case) {
         .user_says("my card is 4111 1111 1111 1111")
         .say("Noted your card number.")
         .say("I cannot take card numbers on this line.");
-    let mut h = start(&case, script, vec![agent], config, |runner| runner).await;
+    let mut h = start(&case, script, vec![agent], config, |runner| {
+        runner.context(CardPolicy { max_digits: 11 })
+    })
+    .await;
     h.send_silence_ms(1000).await;
     let (user_item, transcript) = h
         .until_map(|event| match event {

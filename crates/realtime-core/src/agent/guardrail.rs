@@ -17,7 +17,7 @@ pub enum Verdict {
     },
 }
 
-type Check = dyn Fn(&str) -> Verdict + Send + Sync;
+type Check = dyn Fn(&str, &SharedState) -> Verdict + Send + Sync;
 
 /// A named check on the assistant's transcript so far. Checks run often (debounced
 /// every `every_chars` new characters and at the end of each transcript), so keep
@@ -40,6 +40,7 @@ pub struct OutputGuardrail {
     name: String,
     check: Arc<Check>,
     every_chars: usize,
+    state_type: Option<(std::any::TypeId, &'static str)>,
 }
 
 impl fmt::Debug for OutputGuardrail {
@@ -59,8 +60,44 @@ impl OutputGuardrail {
     ) -> Self {
         Self {
             name: name.into(),
-            check: Arc::new(check),
+            check: Arc::new(move |text: &str, _state: &SharedState| check(text)),
             every_chars: 40,
+            state_type: None,
+        }
+    }
+
+    /// A guardrail that also reads the application state `T` (set with
+    /// `AgentRunner::context`; a runner whose state is not a `T` is refused when the
+    /// session starts).
+    ///
+    /// ```
+    /// use realtime_core::agent::{OutputGuardrail, SharedState, Verdict};
+    ///
+    /// struct Policy { banned: Vec<&'static str> }
+    ///
+    /// let policy = OutputGuardrail::with_context("policy", |policy: &Policy, text| {
+    ///     match policy.banned.iter().find(|word| text.contains(*word)) {
+    ///         Some(word) => Verdict::Trip { reason: format!("said {word}") },
+    ///         None => Verdict::Pass,
+    ///     }
+    /// });
+    /// let state = SharedState::new(Policy { banned: vec!["guarantee"] });
+    /// assert!(matches!(policy.check_with("I guarantee it", &state), Verdict::Trip { .. }));
+    /// ```
+    pub fn with_context<T: Send + Sync + 'static>(
+        name: impl Into<String>,
+        check: impl Fn(&T, &str) -> Verdict + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            check: Arc::new(
+                move |text: &str, state: &SharedState| match state.get::<T>() {
+                    Some(state) => check(state, text),
+                    None => Verdict::Pass,
+                },
+            ),
+            every_chars: 40,
+            state_type: Some((std::any::TypeId::of::<T>(), std::any::type_name::<T>())),
         }
     }
 
@@ -76,9 +113,23 @@ impl OutputGuardrail {
         &self.name
     }
 
-    /// Runs the check.
+    /// Runs the check without application state.
     pub fn check(&self, text: &str) -> Verdict {
-        (self.check)(text)
+        (self.check)(text, &SharedState::default())
+    }
+
+    /// Runs the check with the application state.
+    pub fn check_with(&self, text: &str, state: &SharedState) -> Verdict {
+        (self.check)(text, state)
+    }
+
+    /// The application state type the check needs, if any (its name).
+    pub fn state_type(&self) -> Option<&'static str> {
+        self.state_type.map(|(_, name)| name)
+    }
+
+    pub(crate) fn state_type_id(&self) -> Option<std::any::TypeId> {
+        self.state_type.map(|(id, _)| id)
     }
 
     /// Whether text grown from `checked_len` to `len` characters is due a check.

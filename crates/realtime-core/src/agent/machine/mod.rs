@@ -832,6 +832,13 @@ fn validate_agent(
                 guardrail.state_type_id()?,
                 guardrail.state_type()?,
             ))
+        }))
+        .chain(agent.guardrails().iter().filter_map(|guardrail| {
+            Some((
+                guardrail.name(),
+                guardrail.state_type_id()?,
+                guardrail.state_type()?,
+            ))
         }));
     for (name, type_id, type_name) in needs {
         if type_id != state.type_id() {
