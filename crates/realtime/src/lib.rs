@@ -13,6 +13,7 @@
 //! | `azure-openai` | `realtime::azure_openai`: Azure OpenAI Realtime, preview and GA v1 (`realtime-azure-openai`) | no |
 //! | `voicelive` | `realtime::voicelive`: Azure AI Voice Live, dated versions and v1 (`realtime-voicelive`) | no |
 //! | `full` | every provider | no |
+//! | `macros` | [`tool`]: the `#[tool]` attribute, an agent tool from an `async fn` (`realtime-macros`) | yes |
 //!
 //! Applications enable the providers they talk to. Libraries built on this crate
 //! should depend on `realtime-core` (or this crate with `default-features = false`)
@@ -41,6 +42,14 @@
 #![warn(missing_docs)]
 
 pub use realtime_core::{agent, audio, client, dialect, error, protocol, transport, wire};
+
+/// What `#[tool]` expands to refers to (serde and schemars); not a public API.
+#[doc(hidden)]
+pub use realtime_core::__private;
+
+#[cfg(feature = "macros")]
+#[doc = include_str!("tool_macro.md")]
+pub use realtime_macros::tool;
 
 /// OpenAI Realtime (GA): see [`realtime_openai`].
 #[cfg(feature = "openai")]

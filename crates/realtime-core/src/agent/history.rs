@@ -160,6 +160,26 @@ impl History {
         self.enforce();
     }
 
+    /// Keeps only the entries for which `keep` returns `true` (an input filter's tool).
+    pub fn retain(&mut self, keep: impl FnMut(&HistoryEntry) -> bool) {
+        self.entries.retain(keep);
+    }
+
+    /// The bound set with [`with_limit`](Self::with_limit), if any.
+    pub(crate) fn limit(&self) -> Option<usize> {
+        self.max_entries
+    }
+
+    /// Server item ids of the messages in the history.
+    pub(crate) fn message_ids(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter_map(|entry| match entry {
+            HistoryEntry::Message {
+                item_id: Some(id), ..
+            } => Some(id.as_str()),
+            _ => None,
+        })
+    }
+
     /// Sets the text of the message with `item_id`, or appends the message.
     pub fn upsert_message(&mut self, item_id: &str, role: Role, text: &str, agent: Option<&str>) {
         let existing = self.entries.iter_mut().rev().find_map(|entry| match entry {

@@ -65,6 +65,17 @@ impl ResponseGate {
         }
     }
 
+    /// Another response is wanted after the one in flight (the machine has more
+    /// requests queued).
+    pub fn want_another(&mut self) {
+        self.pending = true;
+    }
+
+    /// Whether a `response.create` of ours waits for its `response.created`.
+    pub fn awaiting_created(&self) -> bool {
+        self.requested.is_some()
+    }
+
     /// `response.created` arrived (with the response's id, when it has one).
     pub fn on_created(&mut self, response_id: Option<&str>) {
         self.active = Some(response_id.map(str::to_owned));
