@@ -116,8 +116,7 @@ pub fn encode(format: AudioFormat, mono: &[f32]) -> Result<Vec<u8>, AudioError> 
 }
 
 /// Session audio in `from` re-encoded as `to`, resampled when their rates differ.
-/// For a whole clip; streams go through a [`CapturePipeline`](crate::CapturePipeline)
-/// or a [`StreamResampler`](crate::StreamResampler).
+/// For a whole clip; streams go through a [`StreamTranscoder`](crate::StreamTranscoder).
 ///
 /// # Errors
 /// An unsupported format, or a resampler error.
@@ -125,11 +124,10 @@ pub fn transcode(from: AudioFormat, to: AudioFormat, bytes: &[u8]) -> Result<Vec
     if from == to {
         return Ok(bytes.to_vec());
     }
-    let mono = decode(from, bytes)?;
-    let mut resampler = crate::StreamResampler::new(from.sample_rate(), to.sample_rate())?;
-    let mut out = resampler.push(&mono)?;
-    out.extend(resampler.flush()?);
-    encode(to, &out)
+    let mut transcoder = crate::StreamTranscoder::new(from, to)?;
+    let mut out = transcoder.push(bytes)?;
+    out.extend(transcoder.flush()?);
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //!   session's encodings including G.711 through [`realtime_core::audio`]);
 //! - [`StreamResampler`]: streaming resampling through `rubato` (band-limited, no
 //!   hand-written interpolation);
+//! - [`StreamTranscoder`]: one session encoding to another as a stream (a phone
+//!   line's G.711 μ-law at 8 kHz to a model's pcm16 at 24 kHz, and back);
 //! - [`CapturePipeline`]: microphone frames at any rate and channel count to the
 //!   session's input format, ready for `AgentSession::send_audio`;
 //! - [`Player`] and [`PlayerOutput`]: assistant audio to the device format, with
@@ -27,9 +29,11 @@ mod error;
 mod pipeline;
 mod player;
 mod resample;
+mod transcoder;
 
 pub use convert::DeviceFormat;
 pub use error::AudioError;
 pub use pipeline::CapturePipeline;
 pub use player::{DEFAULT_LIMIT_MS, Player, PlayerOutput};
 pub use resample::StreamResampler;
+pub use transcoder::StreamTranscoder;
