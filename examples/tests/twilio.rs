@@ -254,6 +254,11 @@ fn assert_barge_in(outcome: &Outcome) {
         panic!("expected one barge-in: {report:?}");
     };
     assert_eq!(*audio_end_ms, Some(outcome.echoed_ms), "{report:?}");
+    assert_eq!(report.marks_echoed, 2);
+    assert_eq!(
+        report.last_played,
+        Some((item_id.clone(), outcome.echoed_ms))
+    );
     let truncates: Vec<&Value> =
         of_type(&outcome.client_frames, "conversation.item.truncate").collect();
     assert_eq!(truncates.len(), 1, "{truncates:?}");

@@ -84,8 +84,10 @@ pub(crate) struct CallReport {
     pub(crate) passthrough: bool,
     /// The tools that ran.
     pub(crate) tools: Vec<String>,
-    /// Marks echoed by Twilio and reported as played: `(item_id, ms)`.
-    pub(crate) played: Vec<(String, u64)>,
+    /// Marks echoed by Twilio and reported as played.
+    pub(crate) marks_echoed: u64,
+    /// The last of them: `(item_id, ms)`.
+    pub(crate) last_played: Option<(String, u64)>,
     /// Barge-ins: the item and where it was truncated.
     pub(crate) interruptions: Vec<(String, Option<u64>)>,
     /// `clear` messages sent to Twilio.
@@ -311,23 +313,16 @@ async fn run(mut socket: WebSocket, bridge: &Bridge) -> Result<CallReport, Examp
                 };
                 match serde_json::from_str::<Inbound>(&text) {
                     Ok(Inbound::Media { media }) if media.track.as_deref().is_none_or(|t| t == "inbound") => {
-                        let ulaw = match media.payload.decode() {
-                            Ok(ulaw) => ulaw,
-                            Err(error) => {
-                                tracing::warn!(%error, "undecodable media payload ignored");
-                                continue;
-                            }
-                        };
-                        let audio = inbound.push(&ulaw).map_err(failed("transcoding"))?;
-                        if !audio.is_empty() {
-                            session.send_audio(&audio).await.map_err(failed("sending caller audio"))?;
+                        if let Err(error) = forward_caller_audio(&media, &mut inbound, &session).await {
+                            break Err(error);
                         }
                     }
                     Ok(Inbound::Mark { mark }) => {
                         match twilio::parse_mark_name(&mark.name) {
                             Some((item_id, ms)) if !cleared.iter().any(|c| c == item_id) => {
                                 session.playback().played(item_id, ms);
-                                report.played.push((item_id.to_owned(), ms));
+                                report.marks_echoed += 1;
+                                report.last_played = Some((item_id.to_owned(), ms));
                             }
                             Some(_) => tracing::debug!(mark = %mark.name, "mark of cleared audio ignored"),
                             None => tracing::debug!(mark = %mark.name, "a mark this bridge did not send"),
@@ -353,6 +348,29 @@ async fn run(mut socket: WebSocket, bridge: &Bridge) -> Result<CallReport, Examp
     };
     close(session).await;
     result.map(|()| report)
+}
+
+/// Caller audio to the session: μ-law as it came, or transcoded.
+async fn forward_caller_audio(
+    media: &twilio::Media,
+    inbound: &mut StreamTranscoder,
+    session: &AgentSession,
+) -> Result<(), ExampleError> {
+    let ulaw = match media.payload.decode() {
+        Ok(ulaw) => ulaw,
+        Err(error) => {
+            tracing::warn!(%error, "undecodable media payload ignored");
+            return Ok(());
+        }
+    };
+    let audio = inbound.push(&ulaw).map_err(failed("transcoding"))?;
+    if !audio.is_empty() {
+        session
+            .send_audio(&audio)
+            .await
+            .map_err(failed("sending caller audio"))?;
+    }
+    Ok(())
 }
 
 async fn close(session: AgentSession) {

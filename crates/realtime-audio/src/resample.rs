@@ -9,6 +9,9 @@ use crate::AudioError;
 /// what the two rates allow).
 const CHUNK_MS: u32 = 10;
 
+/// Chunks of silence [`StreamResampler::flush`] feeds at most to push the tail out.
+const MAX_FLUSH_ROUNDS: usize = 64;
+
 /// Resamples a mono stream from one rate to another through `rubato`'s synchronous
 /// FFT resampler (band-limited, with an anti-aliasing filter).
 ///
@@ -135,7 +138,22 @@ impl StreamResampler {
             let expected = self.expected_output(self.consumed);
             let pending = std::mem::take(&mut self.pending);
             let mut partial = Some(pending.len());
+            // Each chunk yields output; the delay spans a few chunks at most.
+            let mut rounds = 0;
             while self.produced < expected {
+                rounds += 1;
+                if rounds > MAX_FLUSH_ROUNDS {
+                    let message = format!(
+                        "flushing produced {} of {expected} samples in {MAX_FLUSH_ROUNDS} rounds",
+                        self.produced
+                    );
+                    self.reset();
+                    return Err(AudioError::Resample {
+                        from: self.from,
+                        to: self.to,
+                        message,
+                    });
+                }
                 let input = if partial.is_some() {
                     pending.as_slice()
                 } else {
@@ -144,7 +162,7 @@ impl StreamResampler {
                 self.process_slice(input, partial.unwrap_or(0), &mut out)?;
                 partial = None;
             }
-            let excess = (self.produced - expected) as usize;
+            let excess = self.produced.saturating_sub(expected) as usize;
             out.truncate(out.len().saturating_sub(excess));
         }
         self.reset();
