@@ -84,10 +84,17 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
             base: connection.base_session(),
         }))
     };
+    // Each finished call is summed up on stdout.
+    let (reports, mut finished) = tokio::sync::mpsc::channel::<call::CallReport>(16);
+    tokio::spawn(async move {
+        while let Some(report) = finished.recv().await {
+            out::line(&summary(&report));
+        }
+    });
     let bridge = Arc::new(call::Bridge {
         upstream,
         transcode: cli.transcode,
-        reports: None,
+        reports: Some(reports),
     });
     let (listener, address, guard) = cli.listen.bind(8081).await?;
     let app = call::router(bridge, &guard);
@@ -104,4 +111,21 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
     })
     .await
     .map_err(call::failed("serving"))
+}
+
+/// One line about a finished call.
+fn summary(report: &call::CallReport) -> String {
+    format!(
+        "call {} ended: audio {}, tools run: [{}], {} mark(s) echoed, {} barge-in(s), {} clear(s) sent",
+        report.stream_sid,
+        if report.passthrough {
+            "passed through as μ-law"
+        } else {
+            "transcoded to 24 kHz pcm16"
+        },
+        report.tools.join(", "),
+        report.marks_echoed,
+        report.interruptions.len(),
+        report.clears,
+    )
 }
