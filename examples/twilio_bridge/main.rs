@@ -25,8 +25,9 @@
 //! a public tunnel's host must be added with `--allow-origin https://YOUR-HOST`, and
 //! anything reachable from the internet needs Twilio's request signature checked
 //! first (`X-Twilio-Signature`, not done here). Offline (no credentials, or
-//! `--offline`), each call gets its own embedded emulator: every second of caller
-//! audio is one turn, answered by a scripted tool call and answer.
+//! `--offline`), each call gets its own embedded emulator: its server VAD takes a
+//! fixed amount of caller audio as one turn, answered by a scripted tool call and
+//! answer, then a barge-in.
 #![allow(clippy::print_stderr)]
 
 mod call;
@@ -76,7 +77,9 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
     let connection = Connection::choose(&cli.connection, call::offline_script()).await?;
     out::line(&connection.banner);
     let upstream = if connection.is_offline() {
-        out::line("(each call gets its own emulator; every second of caller audio is one turn)");
+        out::line(
+            "(each call gets its own emulator; its server VAD takes a fixed amount of caller audio as one turn)",
+        );
         call::Upstream::EmulatorPerCall(connection.provider)
     } else {
         call::Upstream::Client(Box::new(call::SharedClient {
