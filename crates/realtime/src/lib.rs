@@ -14,6 +14,8 @@
 //! | `voicelive` | `realtime::voicelive`: Azure AI Voice Live, dated versions and v1 (`realtime-voicelive`) | no |
 //! | `full` | every provider | no |
 //! | `macros` | [`tool`]: the `#[tool]` attribute, an agent tool from an `async fn` (`realtime-macros`) | yes |
+//! | `audio-io` | `realtime::audio_io`: resampling (rubato), sample format conversion, a capture pipeline, a player that reports what was heard to the playback tracker (`realtime-audio`) | no |
+//! | `audio-devices` | `audio-io` plus the default microphone and speaker through cpal (`libasound2-dev` on Linux) | no |
 //!
 //! Applications enable the providers they talk to. Libraries built on this crate
 //! should depend on `realtime-core` (or this crate with `default-features = false`)
@@ -62,3 +64,8 @@ pub use realtime_azure_openai as azure_openai;
 /// Azure AI Voice Live (dated versions and v1): see [`realtime_voicelive`].
 #[cfg(feature = "voicelive")]
 pub use realtime_voicelive as voicelive;
+
+/// Library audio I/O (resampling, format conversion, capture and playback): see
+/// [`realtime_audio`].
+#[cfg(feature = "audio-io")]
+pub use realtime_audio as audio_io;
