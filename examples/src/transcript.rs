@@ -55,6 +55,24 @@ pub struct Stats {
     pub audio_out_bytes: u64,
     /// Agents that spoke or acted, in order of first appearance.
     pub agents: Vec<String>,
+    /// Token usage of the session, as of the last response.
+    pub usage: realtime::agent::TokenUsage,
+    /// Each response's time from the user's end of speech to its first audio.
+    pub speech_to_audio: Vec<std::time::Duration>,
+    /// Each response's time from the request to its first text.
+    pub request_to_text: Vec<std::time::Duration>,
+    /// Each tool call's duration.
+    pub tool_durations: Vec<std::time::Duration>,
+}
+
+/// The median of `values`, in milliseconds, or "-" when there is none.
+fn median_ms(values: &[std::time::Duration]) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).map_or_else(
+        || "-".to_owned(),
+        |median| format!("{} ms", median.as_millis()),
+    )
 }
 
 impl Stats {
@@ -189,6 +207,18 @@ impl Transcript {
                 self.stats.guardrails += 1;
                 lines.push(format!("  !! guardrail {guardrail} tripped: {reason}"));
             }
+            AgentEvent::Metrics(metrics) => {
+                self.stats.usage = metrics.session_usage;
+                self.stats
+                    .speech_to_audio
+                    .extend(metrics.speech_end_to_first_audio);
+                self.stats
+                    .request_to_text
+                    .extend(metrics.request_to_first_text);
+                self.stats
+                    .tool_durations
+                    .extend(metrics.tools.iter().map(|tool| tool.duration));
+            }
             AgentEvent::Error(error) => {
                 self.stats.errors += 1;
                 lines.push(format!("  !! {}", describe_error(error)));
@@ -245,6 +275,27 @@ impl Transcript {
                 s.agents.join(" -> "),
                 s.audio_out_bytes as f64 / 48_000.0,
                 elapsed.as_secs_f64()
+            ),
+            format!(
+                "latency (median): speech end -> first audio {} ({} responses), request -> \
+                 first text {} ({}), tools {} ({})",
+                median_ms(&s.speech_to_audio),
+                s.speech_to_audio.len(),
+                median_ms(&s.request_to_text),
+                s.request_to_text.len(),
+                median_ms(&s.tool_durations),
+                s.tool_durations.len()
+            ),
+            format!(
+                "usage: {} tokens ({} in, of which {} cached and {} audio; {} out, of which {} \
+                 audio and {} reasoning)",
+                s.usage.total_tokens,
+                s.usage.input_tokens,
+                s.usage.cached_input_tokens,
+                s.usage.input_audio_tokens,
+                s.usage.output_tokens,
+                s.usage.output_audio_tokens,
+                s.usage.reasoning_tokens
             ),
         ]
     }

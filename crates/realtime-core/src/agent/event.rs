@@ -1,5 +1,6 @@
 //! [`AgentEvent`]: what the app sees of a running agent session.
 
+use super::metrics::ResponseMetrics;
 use super::reconnect::FatalKind;
 use super::tool::ToolProgress;
 #[cfg(feature = "runtime")]
@@ -155,6 +156,9 @@ pub enum AgentEvent {
         /// The provider's message.
         message: String,
     },
+    /// The metrics of a response that finished (after its `ResponseDone`): token
+    /// usage for it and for the session so far, and its latencies.
+    Metrics(Box<ResponseMetrics>),
     /// A response finished.
     ResponseDone {
         /// The response id.

@@ -13,6 +13,7 @@ mod event;
 mod guardrail;
 mod history;
 pub mod machine;
+mod metrics;
 mod overrides;
 pub mod reconnect;
 #[cfg(feature = "runtime")]
@@ -31,6 +32,7 @@ pub use history::{History, HistoryEntry};
 pub use machine::{
     AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_TOOL_TIMEOUT,
 };
+pub use metrics::{ResponseMetrics, TokenUsage, ToolTiming};
 pub use overrides::ResponseOverrides;
 pub use reconnect::{FatalKind, ReconnectPolicy, RotationPolicy};
 #[cfg(feature = "runtime")]

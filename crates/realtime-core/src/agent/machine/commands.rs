@@ -58,6 +58,7 @@ impl AgentMachine {
                     .try_send(ClientEvent::InputAudioBufferCommit { event_id: None })
                     .is_ok()
                 {
+                    self.spans.turn();
                     self.request_response(now);
                 }
             }
@@ -83,6 +84,7 @@ impl AgentMachine {
                     text,
                     agent: None,
                 });
+                self.spans.turn();
                 self.request_response(now);
             }
             Err(source) => {

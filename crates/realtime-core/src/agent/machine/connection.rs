@@ -89,6 +89,9 @@ impl AgentMachine {
     pub(super) fn on_connected(&mut self, now: Instant, unix_time: i64) {
         let rotation = self.connection.rotating;
         let attempt = self.connection.attempt;
+        self.spans.connected(attempt, rotation);
+        // What arrived of an answer on the old connection is not kept from the app.
+        self.release_hold();
         self.connection.link = Link::Online { since: now };
         self.connection.rotating = false;
         self.connection.rotate_at = None;

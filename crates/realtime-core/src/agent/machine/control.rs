@@ -377,11 +377,10 @@ impl AgentMachine {
         tracing::info!(guardrail, item_id, "input guardrail tripped");
         self.send(ClientEvent::delete_item(item_id));
         if self.gate.active() {
-            // The server already answers the turn: stop it and remove what it said.
-            self.barge_in(now);
-            if self.server_auto_cancels {
-                self.send(ClientEvent::cancel_response());
-            }
+            // The server already answers the turn: stop it and remove what it said
+            // (what was held for this check was never heard: deleted, not truncated).
+            self.unhear_held();
+            self.stop_output(now, true);
             self.turn.suppressing = true;
         } else if self.gate.awaiting_created() {
             // A response.create (push-to-talk's, typically) is on its way: the

@@ -12,8 +12,15 @@ use crate::protocol::ClientEvent;
 impl AgentMachine {
     /// The user started speaking (or the app interrupted).
     pub(super) fn barge_in(&mut self, now: Instant) {
+        let cancel = self.gate.active() && !self.server_auto_cancels;
+        self.stop_output(now, cancel);
+    }
+
+    /// Stops the assistant's output: the item being heard is truncated, the rest
+    /// deleted; `cancel`: the response is cancelled first.
+    pub(super) fn stop_output(&mut self, now: Instant, cancel: bool) {
         let active = self.gate.active();
-        if active && !self.server_auto_cancels {
+        if cancel {
             self.send(ClientEvent::cancel_response());
         }
         let mut deleted: Vec<String> = Vec::new();

@@ -99,8 +99,11 @@ mod control;
 mod control_tests;
 mod gate;
 mod guardrails;
+mod hold;
+mod metrics;
 mod playback;
 mod server;
+mod spans;
 mod tools;
 
 use std::collections::{HashMap, VecDeque};
@@ -111,11 +114,15 @@ pub use calls::{MAX_ANSWERED_ID_BYTES, MAX_QUEUED_ARGUMENT_BYTES, MAX_RUNNING_TO
 pub use connection::ROTATION_RETRY;
 pub use control::MAX_QUEUED_OVERRIDES;
 pub use gate::{RESPONSE_CREATE_TIMEOUT, RESPONSE_IDLE_TIMEOUT, ResponseGate};
+pub use hold::{HOLD_TIMEOUT, MAX_HELD_BYTES};
 pub use tools::MAX_TOOL_ARGUMENT_BYTES;
 
 use self::calls::CallLedger;
 use self::connection::Connection;
+use self::hold::Hold;
+use self::metrics::MetricsLedger;
 use self::playback::PlaybackLedger;
+use self::spans::Spans;
 use super::definition::Agent;
 use super::event::{AgentError, AgentEvent};
 use super::history::History;
@@ -485,6 +492,12 @@ pub struct AgentMachine {
     state: SharedState,
     server_creates_responses: bool,
     next_event_id: u64,
+    metrics: MetricsLedger,
+    /// Assistant output waiting for the user's transcript to pass the input guardrails.
+    hold: Option<Hold>,
+    /// The session transcribes the user's audio (input guardrails can check it).
+    transcribes: bool,
+    spans: Spans,
     actions: VecDeque<Action>,
     ended: bool,
 }
@@ -526,6 +539,8 @@ impl AgentMachine {
         let format = base.output_audio_format.unwrap_or(AudioFormat::PCM16_24K);
         let server_auto_cancels = server_auto_cancels(&base.turn_detection);
         let server_creates_responses = server_creates_responses(&base.turn_detection);
+        let spans = Spans::new(dialect.provider(), dialect.name(), &start);
+        let transcribes = matches!(base.input_audio_transcription, Nullable::Value(_));
         Ok(Self {
             provider: dialect.provider(),
             dialect,
@@ -554,6 +569,10 @@ impl AgentMachine {
             state,
             server_creates_responses,
             next_event_id: 0,
+            metrics: MetricsLedger::default(),
+            hold: None,
+            transcribes,
+            spans,
             actions: VecDeque::new(),
             ended: false,
         })
@@ -591,6 +610,7 @@ impl AgentMachine {
         }
         [
             self.gate.deadline(),
+            self.hold_deadline(),
             self.calls.next_deadline(),
             self.connection.next_deadline(),
         ]
@@ -628,6 +648,7 @@ impl AgentMachine {
         for call_id in self.calls.expired(now) {
             self.on_tool_timeout(now, &call_id);
         }
+        self.hold_timers(now);
         self.connection_timers(now);
         self.after_input(now);
     }
@@ -670,7 +691,9 @@ impl AgentMachine {
     }
 
     fn emit(&mut self, event: AgentEvent) {
-        self.actions.push_back(Action::Emit(event));
+        if let Some(event) = self.held(event) {
+            self.actions.push_back(Action::Emit(event));
+        }
     }
 
     /// Queues `event` if the dialect can encode it.
@@ -707,6 +730,7 @@ impl AgentMachine {
         self.next_event_id += 1;
         let event_id = format!("evt_agent_{}", self.next_event_id);
         if self.gate.request(&event_id, now) {
+            self.metrics.requested(now);
             // The app's overrides go with the next response the machine asks for.
             let response = self.overrides.pop_front().map(Box::new);
             self.send(ClientEvent::ResponseCreate {

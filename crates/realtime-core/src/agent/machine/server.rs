@@ -18,6 +18,10 @@ impl AgentMachine {
         match &event {
             ServerEvent::SessionCreated(created) => self.on_session_created(now, created),
             ServerEvent::ResponseCreated(created) => {
+                self.metrics
+                    .response_started(created.response.id.as_deref());
+                self.spans
+                    .response_started(created.response.id.as_deref(), &self.current);
                 self.on_response_started();
                 self.gate.on_created(created.response.id.as_deref());
                 self.calls.new_response();
@@ -25,6 +29,13 @@ impl AgentMachine {
                 self.turn.announced.clear();
             }
             ServerEvent::SpeechStopped(_) | ServerEvent::InputAudioBufferCommitted(_) => {
+                match &event {
+                    ServerEvent::SpeechStopped(_) => self.metrics.speech_stopped(now),
+                    ServerEvent::InputAudioBufferCommitted(committed) if self.transcribes => {
+                        self.hold_for_transcript(&committed.item_id, now);
+                    }
+                    _ => {}
+                }
                 self.turn.user_speaking = false;
             }
             ServerEvent::ResponseOutputItemAdded(added) if self.turn.suppressing => {
@@ -74,6 +85,7 @@ impl AgentMachine {
                         );
                         self.turn.announced.retain(|id| id != &delta.item_id);
                         self.turn.assistant_audio_seen = true;
+                        self.metrics.audio(now);
                         self.emit(AgentEvent::Audio {
                             item_id: delta.item_id.clone(),
                             audio,
@@ -98,6 +110,7 @@ impl AgentMachine {
             | ServerEvent::ResponseTextDelta(delta)
                 if !self.turn.silenced.contains(&delta.item_id) =>
             {
+                self.metrics.text(now);
                 self.emit(AgentEvent::TranscriptDelta {
                     role: Role::Assistant,
                     item_id: delta.item_id.clone(),
@@ -134,6 +147,7 @@ impl AgentMachine {
                 });
             }
             ServerEvent::InputTranscriptionFailed(failed) => {
+                self.transcript_checked(&failed.item_id, false);
                 self.emit(AgentEvent::TranscriptionFailed {
                     item_id: failed.item_id.clone(),
                     code: failed.error.code.as_option().cloned(),
@@ -141,8 +155,12 @@ impl AgentMachine {
                 });
             }
             ServerEvent::InputTranscriptionCompleted(done)
-                if self.input_tripped(now, &done.item_id, &done.transcript) => {}
+                if self.input_tripped(now, &done.item_id, &done.transcript) =>
+            {
+                self.transcript_checked(&done.item_id, true);
+            }
             ServerEvent::InputTranscriptionCompleted(done) => {
+                self.transcript_checked(&done.item_id, false);
                 self.history
                     .upsert_message(&done.item_id, Role::User, &done.transcript, None);
                 self.emit(AgentEvent::Transcript {
@@ -155,6 +173,7 @@ impl AgentMachine {
             }
             ServerEvent::SpeechStarted(_) => {
                 self.turn.user_speaking = true;
+                self.spans.turn();
                 // A new turn: a stopped one's response did not come.
                 self.turn.suppress_next = false;
                 self.turn.suppress_own = false;
@@ -198,10 +217,22 @@ impl AgentMachine {
                         self.on_function_call(now, &call.call_id, &call.name, &call.arguments);
                     }
                 }
+                let ended = self.gate.ends_active(done.response.id.as_deref());
                 self.on_response_done(now, done.response.id.as_deref(), false);
                 self.emit(AgentEvent::ResponseDone {
                     response_id: done.response.id.clone(),
                 });
+                if ended {
+                    let metrics = self
+                        .metrics
+                        .finish(done.response.id.as_deref(), done.response.usage.as_option());
+                    self.spans
+                        .response_done(&metrics.usage, &metrics.session_usage);
+                    if !self.wants_response() && !self.gate.busy() && self.calls.live_count() == 0 {
+                        self.spans.end_turn();
+                    }
+                    self.emit(AgentEvent::Metrics(Box::new(metrics)));
+                }
             }
             ServerEvent::Error(ErrorEvent { error, .. }) => {
                 if self

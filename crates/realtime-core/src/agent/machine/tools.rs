@@ -95,6 +95,7 @@ impl AgentMachine {
             }
             call.state = CallState::Handoff { target };
             self.calls.insert(call_id, call);
+            self.metrics.handoff_asked(now);
             if !self.gate.active() {
                 self.apply_pending_handoff(now);
             }
@@ -150,6 +151,8 @@ impl AgentMachine {
         };
         let timeout = tool.own_timeout().unwrap_or(self.tool_timeout);
         self.calls.start(call_id, timeout, now);
+        self.metrics.tool_started(call_id, tool.name(), now);
+        self.spans.tool_started(call_id, tool.name(), &call.agent);
         self.actions
             .push_back(Action::StartTool(Box::new(ToolStart {
                 call_id: call_id.to_owned(),
@@ -226,6 +229,8 @@ impl AgentMachine {
         let Some(call) = self.deliver_output(call_id, &output) else {
             return;
         };
+        self.metrics.tool_finished(call_id, now);
+        self.spans.tool_finished(call_id, failed);
         self.emit(AgentEvent::ToolFinished {
             tool: call.name,
             call_id: call_id.to_owned(),
@@ -314,6 +319,7 @@ impl AgentMachine {
             return;
         }
         self.commit_switch(switch, true);
+        self.metrics.handoff_applied(now);
         self.follow_up = true;
         self.maybe_follow_up(now);
     }
