@@ -1,6 +1,5 @@
-//! The agent machine's spans and metrics, driven through a scripted turn in simulated
-//! time: the span tree (session → connection → turn → response → tool) with its
-//! GenAI attributes, and the metrics events (usage per response and per session,
+//! The agent machine's metrics, driven through a scripted conversation in simulated
+//! time (the span tree is in `machine_spans.rs`): the metrics events (usage per response and per session,
 //! surviving a reconnect; latencies measured on the virtual clock, so exact).
 
 #![allow(
@@ -10,8 +9,7 @@
     clippy::needless_pass_by_value
 )]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use realtime_core::agent::machine::{
@@ -21,58 +19,6 @@ use realtime_core::agent::{Agent, AgentEvent, AgentTool, ResponseMetrics};
 use realtime_core::dialect::GenericDialect;
 use realtime_core::wire::WireShape;
 use serde_json::{Value, json};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Subscriber, subscriber::with_default};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
-
-/// Every span opened: its name, its parent's name, and its fields as text.
-#[derive(Debug, Default, Clone)]
-struct Recorded {
-    spans: Vec<(String, Option<String>, HashMap<String, String>)>,
-    ids: HashMap<u64, usize>,
-}
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Recorded>>);
-
-struct Fields<'a>(&'a mut HashMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name().to_owned(), value.to_string());
-    }
-}
-
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        let parent = ctx
-            .span(id)
-            .and_then(|span| span.parent().map(|parent| parent.name().to_owned()));
-        let mut fields = HashMap::new();
-        attrs.record(&mut Fields(&mut fields));
-        let mut recorded = self.0.lock().unwrap();
-        let index = recorded.spans.len();
-        recorded
-            .spans
-            .push((attrs.metadata().name().to_owned(), parent, fields));
-        recorded.ids.insert(id.into_u64(), index);
-    }
-
-    fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
-        let mut recorded = self.0.lock().unwrap();
-        if let Some(&index) = recorded.ids.get(&id.into_u64()) {
-            values.record(&mut Fields(&mut recorded.spans[index].2));
-        }
-    }
-}
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 struct City {
@@ -217,52 +163,4 @@ fn metrics_per_response_and_per_session_survive_a_reconnect() {
     assert_eq!(second.tools[0].tool, "weather");
     assert_eq!(second.tools[0].duration, Duration::from_millis(2_000));
     assert_eq!(first.speech_end_to_first_audio, None, "r1 had no audio");
-}
-
-#[test]
-fn the_span_tree_of_a_scripted_turn() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::registry().with(capture.clone());
-    with_default(subscriber, || {
-        let _ = run();
-    });
-    let recorded = capture.0.lock().unwrap().clone();
-    let tree: Vec<(&str, Option<&str>)> = recorded
-        .spans
-        .iter()
-        .map(|(name, parent, _)| (name.as_str(), parent.as_deref()))
-        .collect();
-    assert_eq!(
-        tree,
-        [
-            ("realtime.session", None),
-            ("realtime.connection", Some("realtime.session")),
-            ("realtime.turn", Some("realtime.connection")),
-            ("realtime.response", Some("realtime.turn")),
-            ("realtime.tool", Some("realtime.response")),
-            ("realtime.response", Some("realtime.turn")),
-            ("realtime.connection", Some("realtime.session")),
-            ("realtime.turn", Some("realtime.connection")),
-            ("realtime.response", Some("realtime.turn")),
-        ]
-    );
-    let field = |index: usize, name: &str| recorded.spans[index].2.get(name).cloned();
-    assert_eq!(field(0, "gen_ai.system").as_deref(), Some("generic"));
-    assert_eq!(field(0, "gen_ai.agent.name").as_deref(), Some("desk"));
-    assert_eq!(field(3, "gen_ai.response.id").as_deref(), Some("r1"));
-    assert_eq!(
-        field(3, "gen_ai.usage.input_tokens").as_deref(),
-        Some("100")
-    );
-    assert_eq!(
-        field(3, "gen_ai.usage.output_tokens").as_deref(),
-        Some("20")
-    );
-    assert_eq!(field(4, "gen_ai.tool.name").as_deref(), Some("weather"));
-    assert_eq!(field(4, "realtime.tool.outcome").as_deref(), Some("ok"));
-    assert_eq!(
-        field(0, "gen_ai.usage.input_tokens").as_deref(),
-        Some("600"),
-        "the session's total"
-    );
 }
