@@ -70,6 +70,7 @@ mod error;
 mod rest;
 mod secret;
 mod url;
+mod webrtc;
 
 pub use calls::Calls;
 pub use capabilities::{
@@ -84,3 +85,6 @@ pub use dialect::{DIALECT_NAME, OpenAiDialect, PROVIDER};
 pub use error::{ConfigError, RestError};
 pub use rest::{DEFAULT_TIMEOUT, RestRequest};
 pub use secret::Secret;
+pub use webrtc::{
+    SDP_TIMEOUT, SdpAnswer, SdpRequest, WebRtcCalls, WebRtcError, WebRtcStep, agent_session,
+};
