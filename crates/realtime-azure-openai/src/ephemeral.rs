@@ -151,13 +151,18 @@ impl EphemeralKeys {
     ) -> Result<(String, Value), WebRtcError> {
         let config = self.connector.config();
         let mut session = request.session.clone();
-        if session.model.is_none() {
-            session.model = Some(config.deployment().to_owned());
-        }
-        let mut object = session_object(config, &session)?;
+        // The deployment is the model unless the session names one.
+        let model = session
+            .model
+            .take()
+            .unwrap_or_else(|| config.deployment().to_owned());
         let base = webrtc_http::rest_base(&self.connector);
         match config.endpoint_kind() {
             Endpoint::Preview(version) => {
+                // The beta session has no `model` (the socket names the deployment
+                // in its URL), but the sessions endpoint takes it in the body.
+                let mut object = session_object(config, &session)?;
+                object.insert("model".to_owned(), Value::from(model));
                 if request.expires_after_seconds.is_some() {
                     return Err(WebRtcError::InvalidRequest {
                         step: STEP,
@@ -166,11 +171,6 @@ impl EphemeralKeys {
                             .to_owned(),
                     });
                 }
-                // The beta shape may leave `model` to the URL: the sessions
-                // endpoint needs it in the body.
-                object
-                    .entry("model")
-                    .or_insert_with(|| Value::from(config.deployment()));
                 Ok((
                     format!(
                         "{base}/openai/realtimeapi/sessions?api-version={}",
@@ -180,6 +180,8 @@ impl EphemeralKeys {
                 ))
             }
             _ => {
+                session.model = Some(model);
+                let object = session_object(config, &session)?;
                 let mut body = Map::new();
                 if let Some(seconds) = request.expires_after_seconds {
                     if !GA_V1_EXPIRES_AFTER_SECONDS.contains(&seconds) {
