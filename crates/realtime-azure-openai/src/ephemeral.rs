@@ -7,7 +7,7 @@
 //! | preview | `POST /openai/realtimeapi/sessions?api-version=V`, the flat beta session with `model` | `client_secret.value` (valid one minute) |
 //!
 //! Shapes: the recorded Azure cassette and the Azure WebRTC docs, copied with
-//! provenance into `fixtures/azure-openai/webrtc/`.
+//! provenance in `fixtures/azure-openai/webrtc-and-ephemeral.condensed.json`.
 //!
 //! Why the session goes in at mint time: the session of a WebRTC call is created
 //! during the SDP exchange. A session configured later, over the data channel, runs

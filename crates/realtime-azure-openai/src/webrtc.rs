@@ -9,7 +9,7 @@
 //! `webrtcfilter=on` limits the events the browser's data channel receives; the server
 //! sees every event on the sideband. The preview's region must be the resource's
 //! region (`eastus2` or `swedencentral`). Shapes: the recorded Azure cassette and the
-//! Azure WebRTC docs, copied into `fixtures/azure-openai/webrtc/`.
+//! Azure WebRTC docs, condensed in `fixtures/azure-openai/webrtc-and-ephemeral.condensed.json`.
 //!
 //! Barge-in on WebRTC: the browser plays the audio, so the server learns what was
 //! heard either from the page (it reports its playback position over its own channel

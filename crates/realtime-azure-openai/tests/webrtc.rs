@@ -253,7 +253,10 @@ async fn the_preview_mints_a_one_minute_key_with_the_agent_in_it() {
     assert_eq!(key.session["tools"][0]["name"], "lookup_order");
     assert!(key.session.get("type").is_none());
     assert!(key.session.get("client_secret").is_none());
-    assert!(key.expires_at.is_some(), "the preview says when its key expires");
+    assert!(
+        key.expires_at.is_some(),
+        "the preview says when its key expires"
+    );
     assert!(matches!(
         keys.request_body(
             &EphemeralKeyRequest::for_agent(&desk(), &audio_only()).expires_after_seconds(600)

@@ -2,7 +2,8 @@
 //! an ephemeral key, the SDP exchange on `POST /v1/realtime/calls`, and the sideband
 //! WebSocket that attaches the server's agent to the call by `call_id`.
 //!
-//! Shapes (copied with provenance into `fixtures/openai-ga/webrtc/`): the calls
+//! Shapes (`fixtures/azure-openai/webrtc-and-ephemeral.condensed.json` and the
+//! recorded `fixtures/openai-ga/recorded/…/test_webrtc_sideband_*.yaml`): the calls
 //! endpoint takes either `multipart/form-data` with an `sdp` part (`application/sdp`)
 //! and an optional `session` part (`application/json`, a GA session) with the API key
 //! (the SDK's form), or the raw offer as `application/sdp` with an ephemeral `ek_…`
