@@ -294,9 +294,8 @@ fn parse_key(body: &str, preview: bool) -> Result<EphemeralKey, String> {
         };
         (secret, object)
     } else {
-        let session = match object.remove("session") {
-            Some(Value::Object(session)) => session,
-            _ => return Err("no object `session`".to_owned()),
+        let Some(Value::Object(session)) = object.remove("session") else {
+            return Err("no object `session`".to_owned());
         };
         (object, session)
     };
