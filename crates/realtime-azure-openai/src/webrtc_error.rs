@@ -1,7 +1,9 @@
 //! [`WebRtcError`]: what can go wrong minting an ephemeral key, exchanging SDP, or
 //! attaching the sideband, each error naming the provider and the step.
 
-use realtime_core::transport::Secret;
+use realtime_core::agent::AgentError;
+use realtime_core::client::ClientError;
+use realtime_core::transport::{Secret, TransportError};
 use serde_json::Value;
 
 /// Longest part of an error body quoted in an error.
@@ -54,6 +56,18 @@ pub enum WebRtcError {
         /// Azure's message, if any.
         message: Option<String>,
     },
+    /// The call does not exist (or is over).
+    #[error("Azure OpenAI: {step}: call `{call_id}` does not exist (HTTP {status}){}", quoted(.message))]
+    UnknownCall {
+        /// The step.
+        step: WebRtcStep,
+        /// The call id asked for.
+        call_id: String,
+        /// The HTTP status (404).
+        status: u16,
+        /// Azure's message, if any.
+        message: Option<String>,
+    },
     /// Any other error status.
     #[error("Azure OpenAI: {step} failed with HTTP {status}{}", quoted(.message))]
     Status {
@@ -99,6 +113,38 @@ pub enum WebRtcError {
         /// What is wrong.
         reason: String,
     },
+}
+
+impl WebRtcError {
+    /// Reads a failed sideband attach: the socket's handshake refused with 404 (no
+    /// such call) or 401/403 (a wrong key or token) as
+    /// [`UnknownCall`](Self::UnknownCall) or [`KeyRefused`](Self::KeyRefused) at
+    /// [`WebRtcStep::Sideband`]; `None` for other errors (give those as they are).
+    pub fn from_sideband(error: &AgentError, call_id: &str) -> Option<Self> {
+        let AgentError::Client(ClientError::Transport(TransportError::Handshake {
+            status,
+            body,
+            ..
+        })) = error
+        else {
+            return None;
+        };
+        let (status, message, step) = (*status, error_message(body), WebRtcStep::Sideband);
+        match status {
+            404 => Some(Self::UnknownCall {
+                step,
+                call_id: call_id.to_owned(),
+                status,
+                message,
+            }),
+            401 | 403 => Some(Self::KeyRefused {
+                step,
+                status,
+                message,
+            }),
+            _ => None,
+        }
+    }
 }
 
 fn quoted(message: &Option<String>) -> String {

@@ -20,8 +20,10 @@
 
 use std::time::Duration;
 
-use realtime_core::agent::{Agent, History};
+use realtime_core::agent::{Agent, AgentError, History};
+use realtime_core::client::ClientError;
 use realtime_core::protocol::SessionConfig;
+use realtime_core::transport::TransportError;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
 use serde_json::Value;
 
@@ -157,6 +159,41 @@ pub enum WebRtcError {
         /// What is wrong.
         reason: String,
     },
+}
+
+impl WebRtcError {
+    /// Reads a failed sideband attach: the socket's handshake refused with 404 (no
+    /// such call) or 401/403 (a wrong key) as [`UnknownCall`](Self::UnknownCall) or
+    /// [`KeyRefused`](Self::KeyRefused) at [`WebRtcStep::Sideband`]; `None` for other
+    /// errors (give those as they are).
+    pub fn from_sideband(error: &AgentError, call_id: &str) -> Option<Self> {
+        match error {
+            AgentError::Client(ClientError::Transport(TransportError::Handshake {
+                status,
+                body,
+                ..
+            })) => {
+                let status = *status;
+                let message = error_message(body);
+                let step = WebRtcStep::Sideband;
+                match status {
+                    404 => Some(Self::UnknownCall {
+                        step,
+                        call_id: call_id.to_owned(),
+                        status,
+                        message,
+                    }),
+                    401 | 403 => Some(Self::KeyRefused {
+                        step,
+                        status,
+                        message,
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
 }
 
 fn quoted(message: &Option<String>) -> String {

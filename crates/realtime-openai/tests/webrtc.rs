@@ -260,3 +260,41 @@ async fn a_wrong_ephemeral_key_is_refused_at_the_sdp_step() {
     assert!(text.starts_with("OpenAI: the SDP exchange"), "{text}");
     assert!(!text.contains("ek_never_minted"), "{text}");
 }
+
+/// A server that refuses every upgrade with 404, as a service does for a call id it
+/// does not know (the status is what the classifier reads; the body is ours).
+#[tokio::test]
+async fn an_unknown_call_id_is_a_typed_sideband_error() {
+    use realtime_testkit::{Rejection, TestServer, TestServerOptions};
+
+    let server = TestServer::start(TestServerOptions::new().reject_all(Rejection::json(
+        404,
+        r#"{"error":{"message":"No such call."}}"#,
+    )))
+    .await
+    .unwrap();
+    let config = OpenAiConfig::builder(KEY)
+        .base_url(server.ws_url("/v1/realtime"))
+        .build()
+        .unwrap();
+    let sideband = calls(config).sideband_config("rtc_gone").unwrap();
+    let started = tokio::time::timeout(
+        Duration::from_secs(30),
+        AgentRunner::new(sideband.client(), Agent::new("desk")).start(),
+    )
+    .await
+    .expect("the attach gives up");
+    let error = started.err().expect("no session on an unknown call");
+    let typed = WebRtcError::from_sideband(&error, "rtc_gone");
+    assert!(
+        matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
+        "{error:?} -> {typed:?}"
+    );
+    let text = typed.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.starts_with(
+            "OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"
+        ),
+        "{text}"
+    );
+}
