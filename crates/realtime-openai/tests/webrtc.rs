@@ -284,7 +284,9 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
     )
     .await
     .expect("the attach gives up");
-    let error = started.err().expect("no session on an unknown call");
+    let Err(error) = started else {
+        panic!("no session on an unknown call");
+    };
     let typed = WebRtcError::from_sideband(&error, "rtc_gone");
     assert!(
         matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
