@@ -76,6 +76,14 @@
 //! `https://cognitiveservices.azure.com/.default` (previews); tokens are cached and
 //! refreshed 5 minutes before they expire.
 
+//! # WebRTC
+//!
+//! For a browser on WebRTC with the agent on the server: [`EphemeralKeys`] mints a
+//! key whose session is the agent's, written by the endpoint's dialect
+//! ([`EphemeralKeyRequest::for_agent`]); [`WebRtcCalls`] exchanges the SDP;
+//! [`SidebandConnector`] (or [`AzureOpenAiConfig::sideband_client`]) attaches the
+//! agent runner to the call by `call_id` (GA v1).
+
 #![warn(missing_docs)]
 
 mod api_version;

@@ -113,6 +113,10 @@ fn the_offer_is_the_recorded_sdp_request_and_the_answer_names_the_call() {
     assert_eq!(request.body, offer);
     assert_eq!(request.credential.0, "Authorization");
     assert_eq!(request.credential.1.expose(), "Bearer ek_1");
+    assert!(
+        !format!("{request:?}").contains("ek_1"),
+        "Debug shows no key"
+    );
 
     let response = &interaction["response"];
     let status = u16::try_from(response["status"]["code"].as_u64().unwrap()).unwrap();
@@ -201,6 +205,7 @@ fn the_seed_scenario_cannot_happen_on_either_azure_dialect() {
     }
 
     let keys = EphemeralKeys::new(config(RECORDED_RESOURCE, Auth::api_key(KEY))).unwrap();
+    assert!(!format!("{keys:?}").contains(KEY), "Debug shows no key");
     let (_, body) = keys.request_body(&request).unwrap();
     let session = &body["session"];
     assert_eq!(session["type"], "realtime");

@@ -13,6 +13,9 @@
 //!   the handshake URL and `Authorization` header without I/O.
 //! - [`ClientSecrets`]: ephemeral `ek_…` secrets for browsers and phones.
 //! - [`Calls`]: accept, reject, refer and hang up SIP calls.
+//! - [`WebRtcCalls`]: browser-direct WebRTC with the agent on the server: the SDP
+//!   exchange, the sideband attach by `call_id`, and [`agent_session`] to mint a
+//!   key holding the agent ([`ClientSecretRequest::for_agent`]).
 //!
 //! It does no WebSocket I/O of its own: realtime-core's transport does. Dialect and
 //! request builders are pure functions, tested without sockets; the REST helpers are a

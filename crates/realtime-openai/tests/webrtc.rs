@@ -69,6 +69,7 @@ fn the_sdk_form_writes_the_recorded_multipart_shape() {
         .unwrap();
     let ours = calls(config).offer_request(sdp, Some(&canonical)).unwrap();
     assert_eq!(ours.url, request["uri"].as_str().unwrap());
+    assert!(!format!("{ours:?}").contains(KEY), "Debug shows no key");
     assert!(
         ours.content_type
             .starts_with("multipart/form-data; boundary=")
