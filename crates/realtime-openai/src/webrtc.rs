@@ -371,8 +371,11 @@ impl WebRtcCalls {
     /// As [`parse_answer`](Self::parse_answer), plus [`WebRtcError::Transport`].
     pub async fn exchange(&self, request: &SdpRequest) -> Result<SdpAnswer, WebRtcError> {
         let (status, location, body) = post_sdp(&self.http, request).await?;
+        // An error body may quote the key this request sent (maybe an ephemeral one).
+        let sent = request.authorization.expose();
+        let sent = Secret::new(sent.strip_prefix("Bearer ").unwrap_or(sent));
+        check_status(WebRtcStep::SdpExchange, status, &body, &[&sent])?;
         self.parse_answer(status, location.as_deref(), &body)
-            .map_err(|error| redact_error(error, &request.authorization))
     }
 
     /// A configuration that attaches to `call_id` over the sideband socket, with this
@@ -479,45 +482,6 @@ fn error_message(body: &str) -> Option<String> {
     (!quoted.is_empty()).then_some(quoted)
 }
 
-fn redact_error(error: WebRtcError, authorization: &Secret) -> WebRtcError {
-    let key = authorization
-        .expose()
-        .strip_prefix("Bearer ")
-        .map(Secret::new)
-        .unwrap_or_else(|| authorization.clone());
-    let scrub = |message: Option<String>| message.map(|m| crate::secret::scrub(&key, &m));
-    match error {
-        WebRtcError::KeyRefused {
-            step,
-            status,
-            message,
-        } => WebRtcError::KeyRefused {
-            step,
-            status,
-            message: scrub(message),
-        },
-        WebRtcError::SdpRejected {
-            step,
-            status,
-            message,
-        } => WebRtcError::SdpRejected {
-            step,
-            status,
-            message: scrub(message),
-        },
-        WebRtcError::Status {
-            step,
-            status,
-            message,
-        } => WebRtcError::Status {
-            step,
-            status,
-            message: scrub(message),
-        },
-        other => other,
-    }
-}
-
 /// Posts an SDP request: status, `Location`, body.
 async fn post_sdp(
     http: &reqwest::Client,
@@ -558,7 +522,7 @@ async fn post_sdp(
 
 #[cfg(test)]
 mod tests {
-    use super::{call_id_from_location, multipart};
+    use super::{Secret, WebRtcError, WebRtcStep, call_id_from_location, check_status, multipart};
 
     #[test]
     fn call_id_is_the_last_segment_of_a_calls_location() {
@@ -576,6 +540,25 @@ mod tests {
         );
         assert_eq!(call_id_from_location(Some("/v1/realtime/calls/")), None);
         assert_eq!(call_id_from_location(None), None);
+    }
+
+    #[test]
+    fn error_statuses_are_typed_and_quote_no_key() {
+        let key = Secret::new("ek_live");
+        let body = r#"{"error":{"message":"Bad key ek_live."}}"#;
+        let error = check_status(WebRtcStep::SdpExchange, 401, body, &[&key]).err();
+        assert!(
+            matches!(&error, Some(WebRtcError::KeyRefused { message: Some(m), .. }) if m == "Bad key [redacted]."),
+            "{error:?}"
+        );
+        let error = check_status(WebRtcStep::SdpExchange, 415, "no", &[&key]).err();
+        assert!(matches!(error, Some(WebRtcError::SdpRejected { .. })));
+        let error = check_status(WebRtcStep::Mint, 400, "", &[&key]).err();
+        assert!(matches!(
+            error,
+            Some(WebRtcError::Status { message: None, .. })
+        ));
+        assert!(check_status(WebRtcStep::SdpExchange, 201, "v=0", &[&key]).is_ok());
     }
 
     #[test]
