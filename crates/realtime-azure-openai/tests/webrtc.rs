@@ -432,3 +432,49 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
         "/openai/v1/realtime?call_id=rtc_gone"
     );
 }
+
+/// The preview's regional SDP endpoint over a loopback socket (the emulator does not
+/// serve it): what goes on the wire, and the answer read back.
+#[tokio::test]
+async fn the_preview_offer_goes_to_the_regional_endpoint() {
+    use std::sync::Mutex;
+
+    use realtime_testkit::{HttpRequest, HttpResponse, TestServer, TestServerOptions};
+
+    let seen: Arc<Mutex<Vec<HttpRequest>>> = Arc::default();
+    let server = TestServer::start(TestServerOptions::new().http({
+        let seen = Arc::clone(&seen);
+        move |request| {
+            seen.lock().unwrap().push(request.clone());
+            HttpResponse {
+                status: 200,
+                headers: vec![("Content-Type".to_owned(), "application/sdp".to_owned())],
+                body: b"v=0\r\ns=answer\r\n".to_vec(),
+            }
+        }
+    }))
+    .await
+    .unwrap();
+    let calls = WebRtcCalls::new(preview(config(RECORDED_RESOURCE, Auth::api_key(KEY))))
+        .unwrap()
+        .with_preview_host(PreviewRtcHost::Url(format!("http://{}/", server.addr())));
+    let answer = calls
+        .exchange(&Secret::new("ek_preview"), "v=0\r\ns=offer\r\n")
+        .await
+        .unwrap();
+    assert_eq!(answer.sdp, "v=0\r\ns=answer\r\n");
+    assert_eq!(answer.call_id, None);
+    let seen = seen.lock().unwrap();
+    let request = &seen[0];
+    assert_eq!(request.method, "POST");
+    assert_eq!(
+        request.head.path_and_query,
+        "/v1/realtimertc?model=gpt-realtime"
+    );
+    assert_eq!(
+        request.head.header("authorization"),
+        Some("Bearer ek_preview")
+    );
+    assert_eq!(request.head.header("content-type"), Some("application/sdp"));
+    assert_eq!(request.body, b"v=0\r\ns=offer\r\n");
+}
