@@ -74,6 +74,7 @@ mod rest;
 mod secret;
 mod url;
 mod webrtc;
+mod webrtc_error;
 
 pub use calls::Calls;
 pub use capabilities::{
@@ -88,6 +89,5 @@ pub use dialect::{DIALECT_NAME, OpenAiDialect, PROVIDER};
 pub use error::{ConfigError, RestError};
 pub use rest::{DEFAULT_TIMEOUT, RestRequest};
 pub use secret::Secret;
-pub use webrtc::{
-    SDP_TIMEOUT, SdpAnswer, SdpRequest, WebRtcCalls, WebRtcError, WebRtcStep, agent_session,
-};
+pub use webrtc::{SDP_TIMEOUT, SdpAnswer, SdpRequest, WebRtcCalls, agent_session};
+pub use webrtc_error::{WebRtcError, WebRtcStep};

@@ -20,22 +20,19 @@
 
 use std::time::Duration;
 
-use realtime_core::agent::{Agent, AgentError, History};
-use realtime_core::client::ClientError;
+use realtime_core::agent::{Agent, History};
 use realtime_core::protocol::SessionConfig;
-use realtime_core::transport::TransportError;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
 use serde_json::Value;
 
 use crate::client_secrets::ClientSecretRequest;
 use crate::config::OpenAiConfig;
 use crate::secret::Secret;
+use crate::webrtc_error::check_status;
+use crate::webrtc_error::{WebRtcError, WebRtcStep};
 
 /// How long one SDP exchange may take, connection included.
 pub const SDP_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Longest part of an error body quoted in an error.
-const MAX_QUOTED: usize = 512;
 
 /// The session that makes `agent` active on top of `base` (audio formats, turn
 /// detection, transcription, modalities): the agent's instructions, tools, transfer
@@ -61,146 +58,6 @@ impl ClientSecretRequest {
     pub fn for_agent(agent: &Agent, base: &SessionConfig) -> Self {
         Self::new(agent_session(agent, base))
     }
-}
-
-/// Which step of the WebRTC flow failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WebRtcStep {
-    /// Minting the ephemeral key.
-    Mint,
-    /// Posting the SDP offer to the calls endpoint.
-    SdpExchange,
-    /// Attaching the sideband socket by `call_id`.
-    Sideband,
-}
-
-impl std::fmt::Display for WebRtcStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Mint => "minting the ephemeral key",
-            Self::SdpExchange => "the SDP exchange (POST /realtime/calls)",
-            Self::Sideband => "the sideband attach (?call_id=)",
-        })
-    }
-}
-
-/// A WebRTC step failed. Every variant names the provider and the step; none holds a
-/// key.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum WebRtcError {
-    /// The key was refused: an ephemeral key that expired or was never minted, or a
-    /// wrong API key.
-    #[error("OpenAI: {step}: the key was refused (HTTP {status}); expected a valid API key or an unexpired ephemeral key{}", quoted(.message))]
-    KeyRefused {
-        /// The step.
-        step: WebRtcStep,
-        /// 401 or 403.
-        status: u16,
-        /// OpenAI's message, if any.
-        message: Option<String>,
-    },
-    /// OpenAI refused the SDP offer.
-    #[error("OpenAI: {step}: the SDP offer was refused (HTTP {status}){}", quoted(.message))]
-    SdpRejected {
-        /// The step.
-        step: WebRtcStep,
-        /// The HTTP status (4xx).
-        status: u16,
-        /// OpenAI's message, if any.
-        message: Option<String>,
-    },
-    /// The call does not exist (or is over).
-    #[error("OpenAI: {step}: call `{call_id}` does not exist (HTTP {status}){}", quoted(.message))]
-    UnknownCall {
-        /// The step.
-        step: WebRtcStep,
-        /// The call id asked for.
-        call_id: String,
-        /// The HTTP status (404).
-        status: u16,
-        /// OpenAI's message, if any.
-        message: Option<String>,
-    },
-    /// Any other error status.
-    #[error("OpenAI: {step} failed with HTTP {status}{}", quoted(.message))]
-    Status {
-        /// The step.
-        step: WebRtcStep,
-        /// The HTTP status.
-        status: u16,
-        /// OpenAI's message, if any.
-        message: Option<String>,
-    },
-    /// The request did not complete (connection, TLS, timeout).
-    #[error("OpenAI: {step} did not complete: {message}")]
-    Transport {
-        /// The step.
-        step: WebRtcStep,
-        /// The HTTP client's message.
-        message: String,
-    },
-    /// A success whose answer is not what the API documents.
-    #[error("OpenAI: {step}: expected {expected}, got {found}")]
-    InvalidResponse {
-        /// The step.
-        step: WebRtcStep,
-        /// What the API documents.
-        expected: &'static str,
-        /// What came.
-        found: String,
-    },
-    /// The request cannot be built (an empty offer, a session OpenAI would refuse).
-    #[error("OpenAI: {step}: {reason}")]
-    InvalidRequest {
-        /// The step.
-        step: WebRtcStep,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-impl WebRtcError {
-    /// Reads a failed sideband attach: the socket's handshake refused with 404 (no
-    /// such call) or 401/403 (a wrong key) as [`UnknownCall`](Self::UnknownCall) or
-    /// [`KeyRefused`](Self::KeyRefused) at [`WebRtcStep::Sideband`]; `None` for other
-    /// errors (give those as they are).
-    pub fn from_sideband(error: &AgentError, call_id: &str) -> Option<Self> {
-        match error {
-            AgentError::Client(ClientError::Transport(TransportError::Handshake {
-                status,
-                body,
-                ..
-            })) => {
-                let status = *status;
-                let message = error_message(body);
-                let step = WebRtcStep::Sideband;
-                match status {
-                    404 => Some(Self::UnknownCall {
-                        step,
-                        call_id: call_id.to_owned(),
-                        status,
-                        message,
-                    }),
-                    401 | 403 => Some(Self::KeyRefused {
-                        step,
-                        status,
-                        message,
-                    }),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-}
-
-fn quoted(message: &Option<String>) -> String {
-    message
-        .as_deref()
-        .map(|message| format!(": {message}"))
-        .unwrap_or_default()
 }
 
 /// An SDP offer request, built without I/O. `Debug` redacts the key.
@@ -437,51 +294,6 @@ fn multipart(parts: &[(&str, &str, String)]) -> (String, String) {
     (boundary, body)
 }
 
-/// Classifies an error status; `secrets` are redacted from quoted messages.
-fn check_status(
-    step: WebRtcStep,
-    status: u16,
-    body: &str,
-    secrets: &[&Secret],
-) -> Result<(), WebRtcError> {
-    if (200..300).contains(&status) {
-        return Ok(());
-    }
-    let message = error_message(body).map(|message| {
-        secrets
-            .iter()
-            .fold(message, |text, secret| crate::secret::scrub(secret, &text))
-    });
-    Err(match status {
-        401 | 403 => WebRtcError::KeyRefused {
-            step,
-            status,
-            message,
-        },
-        400 | 415 | 422 if step == WebRtcStep::SdpExchange => WebRtcError::SdpRejected {
-            step,
-            status,
-            message,
-        },
-        _ => WebRtcError::Status {
-            step,
-            status,
-            message,
-        },
-    })
-}
-
-/// `error.message` of a JSON error body, or the start of any other body.
-fn error_message(body: &str) -> Option<String> {
-    if let Ok(value) = serde_json::from_str::<Value>(body)
-        && let Some(message) = value.pointer("/error/message").and_then(Value::as_str)
-    {
-        return Some(message.to_owned());
-    }
-    let quoted: String = body.trim().chars().take(MAX_QUOTED).collect();
-    (!quoted.is_empty()).then_some(quoted)
-}
-
 /// Posts an SDP request: status, `Location`, body.
 async fn post_sdp(
     http: &reqwest::Client,
@@ -522,7 +334,7 @@ async fn post_sdp(
 
 #[cfg(test)]
 mod tests {
-    use super::{Secret, WebRtcError, WebRtcStep, call_id_from_location, check_status, multipart};
+    use super::{call_id_from_location, multipart};
 
     #[test]
     fn call_id_is_the_last_segment_of_a_calls_location() {
@@ -540,25 +352,6 @@ mod tests {
         );
         assert_eq!(call_id_from_location(Some("/v1/realtime/calls/")), None);
         assert_eq!(call_id_from_location(None), None);
-    }
-
-    #[test]
-    fn error_statuses_are_typed_and_quote_no_key() {
-        let key = Secret::new("ek_live");
-        let body = r#"{"error":{"message":"Bad key ek_live."}}"#;
-        let error = check_status(WebRtcStep::SdpExchange, 401, body, &[&key]).err();
-        assert!(
-            matches!(&error, Some(WebRtcError::KeyRefused { message: Some(m), .. }) if m == "Bad key [redacted]."),
-            "{error:?}"
-        );
-        let error = check_status(WebRtcStep::SdpExchange, 415, "no", &[&key]).err();
-        assert!(matches!(error, Some(WebRtcError::SdpRejected { .. })));
-        let error = check_status(WebRtcStep::Mint, 400, "", &[&key]).err();
-        assert!(matches!(
-            error,
-            Some(WebRtcError::Status { message: None, .. })
-        ));
-        assert!(check_status(WebRtcStep::SdpExchange, 201, "v=0", &[&key]).is_ok());
     }
 
     #[test]
