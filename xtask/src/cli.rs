@@ -11,8 +11,9 @@ usage: cargo xtask conformance [--fixtures DIR]... [--specs DIR]... [--dialect N
   --fixtures DIR    fixture directory to load frames from (repeatable; default: <workspace>/fixtures)
   --specs DIR       directory to find the spec files in (repeatable; default: <workspace>/fixtures)
   --dialect NAME    check only this dialect (repeatable): openai-ga, openai-beta, azure-openai-ga-v1,
-                    azure-openai-preview, voicelive-2025-10-01, voicelive-2026-04-10, voicelive-v1,
-                    voicelive (= voicelive-2026-04-10)
+                    azure-openai-preview, voicelive-2025-10-01, voicelive-2026-04-10,
+                    voicelive-2026-06-01-preview, voicelive-2026-07-15, voicelive-2026-07-31-preview,
+                    voicelive-v1, voicelive (= voicelive-2026-04-10, the version its doc examples use)
   --strict-unknown  fail on every server event the codec decodes to its catch-all
 
 usage: cargo xtask load --help   (loopback load test against the emulator)

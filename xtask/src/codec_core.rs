@@ -44,6 +44,15 @@ fn provider(dialect: Dialect) -> Box<dyn realtime_core::dialect::Dialect> {
         Dialect::VoiceLive20260410 => {
             Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2026_04_10))
         }
+        Dialect::VoiceLive20260601Preview => {
+            Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2026_06_01Preview))
+        }
+        Dialect::VoiceLive20260715 => {
+            Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2026_07_15))
+        }
+        Dialect::VoiceLive20260731Preview => {
+            Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2026_07_31Preview))
+        }
         Dialect::VoiceLiveV1 => Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V1)),
     }
 }
@@ -88,8 +97,14 @@ impl Codec for CoreCodec {
 
     fn scenario_frames(&self, dialect: Dialect) -> Vec<Scenario> {
         let provider = provider(dialect);
+        let voicelive = realtime_voicelive::ApiVersion::ALL
+            .into_iter()
+            .find(|version| version.dialect_name() == dialect.name())
+            .map(crate::scenarios::for_voicelive)
+            .unwrap_or_default();
         crate::scenarios::for_capabilities(provider.capabilities())
             .into_iter()
+            .chain(voicelive)
             // Voice Live v1 is validated against OpenAI's GA schema, which has no place
             // for Azure turn detection; realtime-voicelive's wire tests cover those frames.
             .filter(|(name, _)| !(dialect == Dialect::VoiceLiveV1 && name.contains("azure_")))

@@ -26,19 +26,28 @@ pub enum Dialect {
     VoiceLive20251001,
     /// Azure Voice Live `api-version=2026-04-10`.
     VoiceLive20260410,
+    /// Azure Voice Live `api-version=2026-06-01-preview`.
+    VoiceLive20260601Preview,
+    /// Azure Voice Live `api-version=2026-07-15` (GA, the default version).
+    VoiceLive20260715,
+    /// Azure Voice Live `api-version=2026-07-31-preview`.
+    VoiceLive20260731Preview,
     /// Azure Voice Live `api-version=v1` (GA-shaped).
     VoiceLiveV1,
 }
 
 impl Dialect {
     /// Every dialect, in report order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 10] = [
         Self::OpenAiGa,
         Self::OpenAiBeta,
         Self::AzureOpenAiGaV1,
         Self::AzureOpenAiPreview,
         Self::VoiceLive20251001,
         Self::VoiceLive20260410,
+        Self::VoiceLive20260601Preview,
+        Self::VoiceLive20260715,
+        Self::VoiceLive20260731Preview,
         Self::VoiceLiveV1,
     ];
 
@@ -51,14 +60,17 @@ impl Dialect {
             Self::AzureOpenAiPreview => "azure-openai-preview",
             Self::VoiceLive20251001 => "voicelive-2025-10-01",
             Self::VoiceLive20260410 => "voicelive-2026-04-10",
+            Self::VoiceLive20260601Preview => "voicelive-2026-06-01-preview",
+            Self::VoiceLive20260715 => "voicelive-2026-07-15",
+            Self::VoiceLive20260731Preview => "voicelive-2026-07-31-preview",
             Self::VoiceLiveV1 => "voicelive-v1",
         }
     }
 
     /// Parses a fixture or command-line dialect name.
     ///
-    /// `voicelive` (version-agnostic how-to examples) means the newest dated Voice
-    /// Live version, `voicelive-2026-04-10`. Unknown names give `None`.
+    /// `voicelive` (version-agnostic how-to examples, written against the 2026-04-10
+    /// docs) means `voicelive-2026-04-10`. Unknown names give `None`.
     pub fn parse(name: &str) -> Option<Self> {
         if name == "voicelive" {
             return Some(Self::VoiceLive20260410);
@@ -73,7 +85,10 @@ impl Dialect {
             Self::OpenAiBeta
             | Self::AzureOpenAiPreview
             | Self::VoiceLive20251001
-            | Self::VoiceLive20260410 => Shape::Beta,
+            | Self::VoiceLive20260410
+            | Self::VoiceLive20260601Preview
+            | Self::VoiceLive20260715
+            | Self::VoiceLive20260731Preview => Shape::Beta,
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::{encode, lift};
 /// use realtime_core::protocol::{AudioFormat, ClientEvent, SessionConfig};
 /// use realtime_voicelive::{ApiVersion, VoiceLiveDialect};
 ///
-/// let dialect = VoiceLiveDialect::new(ApiVersion::V2026_04_10);
+/// let dialect = VoiceLiveDialect::new(ApiVersion::V2026_07_15);
 /// let frame = dialect.encode(&ClientEvent::session_update(
 ///     SessionConfig::new()
 ///         .input_audio_format(AudioFormat::Pcm16 { rate: 16_000 })
@@ -41,6 +41,7 @@ pub struct VoiceLiveDialect {
     version: ApiVersion,
     policy: UnsupportedPolicy,
     capabilities: Capabilities,
+    model: Option<String>,
 }
 
 impl VoiceLiveDialect {
@@ -50,7 +51,21 @@ impl VoiceLiveDialect {
             version,
             policy: UnsupportedPolicy::default(),
             capabilities: capabilities(version),
+            model: None,
         }
+    }
+
+    /// Names the model the connection uses (`model=`), so that settings valid with
+    /// one model only (`azure-realtime-native` voices) are checked before sending.
+    #[must_use]
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// The model the connection uses, when known.
+    pub fn model(&self) -> Option<&str> {
+        self.model.as_deref()
     }
 
     /// Sets the policy for settings this version has no place for.
@@ -91,7 +106,7 @@ impl VoiceLiveDialect {
 }
 
 impl Default for VoiceLiveDialect {
-    /// The newest dated GA version (2026-04-10).
+    /// The newest GA version (2026-07-15).
     fn default() -> Self {
         Self::new(ApiVersion::default())
     }

@@ -6,29 +6,18 @@ use std::borrow::Cow;
 use realtime_core::dialect::{Dialect, prepare_event, unsupported};
 use realtime_core::error::EncodeError;
 use realtime_core::protocol::{
-    AudioFormat, ClientEvent, Extensions, Modality, ResponseConfig, SessionConfig, Voice,
+    AudioFormat, ClientEvent, Extensions, Modality, ResponseConfig, SessionConfig, Tool, Voice,
 };
 use realtime_core::wire::WireShape;
 use serde_json::{Map, Value};
 
 use crate::audio_wire;
-use crate::capabilities::{EXTRA_MODALITIES, has_realtime_native_voice, output_pcm_rates};
+use crate::capabilities::{
+    EXTRA_MODALITIES, REALTIME_NATIVE_MODEL, TOOL_TYPES_2026, client_events, has_echo_reference,
+    has_realtime_native_voice, output_pcm_rates,
+};
 use crate::dialect::VoiceLiveDialect;
 use crate::extensions::{self, Animation, Avatar, EchoCancellation, OutputTimestamps};
-use crate::version::ApiVersion;
-
-/// Client events only Voice Live has (VL-25 `ClientEventType`), by version.
-const DATED_CLIENT_EVENTS: [&str; 6] = [
-    "session.avatar.connect",
-    "input_audio.turn.start",
-    "input_audio.turn.append",
-    "input_audio.turn.end",
-    "input_audio.turn.cancel",
-    "input_audio.clear",
-];
-/// `v1` documents avatars (VL-V1 `AvatarConfig (v1)`); the turn events are not in the
-/// partial spec.
-const V1_CLIENT_EVENTS: [&str; 1] = ["session.avatar.connect"];
 
 pub(crate) fn encode(
     dialect: &VoiceLiveDialect,
@@ -127,23 +116,93 @@ fn put_extra_modalities(object: &mut Map<String, Value>, extra: Vec<String>) {
     }
 }
 
-/// Refuses (or drops) voices this version lacks.
+/// Refuses (or drops) voices this version lacks, and `azure-realtime-native` voices
+/// with a model other than `azure-realtime` (VL-0715 `Voice`) when the model is known
+/// (from the session, else from the connection's `model=`).
 fn check_voice(
     dialect: &VoiceLiveDialect,
     field: &'static str,
     voice: &mut Option<Voice>,
+    session_model: Option<&str>,
 ) -> Result<(), EncodeError> {
     let native = matches!(voice, Some(Voice::Object(map))
         if map.get("type").and_then(Value::as_str) == Some("azure-realtime-native"));
-    if native && !has_realtime_native_voice(dialect.version()) {
+    if !native {
+        return Ok(());
+    }
+    if !has_realtime_native_voice(dialect.version()) {
         policy(
             dialect,
             field,
             "azure-realtime-native voices need api-version 2026-01-01-preview or later",
         )?;
         *voice = None;
+        return Ok(());
+    }
+    let model = session_model.or(dialect.model());
+    if model.is_some_and(|model| model != REALTIME_NATIVE_MODEL) {
+        policy(
+            dialect,
+            field,
+            "azure-realtime-native voices work only with the azure-realtime model",
+        )?;
+        *voice = None;
     }
     Ok(())
+}
+
+/// Refuses (or drops) tool types the 2026 SDK generation's swagger dropped
+/// (`foundry_agent`, `end_conversation`; VL-0715 `tools`).
+fn check_tools(
+    dialect: &VoiceLiveDialect,
+    field: &'static str,
+    tools: &mut Option<Vec<Tool>>,
+) -> Result<(), EncodeError> {
+    if !dialect.version().is_2026_sdk_generation() {
+        return Ok(());
+    }
+    let Some(list) = tools else {
+        return Ok(());
+    };
+    let offered = |tool: &Tool| match tool {
+        Tool::Function(_) => true,
+        Tool::Other(map) => map
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|kind| TOOL_TYPES_2026.contains(&kind)),
+        _ => true,
+    };
+    if list.iter().all(offered) {
+        return Ok(());
+    }
+    policy(
+        dialect,
+        field,
+        "this api-version offers function and mcp tools only",
+    )?;
+    list.retain(offered);
+    Ok(())
+}
+
+/// Writes `create_response` and `interrupt_response` explicitly on the 2026 SDK
+/// generation: its swagger says they default to `false`, which contradicts the
+/// service and the docs (`true`), so an unset value is sent as `true`.
+fn explicit_response_flags(dialect: &VoiceLiveDialect, session: &mut Map<String, Value>) {
+    if !dialect.version().is_2026_sdk_generation() {
+        return;
+    }
+    let Some(Value::Object(detection)) = session.get_mut("turn_detection") else {
+        return;
+    };
+    let has_flags = detection
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|kind| kind == "server_vad" || kind.starts_with("azure_semantic_vad"));
+    if has_flags {
+        for key in ["create_response", "interrupt_response"] {
+            detection.entry(key.to_owned()).or_insert(Value::Bool(true));
+        }
+    }
 }
 
 /// Refuses (or drops) an output rate this version does not document.
@@ -207,7 +266,14 @@ fn session_update(
         // `prepare_event` returns the kind of event it was given.
         _ => return Err(internal(name, "session.update")),
     };
-    check_voice(dialect, "session.voice", &mut session.voice)?;
+    let model = session.model.clone();
+    check_voice(
+        dialect,
+        "session.voice",
+        &mut session.voice,
+        model.as_deref(),
+    )?;
+    check_tools(dialect, "session.tools", &mut session.tools)?;
     let input = session.input_audio_format.take();
     let output = check_output(
         dialect,
@@ -226,6 +292,7 @@ fn session_update(
     let wire = nested(&mut object, &["session"]);
     match dialect.version().shape() {
         WireShape::Beta => {
+            explicit_response_flags(dialect, wire);
             write_dated_formats(wire, input, output);
             write_dated_extensions(dialect, wire, &extensions)?;
             put_extra_modalities(wire, extra_modalities);
@@ -283,11 +350,11 @@ fn write_dated_extensions(
     extensions: &Extensions,
 ) -> Result<(), EncodeError> {
     if let Some(echo) = extensions.get::<EchoCancellation>() {
-        let value = if echo.uses_v1_fields() {
+        let value = if echo.uses_v1_fields() && !has_echo_reference(dialect.version()) {
             policy(
                 dialect,
                 "session.input_audio_echo_cancellation",
-                "reference_source and channels exist in api-version v1 only",
+                "reference_source and channels exist in api-version v1 and the 2026 previews only",
             )?;
             EchoCancellation::server().to_value()
         } else {
@@ -348,7 +415,18 @@ fn response_create(
         "response.output_modalities",
         &mut response.output_modalities,
     )?;
-    check_voice(dialect, "response.voice", &mut response.voice)?;
+    check_voice(dialect, "response.voice", &mut response.voice, None)?;
+    check_tools(dialect, "response.tools", &mut response.tools)?;
+    if response.extra.contains_key(crate::response::INVOKE_INPUT)
+        && !dialect.version().is_2026_sdk_generation()
+    {
+        policy(
+            dialect,
+            "response.invoke_input",
+            "hosted-agent invocation input needs api-version 2026-06-01-preview or later",
+        )?;
+        response.extra.remove(crate::response::INVOKE_INPUT);
+    }
     let output = check_output(
         dialect,
         "response.output_audio_format",
@@ -390,11 +468,7 @@ fn other_event(
     event_type: &str,
     raw: &Map<String, Value>,
 ) -> Result<Map<String, Value>, EncodeError> {
-    let known: &[&str] = match dialect.version() {
-        ApiVersion::V2025_10_01 | ApiVersion::V2026_04_10 => &DATED_CLIENT_EVENTS,
-        ApiVersion::V1 => &V1_CLIENT_EVENTS,
-    };
-    if known.contains(&event_type) {
+    if client_events(dialect.version()).contains(&event_type) {
         let mut object = raw.clone();
         object.insert("type".to_owned(), Value::String(event_type.to_owned()));
         Ok(object)

@@ -72,6 +72,7 @@ mod error;
 mod events;
 pub mod extensions;
 mod lift;
+mod response;
 mod transcription;
 mod turn_detection;
 mod version;
@@ -87,13 +88,15 @@ pub use error::{ConfigError, PROVIDER};
 pub use events::{
     AnnotationAdded, AudioTimestampDelta, AvatarConnecting, AvatarSwitch, BlendshapesDelta,
     BlendshapesDone, Fields, FoundryAgentArgumentsDelta, FoundryAgentArgumentsDone,
-    FoundryAgentCall, InvocationDelta, PartDone, SearchCall, VideoDelta, VisemeDelta,
-    VoiceLiveClientEvent, VoiceLiveEvent, Warning, WarningDetails,
+    FoundryAgentCall, InvocationDelta, PartDone, RtcCallError, RtcCallSdpCreated, SearchCall,
+    SipCall, SipCallState, SipCallTerminalReason, SipTransfer, SipTransferState, VideoDelta,
+    VisemeDelta, VoiceLiveClientEvent, VoiceLiveEvent, Warning, WarningDetails,
 };
 pub use extensions::{
     Animation, AnimationOutput, Avatar, AvatarKind, EchoCancellation, OutputTimestamps,
     ReferenceSource, TimestampType,
 };
+pub use response::VoiceLiveResponse;
 pub use transcription::{
     AZURE_DEEP_NOISE_SUPPRESSION, AzureSpeechTranscription, azure_deep_noise_suppression, models,
 };
