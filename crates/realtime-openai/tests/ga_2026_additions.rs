@@ -6,9 +6,9 @@
 use realtime_core::dialect::Dialect;
 use realtime_core::error::EncodeError;
 use realtime_core::protocol::{
-    ClientEvent, Item, MessagePhase, NoiseReduction, NoiseReductionKind, Nullable, Reasoning,
-    ReasoningEffort, ResponseConfig, ServerEvent, ServerVad, SessionConfig, Transcription,
-    TranscriptionDelay, TurnDetection,
+    ClientEvent, Item, McpTool, MessagePhase, NoiseReduction, NoiseReductionKind, Nullable,
+    Reasoning, ReasoningEffort, ResponseConfig, ServerEvent, ServerVad, SessionConfig, Tool,
+    Transcription, TranscriptionDelay, TurnDetection,
 };
 use realtime_openai::OpenAiDialect;
 use serde_json::{Value, json};
@@ -112,5 +112,35 @@ fn phase_dtmf_and_timeout_events_decode() -> TestResult {
         events[0],
         ServerEvent::InputAudioBufferTimeoutTriggered(_)
     ));
+    Ok(())
+}
+
+#[test]
+fn mcp_tools_are_typed_with_the_new_fields_and_nulls_are_kept() -> TestResult {
+    let wire = json!({"type": "mcp", "server_label": "crm", "server_url": "https://crm.example/mcp",
+        "allowed_callers": ["direct"], "defer_loading": true, "tunnel_id": "tun_1",
+        "server_description": "Customer records", "require_approval": "never"});
+    let tool: Tool = serde_json::from_value(wire.clone())?;
+    let Tool::Mcp(mcp) = &tool else {
+        return Err(format!("expected a typed MCP tool, got {tool:?}").into());
+    };
+    assert_eq!(
+        mcp.allowed_callers.as_deref(),
+        Some(&["direct".to_owned()][..])
+    );
+    assert_eq!(mcp.defer_loading, Some(true));
+    assert_eq!(serde_json::to_value(&tool)?, wire);
+    let sent =
+        frame(&ClientEvent::session_update(SessionConfig::new().tools([
+            Tool::Mcp(McpTool::new("crm", "https://crm.example/mcp")),
+        ])))?;
+    assert_eq!(
+        sent["session"]["tools"][0],
+        json!({"type": "mcp", "server_label": "crm", "server_url": "https://crm.example/mcp"})
+    );
+    // An explicit null the sender chose is written back as it came.
+    let with_null = json!({"type": "mcp", "server_label": "crm", "authorization": null});
+    let tool: Tool = serde_json::from_value(with_null.clone())?;
+    assert_eq!(serde_json::to_value(&tool)?, with_null);
     Ok(())
 }

@@ -164,13 +164,9 @@ fn check_tools(
     let Some(list) = tools else {
         return Ok(());
     };
-    let offered = |tool: &Tool| match tool {
-        Tool::Function(_) => true,
-        Tool::Other(map) => map
-            .get("type")
-            .and_then(Value::as_str)
-            .is_some_and(|kind| TOOL_TYPES_2026.contains(&kind)),
-        _ => true,
+    let offered = |tool: &Tool| {
+        tool.kind()
+            .is_some_and(|kind| TOOL_TYPES_2026.contains(&kind))
     };
     if list.iter().all(offered) {
         return Ok(());

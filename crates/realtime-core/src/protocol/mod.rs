@@ -42,4 +42,4 @@ pub use session::{
     ReasoningEffort, SemanticVad, ServerVad, SessionConfig, SessionKind, Tracing, Transcription,
     TranscriptionDelay, Truncation, TurnDetection, Voice,
 };
-pub use tool::{FunctionTool, Tool, ToolChoice};
+pub use tool::{FunctionTool, McpTool, Tool, ToolChoice};
