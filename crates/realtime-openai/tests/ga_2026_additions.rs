@@ -132,7 +132,7 @@ fn mcp_tools_are_typed_with_the_new_fields_and_nulls_are_kept() -> TestResult {
     assert_eq!(serde_json::to_value(&tool)?, wire);
     let sent =
         frame(&ClientEvent::session_update(SessionConfig::new().tools([
-            Tool::Mcp(McpTool::new("crm", "https://crm.example/mcp")),
+            McpTool::new("crm", "https://crm.example/mcp").into(),
         ])))?;
     assert_eq!(
         sent["session"]["tools"][0],

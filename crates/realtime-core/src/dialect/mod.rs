@@ -451,26 +451,29 @@ impl Capabilities {
     }
 }
 
-/// Applies `policy` to one unsupported field: an error, or a warning and `Ok`.
+/// Applies `policy` to one unsupported field: an error, or a warning and `Ok`. The
+/// one policy helper of the workspace: `field` may be a static path or one built at
+/// run time (e.g. `session.<passthrough key>`).
 ///
 /// # Errors
 /// [`EncodeError::Unsupported`] under [`UnsupportedPolicy::Error`].
 pub fn unsupported(
     dialect: &'static str,
     policy: UnsupportedPolicy,
-    field: &'static str,
+    field: impl Into<Cow<'static, str>>,
     reason: &'static str,
 ) -> Result<(), EncodeError> {
+    let field = field.into();
     match policy {
         UnsupportedPolicy::Error => Err(EncodeError::Unsupported {
             dialect: dialect.into(),
-            field: field.into(),
+            field,
             reason: reason.into(),
         }),
         UnsupportedPolicy::Warn => {
             tracing::warn!(
                 dialect,
-                field,
+                field = %field,
                 reason,
                 "dropping a setting the provider does not support"
             );

@@ -13,7 +13,7 @@ pub enum Tool {
     /// A function the app implements.
     Function(FunctionTool),
     /// A remote MCP server (or an OpenAI connector) the provider calls itself.
-    Mcp(McpTool),
+    Mcp(Box<McpTool>),
     /// Another tool kind (Voice Live's `foundry_agent`, ...), kept as its wire object.
     /// An `mcp` tool whose fields do not fit [`McpTool`] (or that carries explicit
     /// `null`s, which are kept as sent) also stays here.
@@ -59,6 +59,12 @@ pub struct McpTool {
     /// Fields this library does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl From<McpTool> for Tool {
+    fn from(mcp: McpTool) -> Self {
+        Self::Mcp(Box::new(mcp))
+    }
 }
 
 impl McpTool {
@@ -141,7 +147,7 @@ impl<'de> Deserialize<'de> for Tool {
             // which the typed form would drop on re-encode) stays as sent.
             Some("mcp") if !map.values().any(Value::is_null) => {
                 match untagged::<McpTool, D::Error>(map.clone()) {
-                    Ok(mcp) => Ok(Self::Mcp(mcp)),
+                    Ok(mcp) => Ok(Self::Mcp(Box::new(mcp))),
                     Err(_) => Ok(Self::Other(map)),
                 }
             }
