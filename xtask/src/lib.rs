@@ -19,6 +19,8 @@ pub mod fixtures;
 pub mod json_eq;
 #[cfg(feature = "core")]
 pub mod load;
+#[cfg(feature = "core")]
+pub mod registry;
 pub mod report;
 #[cfg(feature = "core")]
 pub mod scenarios;

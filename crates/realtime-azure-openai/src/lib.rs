@@ -87,6 +87,7 @@ mod detect;
 mod dialect;
 mod endpoint;
 mod error;
+pub mod registry;
 mod token;
 mod transcription;
 
@@ -103,5 +104,6 @@ pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use dialect::{AzureOpenAiDialect, GA_V1_NAME, PREVIEW_NAME, PROVIDER};
 pub use endpoint::{Endpoint, ResourceEndpoint};
 pub use error::ConfigError;
+pub use registry::DIALECTS;
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};

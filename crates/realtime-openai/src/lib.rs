@@ -67,6 +67,7 @@ mod config;
 mod connector;
 mod dialect;
 mod error;
+pub mod registry;
 mod rest;
 mod secret;
 mod url;
@@ -82,5 +83,6 @@ pub use config::{
 };
 pub use dialect::{DIALECT_NAME, OpenAiDialect, PROVIDER};
 pub use error::{ConfigError, RestError};
+pub use registry::DIALECTS;
 pub use rest::{DEFAULT_TIMEOUT, RestRequest};
 pub use secret::Secret;

@@ -72,6 +72,7 @@ mod error;
 mod events;
 pub mod extensions;
 mod lift;
+pub mod registry;
 mod response;
 mod transcription;
 mod turn_detection;
@@ -96,6 +97,7 @@ pub use extensions::{
     Animation, AnimationOutput, Avatar, AvatarKind, EchoCancellation, OutputTimestamps,
     ReferenceSource, TimestampType,
 };
+pub use registry::DIALECTS;
 pub use response::VoiceLiveResponse;
 pub use transcription::{
     AZURE_DEEP_NOISE_SUPPRESSION, AzureSpeechTranscription, azure_deep_noise_suppression, models,

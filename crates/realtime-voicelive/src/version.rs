@@ -50,7 +50,7 @@ impl ApiVersion {
     ];
 
     /// The `api-version` query value, e.g. `2026-07-15`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::V2025_10_01 => "2025-10-01",
             Self::V2026_04_10 => "2026-04-10",
@@ -62,7 +62,7 @@ impl ApiVersion {
     }
 
     /// The dialect name used in fixtures and errors, e.g. `voicelive-2026-07-15`.
-    pub fn dialect_name(self) -> &'static str {
+    pub const fn dialect_name(self) -> &'static str {
         match self {
             Self::V2025_10_01 => "voicelive-2025-10-01",
             Self::V2026_04_10 => "voicelive-2026-04-10",

@@ -11,8 +11,10 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 
 mod generic;
+mod registry;
 
 pub use generic::GenericDialect;
+pub use registry::{DialectEntry, classify_code, find_dialect};
 
 use crate::error::{DecodeError, EncodeError};
 use crate::protocol::{
