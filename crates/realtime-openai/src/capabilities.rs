@@ -1,6 +1,6 @@
 //! What OpenAI's GA endpoint accepts, as realtime-core capability tables.
 //!
-//! Source: `shared/protocol/openai-ga/openapi-realtime-ga.yaml` (S-GA):
+//! Source: `fixtures/openai-ga/openapi-realtime-ga.yaml` (S-GA):
 //! `RealtimeSessionCreateRequestGA` (realtime sessions),
 //! `RealtimeTranscriptionSessionCreateRequestGA` (transcription sessions),
 //! `RealtimeAudioFormats` (PCM at 24 kHz only, PCMU, PCMA), `VoiceIdsShared` (the ten

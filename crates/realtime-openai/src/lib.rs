@@ -18,7 +18,7 @@
 //! request builders are pure functions, tested without sockets; the REST helpers are a
 //! thin `reqwest` call around them.
 //!
-//! Provider facts come from `shared/protocol/openai-ga/` (the GA OpenAPI extract, S-GA,
+//! Provider facts come from `fixtures/openai-ga/` (the GA OpenAPI extract, S-GA,
 //! and recorded sessions) and `shared/protocol/DIALECTS.md`; each module cites its
 //! source.
 //!
