@@ -81,10 +81,14 @@ fn take_extra_modalities(
     dialect: &VoiceLiveDialect,
     field: &'static str,
     modalities: &mut Option<Vec<Modality>>,
-) -> Result<Vec<String>, EncodeError> {
+) -> Result<ExtraModalities, EncodeError> {
     let Some(list) = modalities else {
-        return Ok(Vec::new());
+        return Ok(ExtraModalities {
+            extra: Vec::new(),
+            text_asked: false,
+        });
     };
+    let text_asked = list.contains(&Modality::Text);
     let mut extra = Vec::new();
     let mut kept = Vec::with_capacity(list.len());
     for modality in list.drain(..) {
@@ -100,19 +104,32 @@ fn take_extra_modalities(
         }
     }
     *modalities = (!kept.is_empty()).then_some(kept);
-    Ok(extra)
+    Ok(ExtraModalities { extra, text_asked })
 }
 
-/// Appends Voice Live modalities after the ones core wrote.
-fn put_extra_modalities(object: &mut Map<String, Value>, extra: Vec<String>) {
-    if extra.is_empty() {
+/// Voice Live's own modalities taken out of a list, and whether the client asked
+/// for `text` itself.
+struct ExtraModalities {
+    extra: Vec<String>,
+    text_asked: bool,
+}
+
+/// Appends Voice Live modalities after the ones core wrote. With one of them next to
+/// `audio`, the client's list is already a documented combination (VL-26 example
+/// `["audio","animation"]`), so the `text` core adds to a lone `audio` is taken back
+/// out unless the client asked for it.
+fn put_extra_modalities(object: &mut Map<String, Value>, extra: ExtraModalities) {
+    if extra.extra.is_empty() {
         return;
     }
     let entry = object
         .entry("modalities")
         .or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(list) = entry {
-        list.extend(extra.into_iter().map(Value::String));
+        if !extra.text_asked {
+            list.retain(|modality| modality.as_str() != Some("text"));
+        }
+        list.extend(extra.extra.into_iter().map(Value::String));
     }
 }
 

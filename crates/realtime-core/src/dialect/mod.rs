@@ -442,12 +442,24 @@ impl Capabilities {
                 "[\"audio\"] (audio with its transcript) or [\"text\"], never both",
             )),
             (_, false, true) => Ok(vec![Modality::Text]),
-            (WireShape::Beta, true, _)
+            // Both asked for: keep the order the client chose (a decoded frame
+            // re-encodes as it came).
+            (WireShape::Beta, true, true) => {
+                let mut kept: Vec<Modality> = Vec::with_capacity(2);
+                for modality in modalities {
+                    if matches!(modality, Modality::Audio | Modality::Text)
+                        && !kept.contains(modality)
+                    {
+                        kept.push(modality.clone());
+                    }
+                }
+                Ok(kept)
+            }
+            (WireShape::Beta, true, false)
                 if self.audio_only_output == AudioOnlyOutput::AsAudioAndText =>
             {
                 Ok(vec![Modality::Audio, Modality::Text])
             }
-            (WireShape::Beta, true, true) => Ok(vec![Modality::Audio, Modality::Text]),
             (_, true, _) => Ok(vec![Modality::Audio]),
         }
     }
