@@ -83,7 +83,6 @@ mod apply;
 mod capabilities;
 mod config;
 mod connector;
-mod detect;
 mod dialect;
 mod endpoint;
 mod error;
@@ -100,10 +99,10 @@ pub use config::{
     ENV_ENDPOINT,
 };
 pub use connector::{AzureOpenAiConnector, CONNECTOR_PROVIDER};
-pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use dialect::{AzureOpenAiDialect, GA_V1_NAME, PREVIEW_NAME, PROVIDER};
 pub use endpoint::{Endpoint, ResourceEndpoint};
 pub use error::ConfigError;
+pub use realtime_core::dialect::{DialectDecision, DialectDetector, SwitchReason};
 pub use registry::DIALECTS;
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};

@@ -24,7 +24,7 @@ pub(crate) fn encode(
     event: &ClientEvent,
 ) -> Result<String, EncodeError> {
     let name = dialect.name();
-    let shape = dialect.version().shape();
+    let shape = dialect.shape();
     let object = match event {
         ClientEvent::InputAudioBufferAppend { .. } => {
             return shape
@@ -94,7 +94,8 @@ fn take_extra_modalities(
     for modality in list.drain(..) {
         match modality {
             Modality::Other(other) => {
-                if dialect.version().is_dated() && EXTRA_MODALITIES.contains(&other.as_str()) {
+                if dialect.shape() == WireShape::Beta && EXTRA_MODALITIES.contains(&other.as_str())
+                {
                     extra.push(other);
                 } else {
                     policy(dialect, field, "this endpoint does not offer that modality")?;
@@ -295,7 +296,6 @@ fn session_update(
     )?;
     let extensions = std::mem::take(&mut session.extensions);
     let mut object = dialect
-        .version()
         .shape()
         .client_to_object(&ClientEvent::SessionUpdate {
             event_id: event_id.map(str::to_owned),
@@ -303,7 +303,7 @@ fn session_update(
         })
         .map_err(|error| error.with_dialect(name))?;
     let wire = nested(&mut object, &["session"]);
-    match dialect.version().shape() {
+    match dialect.shape() {
         WireShape::Beta => {
             explicit_response_flags(dialect, wire);
             write_dated_formats(wire, input, output);
@@ -451,12 +451,11 @@ fn response_create(
     };
     let prepared = prepare(dialect, &event)?;
     let mut object = dialect
-        .version()
         .shape()
         .client_to_object(&prepared)
         .map_err(|error| error.with_dialect(name))?;
     let wire = nested(&mut object, &["response"]);
-    match dialect.version().shape() {
+    match dialect.shape() {
         WireShape::Beta => {
             if let Some(format) = output {
                 wire.insert(

@@ -297,3 +297,40 @@ fn new_server_events_are_typed_and_open_enums_stay_lenient() -> TestResult {
     assert!(!events[0].is_unknown(), "session.created is typed");
     Ok(())
 }
+
+#[test]
+fn a_v1_endpoint_answering_flat_switches_to_the_flat_shape() -> TestResult {
+    let v1 = VoiceLiveDialect::new(ApiVersion::V1);
+    let flat_created = json!({"type": "session.created", "event_id": "e1", "session": {
+        "id": "sess_1", "model": "gpt-realtime", "modalities": ["text", "audio"],
+        "input_audio_format": "pcm16", "voice": {"type": "openai", "name": "alloy"}}});
+    let events = v1.decode(&flat_created.to_string())?;
+    let switch = v1
+        .detect_switch(&events[0])
+        .ok_or("no switch on a flat session")?;
+    assert!(
+        switch.reason.contains("session.created"),
+        "{}",
+        switch.reason
+    );
+    assert_eq!(switch.to.name(), "voicelive-v1");
+    let update = ClientEvent::session_update(
+        SessionConfig::new().output_modalities([realtime_core::protocol::Modality::Text]),
+    );
+    let sent: Value = serde_json::from_str(&switch.to.encode(&update)?)?;
+    assert_eq!(sent["session"], json!({"modalities": ["text"]}));
+    assert_eq!(switch.to.detect_switch(&events[0]).map(|s| s.reason), None);
+
+    let ga_created = json!({"type": "session.created", "event_id": "e2", "session": {
+        "type": "realtime", "id": "sess_2", "output_modalities": ["audio"]}});
+    let events = v1.decode(&ga_created.to_string())?;
+    assert!(
+        v1.detect_switch(&events[0]).is_none(),
+        "a GA answer keeps v1 GA-shaped"
+    );
+    assert!(
+        ga().detect_switch(&events[0]).is_none(),
+        "dated versions never switch"
+    );
+    Ok(())
+}

@@ -10,9 +10,11 @@
 use std::borrow::Cow;
 use std::fmt::Debug;
 
+mod detect;
 mod generic;
 mod registry;
 
+pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use generic::GenericDialect;
 pub use registry::{DialectEntry, classify_code, find_dialect};
 
