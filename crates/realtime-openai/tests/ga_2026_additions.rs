@@ -102,6 +102,14 @@ fn phase_dtmf_and_timeout_events_decode() -> TestResult {
     };
     assert_eq!(message.phase(), Some(MessagePhase::Commentary));
 
+    let updated = json!({"type": "session.updated", "event_id": "e0", "session": {
+        "type": "realtime", "id": "sess_1", "reasoning": {"effort": "high"}}});
+    let events = dialect.decode(&updated.to_string())?;
+    let ServerEvent::SessionUpdated(updated) = &events[0] else {
+        return Err(format!("expected session.updated, got {:?}", events[0]).into());
+    };
+    assert_eq!(updated.session.reasoning_effort(), Some(ReasoningEffort::High));
+
     let dtmf = json!({"type": "input_audio_buffer.dtmf_event_received", "event": "5", "received_at": 1_700_000_000});
     let events = dialect.decode(&dtmf.to_string())?;
     assert!(matches!(events[0], ServerEvent::DtmfEventReceived(_)));

@@ -294,7 +294,11 @@ fn new_server_events_are_typed_and_open_enums_stay_lenient() -> TestResult {
         "id": "sess_1", "expires_at": 1_900_000_000_i64, "parallel_tool_calls": true,
         "turn_detection": {"type": "azure_semantic_vad_v2", "threshold": 0.5}}});
     let events = ga().decode(&created.to_string())?;
-    assert!(!events[0].is_unknown(), "session.created is typed");
+    let realtime_core::protocol::ServerEvent::SessionCreated(created) = &events[0] else {
+        return Err(format!("expected session.created, got {:?}", events[0]).into());
+    };
+    assert_eq!(created.session.expires_at(), Some(1_900_000_000));
+    assert_eq!(created.session.parallel_tool_calls(), Some(true));
     Ok(())
 }
 
