@@ -108,7 +108,10 @@ fn phase_dtmf_and_timeout_events_decode() -> TestResult {
     let ServerEvent::SessionUpdated(updated) = &events[0] else {
         return Err(format!("expected session.updated, got {:?}", events[0]).into());
     };
-    assert_eq!(updated.session.reasoning_effort(), Some(ReasoningEffort::High));
+    assert_eq!(
+        updated.session.reasoning_effort(),
+        Some(ReasoningEffort::High)
+    );
 
     let dtmf = json!({"type": "input_audio_buffer.dtmf_event_received", "event": "5", "received_at": 1_700_000_000});
     let events = dialect.decode(&dtmf.to_string())?;
