@@ -34,12 +34,6 @@ impl Dialect {
     pub const VoiceLive20251001: Self = Self("voicelive-2025-10-01");
     /// Azure Voice Live `api-version=2026-04-10`.
     pub const VoiceLive20260410: Self = Self("voicelive-2026-04-10");
-    /// Azure Voice Live `api-version=2026-06-01-preview`.
-    pub const VoiceLive20260601Preview: Self = Self("voicelive-2026-06-01-preview");
-    /// Azure Voice Live `api-version=2026-07-15` (GA, the default version).
-    pub const VoiceLive20260715: Self = Self("voicelive-2026-07-15");
-    /// Azure Voice Live `api-version=2026-07-31-preview`.
-    pub const VoiceLive20260731Preview: Self = Self("voicelive-2026-07-31-preview");
     /// Azure Voice Live `api-version=v1` (GA-shaped).
     pub const VoiceLiveV1: Self = Self("voicelive-v1");
 }

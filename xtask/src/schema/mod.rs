@@ -198,19 +198,18 @@ const VL_0731_PREVIEW: SpecSource = SpecSource::CondensedDiff {
 
 /// The spec sources a dialect's client frames are validated against.
 pub fn sources(dialect: Dialect) -> &'static [SpecSource] {
-    match dialect {
+    match dialect.name() {
         // VL v1 imports the OpenAI GA models (VL-V1); the GA schemas are open
         // objects, so Azure extensions such as `voice_type` pass.
-        Dialect::OpenAiGa | Dialect::AzureOpenAiGaV1 | Dialect::VoiceLiveV1 => &[GA],
-        Dialect::OpenAiBeta => &[BETA],
-        Dialect::AzureOpenAiPreview => &[AZ_2410, AZ_REF],
-        Dialect::VoiceLive20251001 => &[VL_25],
-        Dialect::VoiceLive20260410 => &[VL_26],
-        Dialect::VoiceLive20260601Preview => &[VL_0601_PREVIEW],
-        Dialect::VoiceLive20260715 => &[VL_0715],
-        Dialect::VoiceLive20260731Preview => &[VL_0731_PREVIEW],
-        // A registered dialect with no spec here yet: its frames are decoded and
-        // re-encoded, but not schema-validated (the report shows no spec for it).
+        "openai-ga" | "azure-openai-ga-v1" | "voicelive-v1" => &[GA],
+        "openai-beta" => &[BETA],
+        "azure-openai-preview" => &[AZ_2410, AZ_REF],
+        "voicelive-2025-10-01" => &[VL_25],
+        "voicelive-2026-04-10" => &[VL_26],
+        "voicelive-2026-06-01-preview" => &[VL_0601_PREVIEW],
+        "voicelive-2026-07-15" => &[VL_0715],
+        "voicelive-2026-07-31-preview" => &[VL_0731_PREVIEW],
+        // A registered dialect with no spec here yet (the registry test fails).
         _ => &[],
     }
 }
