@@ -1,4 +1,5 @@
-//! Audio for the examples: WAV files in and out, resampling, synthetic speech.
+//! Audio for the examples: WAV files in and out (converted through
+//! `realtime::audio_io`), synthetic speech.
 //!
 //! The sessions of the examples use 24 kHz mono pcm16 (little-endian), the default
 //! format of every provider.
@@ -6,6 +7,9 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
+
+use realtime::audio_io::{CapturePipeline, DeviceFormat};
+use realtime::protocol::AudioFormat;
 
 use crate::ExampleError;
 
@@ -73,12 +77,18 @@ pub fn read_wav(path: &Path) -> Result<LoadedWav, ExampleError> {
             )));
         }
     };
+    // Mixed to mono and resampled through rubato (realtime-audio's capture pipeline).
     let channels = usize::from(spec.channels);
-    let mono: Vec<f32> = samples
-        .chunks(channels)
-        .map(|frame| frame.iter().sum::<f32>() / channels as f32)
-        .collect();
-    let mono = resample_linear(&mono, spec.sample_rate, RATE);
+    let converted = (|| {
+        let mut pipeline = CapturePipeline::new(
+            DeviceFormat::new(spec.sample_rate, spec.channels),
+            AudioFormat::Pcm16 { rate: RATE },
+        )?;
+        let mut pcm = pipeline.push_f32(&samples)?;
+        pcm.extend(pipeline.finish()?);
+        Ok::<_, realtime::audio_io::AudioError>(pcm)
+    })()
+    .map_err(|e| ExampleError::new(format!("--input {shown}: {e}")))?;
     let mut notes = Vec::new();
     if spec.sample_rate != RATE {
         notes.push(format!("resampled from {} Hz", spec.sample_rate));
@@ -93,39 +103,14 @@ pub fn read_wav(path: &Path) -> Result<LoadedWav, ExampleError> {
         ));
     }
     Ok(LoadedWav {
-        pcm: pcm16_bytes(&mono),
+        pcm: converted,
         converted: (!notes.is_empty()).then(|| notes.join(", ")),
     })
 }
 
-/// Linear-interpolation resampling: plenty for speech going to a speech model.
-pub fn resample_linear(input: &[f32], from: u32, to: u32) -> Vec<f32> {
-    if from == to || input.is_empty() || from == 0 {
-        return input.to_vec();
-    }
-    let ratio = f64::from(from) / f64::from(to);
-    let len = ((input.len() as f64) / ratio).floor() as usize;
-    (0..len)
-        .map(|n| {
-            let position = n as f64 * ratio;
-            let index = position.floor() as usize;
-            let fraction = (position - index as f64) as f32;
-            let a = input[index.min(input.len() - 1)];
-            let b = input[(index + 1).min(input.len() - 1)];
-            a + (b - a) * fraction
-        })
-        .collect()
-}
-
 /// Float samples in -1..1 to pcm16 little-endian bytes.
 pub fn pcm16_bytes(samples: &[f32]) -> Vec<u8> {
-    samples
-        .iter()
-        .flat_map(|sample| {
-            let value = (sample.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16;
-            value.to_le_bytes()
-        })
-        .collect()
+    realtime::audio_io::convert::f32_to_pcm16(samples)
 }
 
 /// pcm16 little-endian bytes to samples (a trailing odd byte is ignored).
@@ -222,13 +207,6 @@ impl WavOut {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn resampling_keeps_duration() {
-        let input = vec![0.0_f32; 48_000];
-        assert_eq!(resample_linear(&input, 48_000, RATE).len(), 24_000);
-        assert_eq!(resample_linear(&input, 16_000, RATE).len(), 72_000);
-    }
 
     #[test]
     fn synthetic_speech_has_the_asked_length_and_is_not_silent() {

@@ -39,6 +39,18 @@ const EXAMPLES: &[(&str, &[&str])] = &[
             "--mint-per-minute",
         ],
     ),
+    (
+        "twilio_bridge",
+        &[
+            "--provider",
+            "--offline",
+            "--port",
+            "--bind",
+            "--allow-origin",
+            "--mint-per-minute",
+            "--transcode",
+        ],
+    ),
     #[cfg(feature = "microphone")]
     ("microphone", &["--provider", "--offline"]),
 ];
@@ -55,6 +67,7 @@ const ALL_FLAGS: &[&str] = &[
     "--allow-origin",
     "--mint-per-minute",
     "--self-test",
+    "--transcode",
 ];
 
 #[test]

@@ -16,6 +16,8 @@ pub mod codec_core;
 pub mod codec_standin;
 pub mod conformance;
 pub mod dialect;
+#[cfg(feature = "core")]
+pub mod fidelity;
 pub mod fixtures;
 pub mod json_eq;
 #[cfg(feature = "core")]

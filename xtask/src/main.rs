@@ -13,6 +13,10 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("load") {
         return load(std::env::args().skip(2).collect());
     }
+    #[cfg(feature = "core")]
+    if std::env::args().nth(1).as_deref() == Some("fidelity") {
+        return fidelity(std::env::args().skip(2));
+    }
     let command = match cli::parse(std::env::args().skip(1)) {
         Ok(command) => command,
         Err(error) => {
@@ -61,6 +65,41 @@ fn load(args: Vec<String>) -> ExitCode {
     match xtask::load::run(&parsed) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask fidelity ...` (dispatched before `cli::parse`, like `load`).
+#[cfg(feature = "core")]
+fn fidelity(args: impl Iterator<Item = String>) -> ExitCode {
+    use xtask::fidelity;
+    let args = match fidelity::Args::parse(args) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            let _ = write!(std::io::stdout().lock(), "{}", fidelity::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            let _ = write!(
+                std::io::stderr().lock(),
+                "error: {error}\n\n{}",
+                fidelity::USAGE
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match fidelity::run(&args) {
+        Ok(outcome) => {
+            let _ = write!(std::io::stdout().lock(), "{}", outcome.report);
+            if outcome.failures == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Err(error) => {
             let _ = writeln!(std::io::stderr().lock(), "error: {error}");
             ExitCode::FAILURE

@@ -57,3 +57,11 @@ pub mod protocol;
 #[cfg(feature = "runtime")]
 pub mod transport;
 pub mod wire;
+
+/// What the `#[tool]` attribute (`realtime-macros`) expands to refers to: serde and
+/// schemars, so an app needs neither as a direct dependency for it. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde;
+}

@@ -24,13 +24,14 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use realtime_core::agent::machine::RESPONSE_CREATE_TIMEOUT;
 use realtime_core::agent::machine::{
     Action, AgentMachine, Command, Disconnect, EndReason, Input, MachineConfig,
 };
+use realtime_core::agent::machine::{RESPONSE_CREATE_TIMEOUT, RESPONSE_IDLE_TIMEOUT};
 use realtime_core::agent::{
-    Agent, AgentError, AgentEvent, AgentTool, GuardrailRemedy, HistoryEntry, OutputGuardrail,
-    ReconnectPolicy, RotationPolicy, ToolError, Verdict,
+    Agent, AgentError, AgentEvent, AgentTool, GuardrailRemedy, HistoryEntry, InputGuardrail,
+    OutputGuardrail, ReconnectPolicy, ResponseOverrides, RotationPolicy, ToolError, ToolProgress,
+    Verdict,
 };
 use realtime_core::dialect::{Capabilities, Dialect, GenericDialect};
 use realtime_core::error::{DecodeError, EncodeError};
@@ -63,6 +64,13 @@ impl Dialect for RefusingDialect {
             ClientEvent::ConversationItemCreate { item, .. } => {
                 serde_json::to_string(item).unwrap().contains("REFUSED")
             }
+            ClientEvent::ResponseCreate {
+                response: Some(response),
+                ..
+            } => response
+                .instructions
+                .as_deref()
+                .is_some_and(|text| text.contains("REFUSED")),
             _ => false,
         };
         if refused {
@@ -141,6 +149,25 @@ enum Step {
     Junk {
         kind: u8,
     },
+    /// The app asks for a response with overrides (0: fine; 1: a tool the agent does
+    /// not have; 2: instructions the dialect refuses).
+    RespondWith {
+        kind: u8,
+    },
+    /// The app hands off to agent a or b.
+    HandoffTo {
+        to_b: bool,
+    },
+    /// The app replaces the definition of agent a or b.
+    UpdateAgent {
+        b: bool,
+    },
+    /// A running tool reports progress (a status, or a spoken filler).
+    Progress {
+        say: bool,
+    },
+    /// The user's transcript trips the input guardrail.
+    InputTrip,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -166,6 +193,11 @@ fn step() -> impl Strategy<Value = Step> {
         2 => prop::bool::weighted(0.8).prop_map(|ok| Step::ConnectResult { ok }),
         1 => Just(Step::ToggleRefusal),
         2 => (0u8..6).prop_map(|kind| Step::Junk { kind }),
+        1 => (0u8..3).prop_map(|kind| Step::RespondWith { kind }),
+        1 => any::<bool>().prop_map(|to_b| Step::HandoffTo { to_b }),
+        1 => any::<bool>().prop_map(|b| Step::UpdateAgent { b }),
+        2 => any::<bool>().prop_map(|say| Step::Progress { say }),
+        1 => Just(Step::InputTrip),
     ]
 }
 
@@ -250,6 +282,8 @@ struct World {
     rotations_here: u32,
     // Server.
     server: Server,
+    /// When the server last sent anything.
+    server_spoke: Instant,
     next_id: u64,
     /// Items of the active response, for `response.done`.
     response_output: Vec<Value>,
@@ -270,10 +304,21 @@ struct World {
     approvals: Vec<String>,
     outputs_here: HashMap<String, u32>,
     answered: Vec<String>,
+    // Input guardrails.
+    /// The next response the server starts on its own answers a stopped turn.
+    suppress_next: bool,
+    /// ... including one our own pending create starts.
+    suppress_own: bool,
+    /// The active response answers a stopped turn.
+    suppressing: bool,
+    /// Calls of stopped turns: never run, never answered.
+    suppressed_calls: HashSet<String>,
     // Per step.
     sent: Vec<ClientEvent>,
     emitted: Vec<AgentEvent>,
     audio_items: HashSet<String>,
+    /// Versions of agent definitions given with `UpdateAgent`.
+    version: u32,
 }
 
 fn decode(value: Value) -> ServerEvent {
@@ -294,6 +339,52 @@ fn tool(name: &str) -> AgentTool {
     })
 }
 
+fn blocked() -> InputGuardrail {
+    InputGuardrail::new("no-blocked", |text: &str| {
+        if text.contains("BLOCKED") {
+            Verdict::Trip {
+                reason: "blocked word".into(),
+            }
+        } else {
+            Verdict::Pass
+        }
+    })
+}
+
+/// Agent a as defined at start, or a later version of it.
+fn agent_a(version: u32) -> Agent {
+    let guard = OutputGuardrail::new("no-forbidden", |text: &str| {
+        if text.contains("FORBIDDEN") {
+            Verdict::Trip {
+                reason: "forbidden word".into(),
+            }
+        } else {
+            Verdict::Pass
+        }
+    })
+    .every_chars(1);
+    Agent::new("a")
+        .instructions(format!("Agent A v{version}."))
+        .tool(tool("t_fast"))
+        .tool(tool("t_slow").timeout(TOOL_TIMEOUT))
+        .tool(tool("t_approve").needs_approval())
+        .handoff("b", "Agent B.")
+        .output_guardrail(guard)
+        .input_guardrail(blocked())
+}
+
+/// Agent b as defined at start, or a later version of it.
+fn agent_b(version: u32) -> Agent {
+    Agent::new("b")
+        .instructions(format!("Agent B v{version}."))
+        .voice("verse")
+        .tool(tool("t_fast"))
+        .tool(tool("t_slow").timeout(TOOL_TIMEOUT))
+        .tool(tool("t_approve").needs_approval())
+        .handoff("a", "Agent A.")
+        .input_guardrail(blocked())
+}
+
 impl World {
     fn new(expiries: Vec<(Expiry, i64)>) -> Self {
         let refuse = Arc::new(AtomicBool::new(false));
@@ -301,30 +392,8 @@ impl World {
             inner: GenericDialect::new(WireShape::Ga),
             refuse_updates: Arc::clone(&refuse),
         };
-        let guard = OutputGuardrail::new("no-forbidden", |text: &str| {
-            if text.contains("FORBIDDEN") {
-                Verdict::Trip {
-                    reason: "forbidden word".into(),
-                }
-            } else {
-                Verdict::Pass
-            }
-        })
-        .every_chars(1);
-        let a = Agent::new("a")
-            .instructions("Agent A.")
-            .tool(tool("t_fast"))
-            .tool(tool("t_slow").timeout(TOOL_TIMEOUT))
-            .tool(tool("t_approve").needs_approval())
-            .handoff("b", "Agent B.")
-            .output_guardrail(guard);
-        let b = Agent::new("b")
-            .instructions("Agent B.")
-            .voice("verse")
-            .tool(tool("t_fast"))
-            .tool(tool("t_slow").timeout(TOOL_TIMEOUT))
-            .tool(tool("t_approve").needs_approval())
-            .handoff("a", "Agent A.");
+        let a = agent_a(0);
+        let b = agent_b(0);
         let handoff_tool = a.handoffs()[0].tool_name();
         let config = MachineConfig::new(Arc::new(dialect), a)
             .agent(b)
@@ -355,6 +424,7 @@ impl World {
             rotation_allowed_at: None,
             rotations_here: 0,
             server: Server::Idle,
+            server_spoke: now,
             next_id: 0,
             response_output: Vec::new(),
             audio_done: HashSet::new(),
@@ -370,9 +440,14 @@ impl World {
             approvals: Vec::new(),
             outputs_here: HashMap::new(),
             answered: Vec::new(),
+            suppress_next: false,
+            suppress_own: false,
+            suppressing: false,
+            suppressed_calls: HashSet::new(),
             sent: Vec::new(),
             emitted: Vec::new(),
             audio_items: HashSet::new(),
+            version: 0,
         };
         world.connect();
         world
@@ -407,6 +482,9 @@ impl World {
         self.outputs_here.clear();
         self.rotations_here = 0;
         self.response_agent = None;
+        self.suppress_next = false;
+        self.suppress_own = false;
+        self.suppressing = false;
         let client_unix = self.unix() + skew;
         self.feed(Input::Connected {
             unix_time: client_unix,
@@ -457,6 +535,7 @@ impl World {
         if !self.online {
             return;
         }
+        self.server_spoke = self.now;
         self.feed(Input::Server(decode(value)));
     }
 
@@ -467,6 +546,10 @@ impl World {
                 Action::Send(event) => self.on_send(event),
                 Action::Emit(event) => self.on_emit(event),
                 Action::StartTool(start) => {
+                    assert!(
+                        !self.suppressed_calls.contains(&start.call_id),
+                        "input guardrail: a call of a stopped turn ran"
+                    );
                     let count = self.started.entry(start.call_id.clone()).or_default();
                     *count += 1;
                     assert_eq!(
@@ -523,9 +606,16 @@ impl World {
         assert!(self.online, "sent {} while offline", event.event_type());
         match &event {
             ClientEvent::ResponseCreate { event_id, .. } => {
-                // A create the server left unanswered past the bound counts as lost.
-                let lost = matches!(&self.server, Server::Awaiting(_, since)
-                    if self.now.saturating_duration_since(*since) >= RESPONSE_CREATE_TIMEOUT);
+                // A create the server left unanswered past the bound counts as lost,
+                // and so does a response the server went silent on.
+                let silent = self.now.saturating_duration_since(self.server_spoke);
+                let lost = match &self.server {
+                    Server::Awaiting(_, since) => {
+                        self.now.saturating_duration_since(*since) >= RESPONSE_CREATE_TIMEOUT
+                    }
+                    Server::Active(_) => silent >= RESPONSE_IDLE_TIMEOUT,
+                    Server::Idle => false,
+                };
                 assert!(
                     self.server == Server::Idle || lost,
                     "invariant 1: a second response.create while one is in flight ({:?})",
@@ -639,6 +729,14 @@ impl World {
     }
 
     fn start_response(&mut self) -> String {
+        // A response the server starts on its own answers the stopped turn.
+        let ours_pending = matches!(&self.server, Server::Awaiting(_, since)
+            if self.now.saturating_duration_since(*since) < RESPONSE_CREATE_TIMEOUT);
+        self.suppressing =
+            (self.suppress_own || !ours_pending) && std::mem::take(&mut self.suppress_next);
+        if self.suppressing {
+            self.suppress_own = false;
+        }
         let id = self.id("resp");
         self.server = Server::Active(id.clone());
         self.response_output.clear();
@@ -750,7 +848,11 @@ impl World {
             .unwrap_or_else(|| self.agent.clone());
         if !self.calls.contains_key(&call_id) {
             self.calls.insert(call_id.clone(), owner);
-            self.call_order.push(call_id.clone());
+            if self.suppressing {
+                self.suppressed_calls.insert(call_id.clone());
+            } else {
+                self.call_order.push(call_id.clone());
+            }
         }
         let item_id = self.id("item");
         let index = self.response_output.len();
@@ -781,6 +883,7 @@ impl World {
             return;
         };
         self.server = Server::Idle;
+        self.suppressing = false;
         for spoken in &mut self.speaker {
             spoken.complete = true;
         }
@@ -918,8 +1021,135 @@ impl World {
                 self.refuse.store(refuse, Ordering::SeqCst);
             }
             Step::Junk { kind } => self.junk(kind),
+            Step::RespondWith { kind } => self.respond_with(kind),
+            Step::HandoffTo { to_b } => {
+                let target = if to_b { "b" } else { "a" };
+                self.feed(Input::Command(Command::HandoffTo(target.into())));
+            }
+            Step::UpdateAgent { b } => {
+                self.version += 1;
+                let agent = if b {
+                    agent_b(self.version)
+                } else {
+                    agent_a(self.version)
+                };
+                let current = self.machine.current_agent() == agent.name();
+                self.feed(Input::Command(Command::UpdateAgent(Box::new(agent))));
+                let updated = self
+                    .emitted
+                    .iter()
+                    .any(|event| matches!(event, AgentEvent::AgentUpdated { .. }));
+                if current && updated {
+                    assert!(
+                        self.sent
+                            .iter()
+                            .any(|sent| matches!(sent, ClientEvent::SessionUpdate { .. })),
+                        "invariant 4: the active agent was updated without its session.update"
+                    );
+                }
+            }
+            Step::Progress { say } => {
+                if let Some(call_id) = self.running.first().cloned() {
+                    let progress = if say {
+                        ToolProgress::Say("one moment".into())
+                    } else {
+                        ToolProgress::Update("working".into())
+                    };
+                    self.feed(Input::Command(Command::ToolProgress { call_id, progress }));
+                }
+            }
+            Step::InputTrip => self.input_trip(),
         }
         self.check_step();
+    }
+
+    fn respond_with(&mut self, kind: u8) {
+        let overrides = match kind {
+            0 => ResponseOverrides::new()
+                .instructions("Answer in one sentence.")
+                .tools(["t_fast"]),
+            1 => ResponseOverrides::new().tools(["no_such_tool"]),
+            _ => ResponseOverrides::new().instructions("REFUSED instructions"),
+        };
+        self.feed(Input::Command(Command::RespondWith(overrides)));
+        if kind > 0 && self.online {
+            assert!(
+                !self
+                    .sent
+                    .iter()
+                    .any(|sent| matches!(sent, ClientEvent::ResponseCreate { .. })),
+                "invariant 5: a response.create followed refused overrides"
+            );
+            assert!(self.emitted.iter().any(|event| matches!(
+                event,
+                AgentEvent::Error(AgentError::Refused { .. } | AgentError::InvalidCommand { .. })
+            )));
+        }
+    }
+
+    fn input_trip(&mut self) {
+        if !self.online {
+            return;
+        }
+        let awaiting = matches!(&self.server, Server::Awaiting(_, since)
+            if self.now.saturating_duration_since(*since) < RESPONSE_CREATE_TIMEOUT);
+        match self.server {
+            Server::Active(_) => self.suppressing = true,
+            _ if awaiting => {
+                // Our own create is on its way: the response it starts is stopped.
+                self.suppress_next = true;
+                self.suppress_own = true;
+            }
+            _ => self.suppress_next = true,
+        }
+        // An app that reports playback continuously has reported the item it plays.
+        let hearing = self
+            .speaker
+            .iter()
+            .find(|spoken| !spoken.finished())
+            .map(|spoken| {
+                (
+                    spoken.item_id.clone(),
+                    spoken.played_ms.min(spoken.received_ms),
+                )
+            });
+        if let Some((item_id, played_ms)) = hearing {
+            self.feed(Input::Command(Command::Played { item_id, played_ms }));
+        }
+        self.sent.clear();
+        self.emitted.clear();
+        let item_id = self.id("item_user");
+        let event_id = self.id("evt");
+        self.server(
+            json!({"type": "conversation.item.input_audio_transcription.completed",
+            "event_id": event_id, "item_id": item_id, "content_index": 0,
+            "transcript": "some BLOCKED words"}),
+        );
+        assert!(
+            self.emitted
+                .iter()
+                .any(|event| matches!(event, AgentEvent::InputGuardrailTripped { .. })),
+            "the input guardrail did not trip"
+        );
+        assert!(
+            self.sent.iter().any(|sent| matches!(sent,
+                ClientEvent::ConversationItemDelete { item_id: id, .. } if *id == item_id)),
+            "the stopped user item was not deleted"
+        );
+        for sent in &self.sent {
+            assert!(
+                !matches!(sent, ClientEvent::ResponseCreate { .. }),
+                "a stopped turn was answered"
+            );
+            if let ClientEvent::ConversationItemTruncate { item_id, .. }
+            | ClientEvent::ConversationItemDelete { item_id, .. } = sent
+            {
+                assert!(
+                    !self.finished.contains(item_id),
+                    "invariant 2: a stopped turn touched {item_id}, which finished playing"
+                );
+            }
+        }
     }
 
     fn lose(&mut self, retry_after: bool) {
@@ -954,6 +1184,10 @@ impl World {
         if by_app {
             self.feed(Input::Command(Command::Interrupt));
         } else {
+            if self.online {
+                self.suppress_next = false;
+                self.suppress_own = false;
+            }
             self.server(
                 json!({"type": "input_audio_buffer.speech_started", "event_id": "evt_sp",
                 "audio_start_ms": 100, "item_id": "item_user"}),
@@ -1052,12 +1286,13 @@ impl World {
                 "invariant 4: Handoff without an update"
             );
         }
-        // Invariant 5: refused content never enters the history.
+        // Invariant 5: refused content never enters the history; nor does a stopped
+        // user turn.
         assert!(
             !self.machine.history().entries().iter().any(
-                |entry| matches!(entry, HistoryEntry::Message { text, .. } if text.contains("REFUSED"))
+                |entry| matches!(entry, HistoryEntry::Message { text, .. } if text.contains("REFUSED") || text.contains("BLOCKED"))
             ),
-            "invariant 5: refused content in the history"
+            "invariant 5: refused or stopped content in the history"
         );
         // Invariant 6: a trip removes the item as its modality requires.
         for event in &self.emitted {

@@ -105,23 +105,29 @@ fn percent_encoded(value: &str) -> String {
         .collect()
 }
 
-/// The key in every form a leak could take.
-fn forms() -> Vec<String> {
+/// The key in every form a leak could take, with the piece length that counts as
+/// a leak: 4 characters of the key itself or of its percent-encoding; 12 of its
+/// base64 (shorter runs of base64 turn up by chance in any random base64, such as
+/// the `Sec-WebSocket-Key` of every upgrade, which always ends in `==`).
+fn forms() -> Vec<(String, usize)> {
     vec![
-        KEY.to_owned(),
-        AudioBase64::from_pcm(KEY.as_bytes()).into_string(),
-        AudioBase64::from_pcm(format!("Bearer {KEY}").as_bytes()).into_string(),
-        percent_encoded(KEY),
+        (KEY.to_owned(), 4),
+        (AudioBase64::from_pcm(KEY.as_bytes()).into_string(), 12),
+        (
+            AudioBase64::from_pcm(format!("Bearer {KEY}").as_bytes()).into_string(),
+            12,
+        ),
+        (percent_encoded(KEY), 4),
     ]
 }
 
-/// Lines of `text` that hold a 4-character piece of any form of the key.
+/// Lines of `text` that hold a piece of any form of the key.
 fn leaking_lines(text: &str) -> Vec<String> {
     let pieces: Vec<String> = forms()
         .iter()
-        .flat_map(|form| {
+        .flat_map(|(form, piece)| {
             form.as_bytes()
-                .windows(4)
+                .windows(*piece)
                 .map(|w| String::from_utf8(w.to_vec()).unwrap())
                 .collect::<Vec<_>>()
         })

@@ -171,7 +171,14 @@ async fn text_turn_audio_turn_and_function_call_round_trip() {
     let mut session = config(&emulator).client().connect().await.unwrap();
     session
         .send(&ClientEvent::session_update(
-            SessionConfig::new().transcription(Transcription::model("whisper-1")),
+            // The model calls only the tools the session registers.
+            SessionConfig::new()
+                .transcription(Transcription::model("whisper-1"))
+                .tools([Tool::function(
+                    "lookup",
+                    "Looks up an order.",
+                    json!({"type": "object", "properties": {"order": {"type": "string"}}}),
+                )]),
         ))
         .await
         .unwrap();

@@ -60,6 +60,7 @@
 mod conn;
 mod error;
 mod handler;
+mod http;
 mod options;
 mod record;
 mod server;
@@ -70,6 +71,7 @@ pub mod emulator;
 pub use conn::ServerConn;
 pub use error::TestkitError;
 pub use handler::{Echo, Handler, Idle};
+pub use http::{HttpRequest, HttpResponse};
 pub use options::{Rejection, TestServerOptions};
 pub use record::{ClientFrame, Recorded, RecordedRequest};
 pub use server::TestServer;

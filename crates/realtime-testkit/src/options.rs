@@ -1,9 +1,11 @@
 //! [`TestServerOptions`]: TLS, handler and handshake rejection.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::handler::{Handler, Idle};
+use crate::http::{HttpFn, HttpRequest, HttpResponse};
 use crate::record::RecordedRequest;
 
 /// An HTTP answer that refuses the WebSocket upgrade (e.g. 401 for a bad key).
@@ -38,6 +40,9 @@ pub struct TestServerOptions {
     pub(crate) tls: bool,
     pub(crate) handler: Arc<dyn Handler>,
     pub(crate) reject: Option<Arc<RejectFn>>,
+    pub(crate) addr: SocketAddr,
+    pub(crate) http: Option<Arc<HttpFn>>,
+    pub(crate) keep_frames: bool,
 }
 
 impl Default for TestServerOptions {
@@ -51,6 +56,7 @@ impl fmt::Debug for TestServerOptions {
         f.debug_struct("TestServerOptions")
             .field("tls", &self.tls)
             .field("reject", &self.reject.is_some())
+            .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +68,9 @@ impl TestServerOptions {
             tls: false,
             handler: Arc::new(Idle),
             reject: None,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: None,
+            keep_frames: true,
         }
     }
 
@@ -69,6 +78,31 @@ impl TestServerOptions {
     /// `localhost` (see [`TestServer::certificate_der`](crate::TestServer::certificate_der)).
     pub fn tls(mut self, enabled: bool) -> Self {
         self.tls = enabled;
+        self
+    }
+
+    /// Listens on `addr` instead of `127.0.0.1:<free port>` (a fixed port for a
+    /// long-running emulator).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Answers plain HTTP requests (not WebSocket upgrades) with `answer`: the REST
+    /// endpoints of an emulated service. Plain `ws://` servers only.
+    pub fn http(
+        mut self,
+        answer: impl Fn(&HttpRequest) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(Arc::new(answer));
+        self
+    }
+
+    /// Whether each connection's client frames are kept for
+    /// [`Recorded::frames`](crate::Recorded::frames) (default: yes). A long-running
+    /// server turns this off so its memory does not grow with every frame.
+    pub fn keep_frames(mut self, keep: bool) -> Self {
+        self.keep_frames = keep;
         self
     }
 

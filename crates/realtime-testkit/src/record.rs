@@ -83,11 +83,18 @@ struct Inner {
     id: usize,
     request: RecordedRequest,
     rejected_with: Option<u16>,
+    /// Whether client frames are kept (a long-running server keeps none).
+    keep_frames: bool,
     state: watch::Sender<RecordState>,
 }
 
 impl Recorded {
-    pub(crate) fn new(id: usize, request: RecordedRequest, rejected_with: Option<u16>) -> Self {
+    pub(crate) fn new(
+        id: usize,
+        request: RecordedRequest,
+        rejected_with: Option<u16>,
+        keep_frames: bool,
+    ) -> Self {
         let (state, _) = watch::channel(RecordState {
             frames: Vec::new(),
             ended: rejected_with.is_some(),
@@ -97,12 +104,16 @@ impl Recorded {
                 id,
                 request,
                 rejected_with,
+                keep_frames,
                 state,
             }),
         }
     }
 
     pub(crate) fn push(&self, frame: ClientFrame) {
+        if !self.inner.keep_frames {
+            return;
+        }
         self.inner
             .state
             .send_modify(|state| state.frames.push(frame));

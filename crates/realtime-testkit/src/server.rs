@@ -17,6 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use crate::conn;
 use crate::error::TestkitError;
 use crate::handler::Handler;
+use crate::http::{self as plain_http, HttpFn};
 use crate::options::{RejectFn, Rejection, TestServerOptions};
 use crate::record::{Recorded, RecordedRequest};
 use crate::tls;
@@ -38,20 +39,23 @@ pub struct TestServer {
 struct Shared {
     handler: Arc<dyn Handler>,
     reject: Option<Arc<RejectFn>>,
+    http: Option<Arc<HttpFn>>,
+    keep_frames: bool,
     tls: Option<TlsAcceptor>,
     connections: watch::Sender<Vec<Recorded>>,
     shutdown: watch::Receiver<bool>,
 }
 
 impl TestServer {
-    /// Binds `127.0.0.1:0` and starts accepting connections.
+    /// Binds `127.0.0.1:0` (or the address of [`TestServerOptions::bind`]) and
+    /// starts accepting connections.
     ///
     /// # Errors
     ///
     /// [`TestkitError::Bind`] when the port cannot be opened, [`TestkitError::Tls`]
     /// when the certificate cannot be made.
     pub async fn start(options: TestServerOptions) -> Result<Self, TestkitError> {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        let listener = TcpListener::bind(options.addr)
             .await
             .map_err(TestkitError::Bind)?;
         let addr = listener.local_addr().map_err(TestkitError::Bind)?;
@@ -66,6 +70,8 @@ impl TestServer {
         let shared = Arc::new(Shared {
             handler: options.handler,
             reject: options.reject,
+            http: options.http,
+            keep_frames: options.keep_frames,
             tls: acceptor,
             connections: connections.clone(),
             shutdown: shutdown_rx,
@@ -191,7 +197,13 @@ async fn serve_connection(tcp: TcpStream, shared: Arc<Shared>) {
             Ok(stream) => upgrade(stream, &shared).await,
             Err(error) => tracing::debug!(%error, "test server TLS handshake failed"),
         },
-        None => upgrade(tcp, &shared).await,
+        None => match &shared.http {
+            Some(handler) => match plain_http::open(tcp, handler.as_ref()).await {
+                plain_http::Opening::Upgrade(stream) => upgrade(stream, &shared).await,
+                plain_http::Opening::Done => {}
+            },
+            None => upgrade(tcp, &shared).await,
+        },
     }
 }
 
@@ -227,7 +239,7 @@ where
     };
     let mut slot = None;
     shared.connections.send_modify(|list| {
-        let recorded = Recorded::new(list.len(), request, rejected_with);
+        let recorded = Recorded::new(list.len(), request, rejected_with, shared.keep_frames);
         list.push(recorded.clone());
         slot = Some(recorded);
     });

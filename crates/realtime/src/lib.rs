@@ -13,6 +13,9 @@
 //! | `azure-openai` | `realtime::azure_openai`: Azure OpenAI Realtime, preview and GA v1 (`realtime-azure-openai`) | no |
 //! | `voicelive` | `realtime::voicelive`: Azure AI Voice Live, dated versions and v1 (`realtime-voicelive`) | no |
 //! | `full` | every provider | no |
+//! | `macros` | [`tool`]: the `#[tool]` attribute, an agent tool from an `async fn` (`realtime-macros`) | yes |
+//! | `audio-io` | `realtime::audio_io`: resampling (rubato), sample format conversion, a capture pipeline, a player that reports what was heard to the playback tracker (`realtime-audio`) | no |
+//! | `audio-devices` | `audio-io` plus the default microphone and speaker through cpal (`libasound2-dev` on Linux) | no |
 //!
 //! Applications enable the providers they talk to. Libraries built on this crate
 //! should depend on `realtime-core` (or this crate with `default-features = false`)
@@ -42,6 +45,14 @@
 
 pub use realtime_core::{agent, audio, client, dialect, error, protocol, transport, wire};
 
+/// What `#[tool]` expands to refers to (serde and schemars); not a public API.
+#[doc(hidden)]
+pub use realtime_core::__private;
+
+#[cfg(feature = "macros")]
+#[doc = include_str!("tool_macro.md")]
+pub use realtime_macros::tool;
+
 /// OpenAI Realtime (GA): see [`realtime_openai`].
 #[cfg(feature = "openai")]
 pub use realtime_openai as openai;
@@ -53,3 +64,8 @@ pub use realtime_azure_openai as azure_openai;
 /// Azure AI Voice Live (dated versions and v1): see [`realtime_voicelive`].
 #[cfg(feature = "voicelive")]
 pub use realtime_voicelive as voicelive;
+
+/// Library audio I/O (resampling, format conversion, capture and playback): see
+/// [`realtime_audio`].
+#[cfg(feature = "audio-io")]
+pub use realtime_audio as audio_io;

@@ -454,6 +454,101 @@ fn the_engine_mutates_and_is_deterministic() {
     );
 }
 
+/// The agent machine fed fuzzed server frames, decoded by each dialect, between app
+/// commands and tool completions: no panic, and the gate never wedges (a response
+/// asked for is in flight or pending, never lost).
+#[test]
+fn the_agent_machine_survives_fuzzed_server_events() {
+    use std::time::Duration;
+
+    use realtime::agent::machine::{Action, AgentMachine, Command, Input, MachineConfig};
+    use realtime::agent::{Agent, AgentEvent, AgentTool};
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct Arguments {}
+
+    let corpus = Corpus::load();
+    let frames: u64 = std::env::var("FUZZ_MACHINE_FRAMES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5_000);
+    for (n, dialect) in dialects().into_iter().enumerate() {
+        let tool = AgentTool::new("lookup", "Looks up.", |_: Arguments, _| async { Ok("{}") });
+        let agent = Agent::new("a").tool(tool).handoff("b", "B.");
+        let config = MachineConfig::new(Arc::clone(&dialect), agent)
+            .agent(Agent::new("b").handoff("a", "A."));
+        let mut machine = AgentMachine::new(config).unwrap();
+        let mut rng = Rng(0xF00D + n as u64);
+        let mut now = Instant::now();
+        let mut running = Vec::new();
+        let mut errors = 0u64;
+        machine.handle(
+            now,
+            Input::Connected {
+                unix_time: 1_800_000_000,
+            },
+        );
+        for step in 0..frames {
+            let frame = frame(&mut rng, &corpus);
+            let input = match dialect.decode(&frame) {
+                Ok(events) => events.into_iter().map(Input::Server).collect::<Vec<_>>(),
+                Err(error) => vec![Input::Undecodable {
+                    event_type: error.event_type,
+                }],
+            };
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                for input in input {
+                    machine.handle(now, input);
+                }
+                match step % 7 {
+                    0 => machine.handle(now, Input::Command(Command::SendText("hi".into()))),
+                    3 => {
+                        if let Some(call_id) = running.pop() {
+                            machine.handle(
+                                now,
+                                Input::ToolFinished {
+                                    call_id,
+                                    result: Ok("{}".into()),
+                                },
+                            );
+                        }
+                    }
+                    5 => machine.handle(now, Input::Command(Command::Interrupt)),
+                    _ => {}
+                }
+                now += Duration::from_millis(rng.next() % 500);
+                machine.handle_timeout(now);
+                while let Some(action) = machine.poll_action() {
+                    match action {
+                        Action::StartTool(start) => running.push(start.call_id),
+                        Action::Emit(AgentEvent::Error(_)) => errors += 1,
+                        _ => {}
+                    }
+                }
+            }));
+            if outcome.is_err() {
+                panic!(
+                    "the machine panicked on this frame ({}):\n{frame}",
+                    dialect.name()
+                );
+            }
+        }
+        // Quiet server: past every bound, a response in flight always has a deadline.
+        let later = now + Duration::from_secs(3_600);
+        machine.handle_timeout(later);
+        assert!(
+            !machine.response_in_flight() || machine.poll_timeout().is_some_and(|at| at > later),
+            "{}: a response stayed in flight with no bound",
+            dialect.name()
+        );
+        assert!(
+            errors > 0,
+            "{}: bad input is reported as typed errors",
+            dialect.name()
+        );
+    }
+}
+
 /// The long run: `FUZZ_FRAMES` frames (default 10 million) over all cores.
 #[test]
 #[ignore = "long run: FUZZ_FRAMES=10000000 cargo test --release -p realtime --test fuzz -- --ignored --nocapture"]

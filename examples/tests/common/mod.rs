@@ -18,9 +18,10 @@ fn build_examples() {
     BUILT.get_or_init(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut build = Command::new(cargo);
-        // `test --no-run` builds the examples exactly as `cargo test` does (a no-op
-        // after an unfiltered `cargo test`), unlike `build --examples`.
-        build.args(["test", "--no-run", "--quiet", "-p", "realtime-examples"]);
+        // `test --no-run --workspace` builds the examples exactly as the README's
+        // `cargo test --workspace` does, with the same features: a no-op after it
+        // (a `-p realtime-examples` build would resolve other features and rebuild).
+        build.args(["test", "--no-run", "--quiet", "--workspace"]);
         // What cargo sets for this test run, not for a build: build scripts that
         // watch them (ring watches CARGO_MANIFEST_DIR) would rebuild every time.
         for (name, _) in std::env::vars_os() {
@@ -41,7 +42,7 @@ fn build_examples() {
             }
         }
         if cfg!(feature = "microphone") {
-            build.args(["--features", "microphone"]);
+            build.args(["--features", "realtime-examples/microphone"]);
         }
         if !cfg!(debug_assertions) {
             build.arg("--release");

@@ -5,18 +5,26 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::guardrail::OutputGuardrail;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+use super::guardrail::{InputGuardrail, OutputGuardrail};
 use super::history::History;
-use super::tool::AgentTool;
+use super::schema::inline_schema_for;
+use super::tool::{AgentTool, SharedState};
 use crate::protocol::{SessionConfig, Tool, ToolChoice, Voice};
 
 /// What an agent's dynamic instructions can see.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct AgentContext<'a> {
     /// The agent being activated.
     pub agent: &'a str,
-    /// The conversation so far.
+    /// The conversation so far (after the handoff's input filter, if any).
     pub history: &'a History,
+    /// The input of the handoff that made this agent active: the JSON arguments the
+    /// model passed to the transfer tool (see [`Handoff::input`]), if any.
+    pub handoff_input: Option<&'a serde_json::Value>,
 }
 
 type DynamicInstructions = dyn Fn(&AgentContext<'_>) -> String + Send + Sync;
@@ -39,16 +47,169 @@ impl fmt::Debug for Instructions {
     }
 }
 
+/// What a handoff hook sees (see [`Handoff::on_handoff`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct HandoffContext<'a> {
+    /// The agent handing off.
+    pub from: &'a str,
+    /// The agent taking over.
+    pub to: &'a str,
+    /// The model's arguments to the transfer tool (`{}` for a handoff the app made
+    /// with `AgentSession::handoff_to`).
+    pub input: &'a serde_json::Value,
+    /// The history the next agent sees (after the input filter).
+    pub history: &'a History,
+    /// The application state (see `AgentRunner::context`).
+    pub state: &'a SharedState,
+}
+
+impl HandoffContext<'_> {
+    /// The handoff input as `I`.
+    ///
+    /// # Errors
+    /// The input does not deserialize into `I`.
+    pub fn input_as<I: DeserializeOwned>(&self) -> Result<I, serde_json::Error> {
+        I::deserialize(self.input)
+    }
+
+    /// The application state, if it is a `T`.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.state.get::<T>()
+    }
+}
+
+type HandoffHook = dyn Fn(&HandoffContext<'_>) + Send + Sync;
+type InputFilter = dyn Fn(&History) -> History + Send + Sync;
+type InputCheck = dyn Fn(&str) -> Result<serde_json::Value, String> + Send + Sync;
+
 /// A transfer from one agent to another over the same connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The model transfers by calling the transfer tool (`transfer_to_<target>`); with
+/// [`input`](Self::input) that tool takes typed arguments (a reason, a payload) that
+/// the next agent receives ([`AgentContext::handoff_input`]), the hook sees, and that
+/// are checked before the handoff: arguments that do not match give the model an
+/// error output and the agent stays.
+///
+/// ```
+/// use realtime_core::agent::{Agent, Handoff, HistoryEntry};
+/// use schemars::JsonSchema;
+/// use serde::Deserialize;
+/// ///
+/// #[derive(Deserialize, JsonSchema)]
+/// struct Escalation {
+///     /// Why the caller needs a supervisor.
+///     reason: String,
+/// }
+///
+/// let handoff = Handoff::new("supervisor", "The caller asks for a supervisor.")
+///     .input::<Escalation>()
+///     .on_handoff(|ctx| {
+///         let escalation: Escalation = ctx.input_as().expect("checked before the hook");
+///         tracing::info!(reason = escalation.reason, "escalated");
+///     })
+///     // The supervisor does not see earlier tool calls.
+///     .input_filter(|history| {
+///         let mut kept = history.clone();
+///         kept.retain(|entry| !matches!(entry, HistoryEntry::ToolCall { .. } | HistoryEntry::ToolOutput { .. }));
+///         kept
+///     });
+/// let desk = Agent::new("desk").handoff_with(handoff);
+/// assert_eq!(desk.handoffs()[0].tool().name(), Some("transfer_to_supervisor"));
+/// ```
+#[derive(Clone)]
 pub struct Handoff {
     /// The target agent's name.
     pub target: String,
     /// When to transfer (shown to the model as the transfer tool's description).
     pub description: String,
+    parameters: Option<serde_json::Value>,
+    check_input: Option<Arc<InputCheck>>,
+    hook: Option<Arc<HandoffHook>>,
+    filter: Option<Arc<InputFilter>>,
 }
 
+impl fmt::Debug for Handoff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handoff")
+            .field("target", &self.target)
+            .field("description", &self.description)
+            .field("parameters", &self.parameters)
+            .field("hook", &self.hook.is_some())
+            .field("filter", &self.filter.is_some())
+            .finish()
+    }
+}
+
+impl PartialEq for Handoff {
+    fn eq(&self, other: &Self) -> bool {
+        self.target == other.target
+            && self.description == other.description
+            && self.parameters == other.parameters
+    }
+}
+
+impl Eq for Handoff {}
+
 impl Handoff {
+    /// A handoff to the agent named `target`, taken when `description` applies.
+    pub fn new(target: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            target: target.into(),
+            description: description.into(),
+            parameters: None,
+            check_input: None,
+            hook: None,
+            filter: None,
+        }
+    }
+
+    /// The transfer tool takes arguments of type `I` (its schema becomes the tool's
+    /// parameters); the arguments are checked against `I` before the handoff.
+    #[must_use]
+    pub fn input<I: DeserializeOwned + JsonSchema + 'static>(mut self) -> Self {
+        self.parameters = Some(inline_schema_for::<I>());
+        self.check_input = Some(Arc::new(|arguments: &str| {
+            let arguments = if arguments.trim().is_empty() {
+                "{}"
+            } else {
+                arguments
+            };
+            let value: serde_json::Value =
+                serde_json::from_str(arguments).map_err(|error| error.to_string())?;
+            I::deserialize(&value).map_err(|error| error.to_string())?;
+            Ok(value)
+        }));
+        self
+    }
+
+    /// Runs `hook` when the handoff takes effect (after the provider accepted the
+    /// next agent's settings, before `AgentEvent::Handoff`). It runs inside the agent
+    /// machine: keep it quick, and send slow work to a task of the app.
+    #[must_use]
+    pub fn on_handoff(
+        mut self,
+        hook: impl Fn(&HandoffContext<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// Filters the history the next agent sees: what its dynamic instructions and
+    /// tools are given, and what is replayed after a reconnect. Messages the filter
+    /// drops whose server item id is known (transcribed user speech, assistant
+    /// messages) are also deleted from the provider's conversation; entries without
+    /// one (text the app sent, tool calls) stay there until the next reconnect, which
+    /// replays only the filtered history.
+    #[must_use]
+    pub fn input_filter(
+        mut self,
+        filter: impl Fn(&History) -> History + Send + Sync + 'static,
+    ) -> Self {
+        self.filter = Some(Arc::new(filter));
+        self
+    }
+
     /// The name of the transfer tool the model calls: `transfer_to_<target>`, with
     /// characters outside `[A-Za-z0-9_-]` replaced by `_`.
     pub fn tool_name(&self) -> String {
@@ -68,11 +229,34 @@ impl Handoff {
 
     /// The transfer tool's definition.
     pub fn tool(&self) -> Tool {
-        Tool::function(
-            self.tool_name(),
-            self.description.clone(),
-            json!({"type": "object", "properties": {}, "additionalProperties": false}),
-        )
+        let parameters = self.parameters.clone().unwrap_or_else(
+            || json!({"type": "object", "properties": {}, "additionalProperties": false}),
+        );
+        Tool::function(self.tool_name(), self.description.clone(), parameters)
+    }
+
+    /// Checks the model's arguments: the input as JSON, or what is wrong with it.
+    pub(crate) fn check_arguments(&self, arguments: &str) -> Result<serde_json::Value, String> {
+        match &self.check_input {
+            Some(check) => check(arguments),
+            None => Ok(serde_json::from_str(arguments)
+                .unwrap_or_else(|_| serde_json::Value::Object(serde_json::Map::new()))),
+        }
+    }
+
+    /// Whether the transfer tool takes typed input.
+    pub fn has_input(&self) -> bool {
+        self.parameters.is_some()
+    }
+
+    pub(crate) fn run_hook(&self, context: &HandoffContext<'_>) {
+        if let Some(hook) = &self.hook {
+            hook(context);
+        }
+    }
+
+    pub(crate) fn filter_history(&self, history: &History) -> Option<History> {
+        self.filter.as_ref().map(|filter| filter(history))
     }
 }
 
@@ -98,6 +282,7 @@ pub struct Agent {
     handoffs: Vec<Handoff>,
     voice: Option<Voice>,
     guardrails: Vec<OutputGuardrail>,
+    input_guardrails: Vec<InputGuardrail>,
 }
 
 impl Agent {
@@ -110,6 +295,7 @@ impl Agent {
             handoffs: Vec::new(),
             voice: None,
             guardrails: Vec::new(),
+            input_guardrails: Vec::new(),
         }
     }
 
@@ -136,11 +322,25 @@ impl Agent {
 
     /// Adds a handoff to the agent named `target`.
     pub fn handoff(mut self, target: impl Into<String>, description: impl Into<String>) -> Self {
-        self.handoffs.push(Handoff {
-            target: target.into(),
-            description: description.into(),
-        });
+        self.handoffs.push(Handoff::new(target, description));
         self
+    }
+
+    /// Adds a handoff built with [`Handoff::new`] (typed input, hook, input filter).
+    pub fn handoff_with(mut self, handoff: Handoff) -> Self {
+        self.handoffs.push(handoff);
+        self
+    }
+
+    /// Adds an input guardrail, run on each final user transcript.
+    pub fn input_guardrail(mut self, guardrail: InputGuardrail) -> Self {
+        self.input_guardrails.push(guardrail);
+        self
+    }
+
+    /// The agent's input guardrails.
+    pub fn input_guardrails(&self) -> &[InputGuardrail] {
+        &self.input_guardrails
     }
 
     /// Sets the agent's voice.
@@ -182,11 +382,22 @@ impl Agent {
 
     /// The instructions for the current context.
     pub fn resolve_instructions(&self, history: &History) -> String {
+        self.resolve_instructions_with(history, None)
+    }
+
+    /// The instructions for the current context, with the input of the handoff that
+    /// activated the agent.
+    pub fn resolve_instructions_with(
+        &self,
+        history: &History,
+        handoff_input: Option<&serde_json::Value>,
+    ) -> String {
         match &self.instructions {
             Instructions::Static(text) => text.clone(),
             Instructions::Dynamic(compute) => compute(&AgentContext {
                 agent: &self.name,
                 history,
+                handoff_input,
             }),
         }
     }
@@ -208,13 +419,23 @@ impl Agent {
     /// runner only where the provider allows it; audio formats and turn detection
     /// are never touched.
     pub fn session_update(&self, history: &History) -> SessionConfig {
+        self.session_update_with(history, None)
+    }
+
+    /// [`session_update`](Self::session_update) with the input of the handoff that
+    /// activated the agent (given to dynamic instructions).
+    pub fn session_update_with(
+        &self,
+        history: &History,
+        handoff_input: Option<&serde_json::Value>,
+    ) -> SessionConfig {
         let tools = self
             .tools
             .iter()
             .map(AgentTool::definition)
             .chain(self.handoffs.iter().map(Handoff::tool));
         SessionConfig::new()
-            .instructions(self.resolve_instructions(history))
+            .instructions(self.resolve_instructions_with(history, handoff_input))
             .tools(tools)
             .tool_choice(ToolChoice::Auto)
     }

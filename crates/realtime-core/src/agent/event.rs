@@ -1,6 +1,7 @@
 //! [`AgentEvent`]: what the app sees of a running agent session.
 
 use super::reconnect::FatalKind;
+use super::tool::ToolProgress;
 #[cfg(feature = "runtime")]
 use crate::client::ClientError;
 use crate::error::EncodeError;
@@ -71,6 +72,16 @@ pub enum AgentEvent {
         /// Whether it failed (error, panic, timeout, rejection, bad arguments).
         failed: bool,
     },
+    /// A running tool reported progress ([`ToolContext::progress`](crate::agent::ToolContext::progress),
+    /// [`ToolContext::say`](crate::agent::ToolContext::say)).
+    ToolProgress {
+        /// The tool.
+        tool: String,
+        /// The call id.
+        call_id: String,
+        /// What it reported.
+        progress: ToolProgress,
+    },
     /// The active agent changed.
     Handoff {
         /// Previous agent.
@@ -103,6 +114,26 @@ pub enum AgentEvent {
         item_id: String,
         /// What was done to the item.
         remedy: GuardrailRemedy,
+    },
+    /// An input guardrail stopped a user turn: the user's item was deleted from the
+    /// model's context and is not in the history, the response to it was cancelled
+    /// (or will be, as soon as the server starts it) and nothing answers it. The app
+    /// decides what is said next.
+    InputGuardrailTripped {
+        /// The guardrail.
+        guardrail: String,
+        /// Its reason.
+        reason: String,
+        /// The user item.
+        item_id: String,
+        /// What the user said.
+        transcript: String,
+    },
+    /// An agent's definition was replaced (`AgentSession::update_agent`); when it is
+    /// the active agent its new settings were sent.
+    AgentUpdated {
+        /// The agent.
+        agent: String,
     },
     /// The server's idle timeout fired: the user said nothing for the configured
     /// time (`input_audio_buffer.timeout_triggered`).
@@ -225,6 +256,16 @@ pub enum AgentError {
         what: &'static str,
         /// The bound.
         limit: usize,
+    },
+    /// An app command that cannot be carried out as given (it was not sent).
+    #[error("{provider}: {what} was not carried out: {reason}")]
+    InvalidCommand {
+        /// The provider.
+        provider: &'static str,
+        /// The command.
+        what: &'static str,
+        /// What is wrong, with what was expected.
+        reason: String,
     },
     /// The model asked for an agent that is not registered.
     #[error("handoff to unknown agent `{0}`")]

@@ -43,10 +43,51 @@ pub enum HistoryEntry {
 }
 
 /// The ordered history of a session: messages, tool calls and outputs, handoffs.
+///
+/// It can be bounded by entries ([`with_limit`](Self::with_limit)) and by bytes of
+/// text ([`with_byte_limit`](Self::with_byte_limit)); the oldest entries go first,
+/// and the newest one is always kept.
+///
+/// ```
+/// use realtime_core::agent::{History, HistoryEntry};
+///
+/// let mut history = History::new().with_byte_limit(16);
+/// history.push(HistoryEntry::ToolOutput { call_id: "c1".into(), output: "0123456789".into() });
+/// history.push(HistoryEntry::ToolOutput { call_id: "c2".into(), output: "abcdefghij".into() });
+/// assert_eq!(history.len(), 1, "the oldest went to stay within 16 bytes");
+/// assert!(history.bytes() <= 16);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     entries: Vec<HistoryEntry>,
     max_entries: Option<usize>,
+    max_bytes: Option<usize>,
+    bytes: usize,
+}
+
+impl HistoryEntry {
+    /// Bytes of text the entry holds (what it costs to keep and to replay).
+    pub fn bytes(&self) -> usize {
+        match self {
+            Self::Message {
+                item_id,
+                text,
+                agent,
+                ..
+            } => {
+                item_id.as_ref().map_or(0, String::len)
+                    + text.len()
+                    + agent.as_ref().map_or(0, String::len)
+            }
+            Self::ToolCall {
+                call_id,
+                name,
+                arguments,
+            } => call_id.len() + name.len() + arguments.len(),
+            Self::ToolOutput { call_id, output } => call_id.len() + output.len(),
+            Self::Handoff { from, to } => from.len() + to.len(),
+        }
+    }
 }
 
 impl History {
@@ -59,7 +100,43 @@ impl History {
     #[must_use]
     pub fn with_limit(mut self, max: usize) -> Self {
         self.max_entries = Some(max.max(1));
+        self.enforce();
         self
+    }
+
+    /// Keeps at most `max` bytes of text (see [`HistoryEntry::bytes`]), dropping the
+    /// oldest entries; the newest entry is kept whatever its size.
+    #[must_use]
+    pub fn with_byte_limit(mut self, max: usize) -> Self {
+        self.max_bytes = Some(max);
+        self.enforce();
+        self
+    }
+
+    /// Bytes of text held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn enforce(&mut self) {
+        self.bytes = self.entries.iter().map(HistoryEntry::bytes).sum();
+        let mut excess = self
+            .max_entries
+            .map_or(0, |max| self.entries.len().saturating_sub(max));
+        let mut bytes = self.bytes;
+        for entry in &self.entries[..excess] {
+            bytes -= entry.bytes();
+        }
+        if let Some(max) = self.max_bytes {
+            while bytes > max && excess + 1 < self.entries.len() {
+                bytes -= self.entries[excess].bytes();
+                excess += 1;
+            }
+        }
+        if excess > 0 {
+            self.entries.drain(..excess);
+        }
+        self.bytes = bytes;
     }
 
     /// The entries, oldest first.
@@ -80,10 +157,27 @@ impl History {
     /// Appends an entry.
     pub fn push(&mut self, entry: HistoryEntry) {
         self.entries.push(entry);
-        if let Some(max) = self.max_entries {
-            let excess = self.entries.len().saturating_sub(max);
-            self.entries.drain(..excess);
-        }
+        self.enforce();
+    }
+
+    /// Keeps only the entries for which `keep` returns `true` (an input filter's tool).
+    pub fn retain(&mut self, keep: impl FnMut(&HistoryEntry) -> bool) {
+        self.entries.retain(keep);
+    }
+
+    /// The bound set with [`with_limit`](Self::with_limit), if any.
+    pub(crate) fn limit(&self) -> Option<usize> {
+        self.max_entries
+    }
+
+    /// Server item ids of the messages in the history.
+    pub(crate) fn message_ids(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter_map(|entry| match entry {
+            HistoryEntry::Message {
+                item_id: Some(id), ..
+            } => Some(id.as_str()),
+            _ => None,
+        })
     }
 
     /// Sets the text of the message with `item_id`, or appends the message.
@@ -97,7 +191,10 @@ impl History {
             _ => None,
         });
         match existing {
-            Some(existing) => text.clone_into(existing),
+            Some(existing) => {
+                text.clone_into(existing);
+                self.enforce();
+            }
             None => self.push(HistoryEntry::Message {
                 item_id: Some(item_id.to_owned()),
                 role,

@@ -13,6 +13,7 @@ mod event;
 mod guardrail;
 mod history;
 pub mod machine;
+mod overrides;
 pub mod reconnect;
 #[cfg(feature = "runtime")]
 mod run_loop;
@@ -23,18 +24,24 @@ mod schema;
 mod session;
 mod tool;
 
-pub use definition::{Agent, AgentContext, Handoff, Instructions};
+pub use definition::{Agent, AgentContext, Handoff, HandoffContext, Instructions};
 pub use event::{AgentError, AgentEvent, GuardrailRemedy};
-pub use guardrail::{OutputGuardrail, Verdict};
+pub use guardrail::{InputGuardrail, OutputGuardrail, Verdict};
 pub use history::{History, HistoryEntry};
-pub use machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT};
+pub use machine::{
+    AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_TOOL_TIMEOUT,
+};
+pub use overrides::ResponseOverrides;
 pub use reconnect::{FatalKind, ReconnectPolicy, RotationPolicy};
 #[cfg(feature = "runtime")]
 pub use runner::{AgentRunner, DEFAULT_OFFLINE_AUDIO};
 pub use schema::inline_schema_for;
 #[cfg(feature = "runtime")]
 pub use session::{AgentSession, CLOSE_TIMEOUT};
-pub use tool::{AgentTool, ToolContext, ToolError, ToolFuture};
+pub use tool::{
+    AgentTool, AnyToolContext, ProgressSink, SharedState, ToolContext, ToolError, ToolFuture,
+    ToolProgress,
+};
 
 /// A base instant for the machine's unit tests (the machine itself reads no clock).
 #[cfg(test)]

@@ -463,26 +463,6 @@ impl RotationPolicy {
     }
 }
 
-/// What the loop is doing, as far as rotation cares.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TurnState {
-    /// A response is active or was asked for.
-    pub response_busy: bool,
-    /// Tools are running or awaiting approval.
-    pub tools_running: bool,
-    /// A follow-up response is owed (tool outputs sent, response not yet asked for).
-    pub follow_up_owed: bool,
-    /// The user is speaking (speech started, not yet stopped).
-    pub user_speaking: bool,
-}
-
-impl TurnState {
-    /// Whether the conversation is between turns: the only time a rotation may happen.
-    pub fn between_turns(&self) -> bool {
-        !(self.response_busy || self.tools_running || self.follow_up_owed || self.user_speaking)
-    }
-}
-
 /// The history as items for a new connection. Tool outputs whose call fell out of a
 /// bounded history are skipped (a provider rejects an output without its call), and
 /// so are calls without an output unless `running(call_id)` says the output is still
@@ -724,42 +704,6 @@ mod tests {
             "a zero bound drops and counts everything"
         );
         assert!(none.is_empty());
-    }
-
-    #[test]
-    fn rotation_schedule() {
-        let policy = RotationPolicy::default().margin(Duration::from_secs(60));
-        assert_eq!(
-            policy.rotate_in(Some(Duration::from_secs(30))),
-            Some(Duration::ZERO),
-            "already within the margin: rotate at the next pause"
-        );
-        assert_eq!(policy.rotate_in(None), None);
-        assert_eq!(
-            RotationPolicy::disabled().rotate_in(Some(Duration::ZERO)),
-            None
-        );
-        assert!(TurnState::default().between_turns());
-        for busy in [
-            TurnState {
-                response_busy: true,
-                ..TurnState::default()
-            },
-            TurnState {
-                tools_running: true,
-                ..TurnState::default()
-            },
-            TurnState {
-                follow_up_owed: true,
-                ..TurnState::default()
-            },
-            TurnState {
-                user_speaking: true,
-                ..TurnState::default()
-            },
-        ] {
-            assert!(!busy.between_turns(), "{busy:?}");
-        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! decides nothing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
@@ -15,7 +16,7 @@ use super::machine::{
 };
 use super::reconnect::classify_transport;
 use super::session::{Command, Link, lock};
-use super::tool::{ToolContext, ToolError};
+use super::tool::{AnyToolContext, ProgressSink, ToolError, ToolProgress};
 use crate::audio::PlaybackTracker;
 use crate::client::{ClientError, EventStream, RealtimeClient, SessionSender};
 use crate::protocol::ClientEvent;
@@ -33,6 +34,8 @@ pub(super) struct Driver {
     pub(super) playback: PlaybackTracker,
     pub(super) events: mpsc::Sender<AgentEvent>,
     pub(super) provider: &'static str,
+    /// The app's command queue, for tools' progress reports.
+    commands: mpsc::WeakSender<Command>,
     tools: JoinSet<ToolOutcome>,
     running: HashMap<String, AbortHandle>,
     /// The last connection failure, for the events that report it.
@@ -75,8 +78,9 @@ impl Driver {
         link: Link,
         playback: PlaybackTracker,
         events: mpsc::Sender<AgentEvent>,
-        provider: &'static str,
+        commands: mpsc::WeakSender<Command>,
     ) -> Self {
+        let provider = sender.dialect().provider();
         Self {
             machine,
             client,
@@ -85,6 +89,7 @@ impl Driver {
             playback,
             events,
             provider,
+            commands,
             tools: JoinSet::new(),
             running: HashMap::new(),
             last_error: None,
@@ -106,19 +111,14 @@ impl Driver {
             }
             let deadline = self.machine.poll_timeout();
             tokio::select! {
-                command = commands.recv() => match command {
-                    None => self.machine.handle(now(), Input::Command(MachineCommand::Close)),
-                    Some(Command::Machine(command)) => {
-                        self.sync_playback();
-                        self.machine.handle(now(), Input::Command(command));
-                    }
-                    Some(Command::History(reply)) => {
-                        let _ = reply.send(self.machine.history().clone());
-                    }
-                    Some(Command::ReportDrops) => self.report_drops().await,
-                },
+                command = commands.recv() => self.on_command(command).await,
                 Some(joined) = self.tools.join_next(), if !self.tools.is_empty() => match joined {
                     Ok((call_id, result)) => {
+                        // What the tool reported before it finished (progress) is
+                        // queued already: it goes first.
+                        while let Ok(command) = commands.try_recv() {
+                            self.on_command(Some(command)).await;
+                        }
                         self.running.remove(&call_id);
                         self.machine.handle(now(), Input::ToolFinished { call_id, result });
                     }
@@ -152,6 +152,33 @@ impl Driver {
         lock(&self.link).final_history = Some(self.machine.history().clone());
     }
 
+    /// Forwards an app command (`None`: the app is gone).
+    async fn on_command(&mut self, command: Option<Command>) {
+        match command {
+            None => self
+                .machine
+                .handle(now(), Input::Command(MachineCommand::Close)),
+            Some(Command::Machine(command)) => {
+                self.sync_playback();
+                self.machine.handle(now(), Input::Command(command));
+            }
+            Some(Command::Checked(command, reply)) => {
+                // Checked at the call: a refusal goes back to the caller, and nothing
+                // is sent.
+                let checked = self.machine.check(&command);
+                if checked.is_ok() {
+                    self.sync_playback();
+                    self.machine.handle(now(), Input::Command(command));
+                }
+                let _ = reply.send(checked);
+            }
+            Some(Command::History(reply)) => {
+                let _ = reply.send(self.machine.history().clone());
+            }
+            Some(Command::ReportDrops) => self.report_drops().await,
+        }
+    }
+
     /// Carries out the machine's actions; `false` once the session is over.
     async fn carry_out(&mut self, stream: &mut Option<EventStream>) -> bool {
         while let Some(action) = self.machine.poll_action() {
@@ -173,7 +200,7 @@ impl Driver {
                     }
                     self.emit(event).await;
                 }
-                Action::StartTool(start) => self.start_tool(start),
+                Action::StartTool(start) => self.start_tool(*start),
                 Action::CancelTool { call_id } => {
                     if let Some(handle) = self.running.remove(&call_id) {
                         handle.abort();
@@ -301,13 +328,13 @@ impl Driver {
             tool,
             arguments,
             agent,
+            history,
+            state,
             ..
         } = start;
         let name = tool.name().to_owned();
-        let context = ToolContext {
-            agent,
-            call_id: call_id.clone(),
-        };
+        let context = AnyToolContext::erased(agent, call_id.clone(), &state, history)
+            .with_progress(self.progress_sink());
         // Its own task, so a panic is contained; the machine enforces the timeout.
         let task = tokio::spawn(tool.invoke(arguments, context));
         self.running.insert(call_id.clone(), task.abort_handle());
@@ -330,6 +357,27 @@ impl Driver {
             };
             (call_id, result)
         });
+    }
+
+    /// Where tools' progress reports go: the command queue, as machine inputs. Weak,
+    /// so a tool never keeps the session alive.
+    fn progress_sink(&self) -> ProgressSink {
+        let commands = self.commands.clone();
+        Arc::new(move |call_id: String, progress: ToolProgress| {
+            let commands = commands.upgrade();
+            Box::pin(async move {
+                match commands {
+                    Some(commands) => commands
+                        .send(Command::Machine(MachineCommand::ToolProgress {
+                            call_id,
+                            progress,
+                        }))
+                        .await
+                        .is_ok(),
+                    None => false,
+                }
+            })
+        })
     }
 
     /// Hands the app's playback reports to the machine.

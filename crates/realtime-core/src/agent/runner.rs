@@ -10,10 +10,14 @@ use tokio::sync::mpsc;
 use super::definition::Agent;
 use super::event::AgentError;
 use super::history::History;
-use super::machine::{AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_TOOL_TIMEOUT, MachineConfig};
+use super::machine::{
+    AgentMachine, DEFAULT_MAX_HISTORY, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_TOOL_TIMEOUT,
+    MachineConfig,
+};
 use super::reconnect::{Jitter, OfflineAudio, ReconnectPolicy, RotationPolicy};
 use super::run_loop::Driver;
 use super::session::{AgentSession, LinkInner};
+use super::tool::SharedState;
 use crate::audio::PlaybackTracker;
 use crate::client::RealtimeClient;
 use crate::protocol::{AudioFormat, SessionConfig};
@@ -68,7 +72,9 @@ pub struct AgentRunner {
     reconnect: ReconnectPolicy,
     rotation: RotationPolicy,
     max_history: usize,
+    max_history_bytes: usize,
     offline_audio: Duration,
+    state: SharedState,
 }
 
 impl AgentRunner {
@@ -87,8 +93,50 @@ impl AgentRunner {
             reconnect: ReconnectPolicy::default(),
             rotation: RotationPolicy::default(),
             max_history: DEFAULT_MAX_HISTORY,
+            max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
             offline_audio: DEFAULT_OFFLINE_AUDIO,
+            state: SharedState::default(),
         }
+    }
+
+    /// The application state tools, guardrails and handoff hooks receive (a
+    /// [`ToolContext<T>`](crate::agent::ToolContext) for tools made with
+    /// [`AgentTool::with_context`](crate::agent::AgentTool::with_context) or `#[tool]`).
+    /// Every tool and guardrail that reads a state must read this `T`: checked when the
+    /// session starts.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: realtime_core::client::RealtimeClient) -> Result<(), realtime_core::agent::AgentError> {
+    /// use realtime_core::agent::{Agent, AgentRunner, AgentTool, ToolContext, ToolError};
+    /// use schemars::JsonSchema;
+    /// use serde::Deserialize;
+    ///
+    /// struct Crm { vip: Vec<String> }
+    ///
+    /// #[derive(Deserialize, JsonSchema)]
+    /// struct Caller { name: String }
+    ///
+    /// let is_vip = AgentTool::with_context("is_vip", "Whether the caller is a VIP.", |args: Caller, ctx: ToolContext<Crm>| async move {
+    ///     Ok::<_, ToolError>(ctx.state().vip.contains(&args.name))
+    /// });
+    /// let desk = Agent::new("desk").tool(is_vip);
+    /// let session = AgentRunner::new(client, desk)
+    ///     .context(Crm { vip: vec!["Ada".into()] })
+    ///     .start()
+    ///     .await?;
+    /// # drop(session);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn context<T: Send + Sync + 'static>(mut self, state: T) -> Self {
+        self.state = SharedState::new(state);
+        self
+    }
+
+    /// [`context`](Self::context) with a state the app keeps a handle on too.
+    pub fn context_arc<T: Send + Sync + 'static>(mut self, state: Arc<T>) -> Self {
+        self.state = SharedState::from_arc(state);
+        self
     }
 
     /// Registers another agent (a handoff target).
@@ -150,6 +198,13 @@ impl AgentRunner {
         self
     }
 
+    /// Most bytes of history text kept, and replayed after a reconnect (default
+    /// [`DEFAULT_MAX_HISTORY_BYTES`]); the oldest entries go first.
+    pub fn max_history_bytes(mut self, bytes: usize) -> Self {
+        self.max_history_bytes = bytes;
+        self
+    }
+
     /// How much microphone audio (in the session's input format) is kept while
     /// disconnected, to send after the reconnect (default [`DEFAULT_OFFLINE_AUDIO`]).
     pub fn offline_audio(mut self, duration: Duration) -> Self {
@@ -167,7 +222,10 @@ impl AgentRunner {
     /// format or tool its dialect cannot send; an invalid or duplicate tool name);
     /// [`AgentError::Client`] when connecting fails.
     pub async fn start(self) -> Result<AgentSession, AgentError> {
-        let history = self.history.with_limit(self.max_history);
+        let history = self
+            .history
+            .with_limit(self.max_history)
+            .with_byte_limit(self.max_history_bytes);
         let dialect = self.client.dialect();
         let mut config = MachineConfig::new(Arc::clone(dialect), Agent::new(""));
         config.agents = self.agents;
@@ -179,6 +237,7 @@ impl AgentRunner {
         config.rotation = self.rotation;
         config.raw_events = self.raw_events;
         config.jitter = Jitter::from_time();
+        config.state = self.state;
         let machine = AgentMachine::new(config)?;
 
         let session = self.client.connect().await?;
@@ -214,7 +273,7 @@ impl AgentRunner {
             Arc::clone(&link),
             playback.clone(),
             events_tx,
-            provider,
+            commands_tx.downgrade(),
         );
         let task = tokio::spawn(driver.run(stream, commands_rx));
         Ok(AgentSession {

@@ -42,6 +42,9 @@ pub(super) fn lock(link: &Link) -> MutexGuard<'_, LinkInner> {
 pub(super) enum Command {
     /// An input for the agent machine.
     Machine(MachineCommand),
+    /// An input checked at the call: refused, the caller gets the error and nothing
+    /// is sent.
+    Checked(MachineCommand, oneshot::Sender<Result<(), AgentError>>),
     History(oneshot::Sender<History>),
     /// Audio was dropped from the offline buffer: tell the app.
     ReportDrops,
@@ -73,13 +76,19 @@ impl AgentSession {
     /// [`AgentRunner::offline_audio`](crate::agent::AgentRunner::offline_audio)) and sent after the reconnect.
     ///
     /// # Errors
-    /// The socket is gone and the session does not reconnect, or the outgoing queue
-    /// is full under [`Backpressure::Error`](crate::transport::Backpressure::Error).
+    /// The session has ended, the socket is gone and the session does not reconnect,
+    /// or the outgoing queue is full under
+    /// [`Backpressure::Error`](crate::transport::Backpressure::Error).
     pub async fn send_audio(&self, audio: &[u8]) -> Result<(), AgentError> {
         let (sender, generation) = {
             let mut inner = lock(&self.link);
             match &inner.sender {
                 Some(sender) => (sender.clone(), inner.generation),
+                // The session is over: nothing will ever send this audio.
+                None if self.task.is_finished() => {
+                    drop(inner);
+                    return Err(self.ended());
+                }
                 None => {
                     let dropped = inner.offline.push(audio);
                     drop(inner);
@@ -188,11 +197,97 @@ impl AgentSession {
     /// being heard is truncated where playback is, unheard items are deleted, and
     /// [`AgentEvent::Interrupted`] follows (push-to-talk, a stop button).
     ///
+    /// ```no_run
+    /// # async fn demo(session: &realtime_core::agent::AgentSession) -> Result<(), realtime_core::agent::AgentError> {
+    /// // The user pressed "stop": the assistant stops where the user stopped hearing it.
+    /// session.interrupt().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// The loop has ended.
     pub async fn interrupt(&self) -> Result<(), AgentError> {
         self.command(Command::Machine(MachineCommand::Interrupt))
             .await
+    }
+
+    /// Asks for one response with `overrides` (instructions, tools, modalities for
+    /// that response only). It goes out when no other response is in flight, like
+    /// every response; the overrides are checked now.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &realtime_core::agent::AgentSession) -> Result<(), realtime_core::agent::AgentError> {
+    /// use realtime_core::agent::ResponseOverrides;
+    ///
+    /// session
+    ///     .respond_with(ResponseOverrides::new().instructions("Say goodbye warmly.").no_tools())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AgentError::Refused`] when the provider's dialect refuses the overrides;
+    /// [`AgentError::InvalidCommand`] for a tool the active agent does not have;
+    /// the loop has ended.
+    pub async fn respond_with(
+        &self,
+        overrides: crate::agent::ResponseOverrides,
+    ) -> Result<(), AgentError> {
+        self.checked(MachineCommand::RespondWith(overrides)).await
+    }
+
+    /// Makes `agent` the active agent, as a handoff by the model would: its settings
+    /// are sent (checked first: refused, nothing changes), the handoff's hook and
+    /// input filter run, [`AgentEvent::Handoff`](crate::agent::AgentEvent::Handoff)
+    /// follows. While a response is in progress the handoff takes effect when it
+    /// ends. No response is asked for: call [`respond`](Self::respond) for one.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &realtime_core::agent::AgentSession) -> Result<(), realtime_core::agent::AgentError> {
+    /// // A supervisor button in the app: hand over, then let the supervisor speak.
+    /// session.handoff_to("supervisor").await?;
+    /// session.respond().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AgentError::UnknownAgent`]; [`AgentError::Refused`] when the provider's
+    /// dialect refuses the agent's settings; the loop has ended.
+    pub async fn handoff_to(&self, agent: impl Into<String>) -> Result<(), AgentError> {
+        self.checked(MachineCommand::HandoffTo(agent.into())).await
+    }
+
+    /// Replaces the definition of the agent with `agent`'s name (or registers a new
+    /// one). It is checked like the agents given at start; when it is the active
+    /// agent, its new settings are sent at once and
+    /// [`AgentEvent::AgentUpdated`](crate::agent::AgentEvent::AgentUpdated) follows.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &realtime_core::agent::AgentSession) -> Result<(), realtime_core::agent::AgentError> {
+    /// use realtime_core::agent::Agent;
+    ///
+    /// // The store just closed: same desk, new rules, from the next response on.
+    /// let desk = Agent::new("desk").instructions("The store is closed; take messages only.");
+    /// session.update_agent(desk).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AgentError::InvalidAgent`], [`AgentError::UnknownAgent`] (a handoff to no
+    /// agent), [`AgentError::Refused`]; the loop has ended.
+    pub async fn update_agent(&self, agent: crate::agent::Agent) -> Result<(), AgentError> {
+        self.checked(MachineCommand::UpdateAgent(Box::new(agent)))
+            .await
+    }
+
+    async fn checked(&self, command: MachineCommand) -> Result<(), AgentError> {
+        let (tx, rx) = oneshot::channel();
+        self.command(Command::Checked(command, tx)).await?;
+        rx.await.map_err(|_| self.ended())?
     }
 
     /// A snapshot of the history; after the session ended, the history as it ended.

@@ -4,13 +4,22 @@
 //! the real service of a [`Profile`] (event names, item announcements, the `error`
 //! frames it sends for fields it rejects). [`Emulator`] serves it on a loopback
 //! [`TestServer`](crate::TestServer), one engine per connection, every client frame recorded.
+//! [`Service`] serves every dialect on one port, picked at the handshake as the
+//! services pick it ([`handshake`]), with their REST endpoints beside it: the
+//! `realtime-emulator` binary runs it for any SDK (`cargo run -p realtime-testkit
+//! --bin realtime-emulator -- --help`). Responses stream at a [`Pace`]: audio at
+//! playback rate by default, so `response.cancel` can stop one.
 
 mod engine;
+pub mod handshake;
 mod profile;
+mod rest;
 mod script;
 mod server;
+mod service;
 
-pub use engine::{Engine, Output};
+pub use engine::{Engine, Output, Pace};
 pub use profile::{AZURE_TRANSCRIPTION_DEPLOYMENT, ItemEvents, Profile, Reject, RejectWhen};
-pub use script::{Fault, Script, ScriptedCall, Turn};
+pub use script::{Fault, Script, ScriptError, ScriptedCall, Turn};
 pub use server::Emulator;
+pub use service::{Service, ServiceOptions};

@@ -22,6 +22,25 @@ pub enum RejectWhen {
     Present,
     /// When the field equals this value.
     Equals(Value),
+    /// When the field (a string, or an object's `type`) is not one of these: an
+    /// enum of the version's spec.
+    NotOneOf(Vec<&'static str>),
+}
+
+impl RejectWhen {
+    /// Whether `value`, the field's value, is rejected.
+    pub fn rejects(&self, value: &Value) -> bool {
+        match self {
+            Self::Present => true,
+            Self::Equals(expected) => value == expected,
+            Self::NotOneOf(allowed) => {
+                let name = value
+                    .as_str()
+                    .or_else(|| value.get("type").and_then(Value::as_str));
+                name.is_some_and(|name| !allowed.contains(&name))
+            }
+        }
+    }
 }
 
 /// A field the service rejects, and the `error` it answers with.
@@ -33,11 +52,22 @@ pub struct Reject {
     pub when: RejectWhen,
     /// `error.code`.
     pub code: &'static str,
-    /// `error.message`; `{param}` is replaced by the parameter path.
+    /// `error.message`; `{param}` is replaced by the parameter path, `{value}` by
+    /// the rejected value.
     pub message: &'static str,
 }
 
 impl Reject {
+    /// A value outside the version's enum: `invalid_value`.
+    fn not_one_of(field: &'static str, allowed: &[&'static str]) -> Self {
+        Self {
+            field,
+            when: RejectWhen::NotOneOf(allowed.to_vec()),
+            code: "invalid_value",
+            message: "Invalid value: '{value}'. Supported values for '{param}' differ in this api-version.",
+        }
+    }
+
     fn unknown(field: &'static str) -> Self {
         Self {
             field,
@@ -47,6 +77,11 @@ impl Reject {
         }
     }
 }
+
+/// The beta voices (S-B25: no `marin` or `cedar`).
+const BETA_VOICES: &[&str] = &[
+    "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse",
+];
 
 /// The transcription deployment the emulated Azure OpenAI resource has.
 pub const AZURE_TRANSCRIPTION_DEPLOYMENT: &str = "transcribe";
@@ -70,6 +105,32 @@ pub struct Profile {
     /// service answers `input_audio_transcription.failed` with `DeploymentNotFound`.
     /// `None`: any model name is accepted.
     pub transcription_deployments: Option<Vec<&'static str>>,
+    /// Whether `session.update` must carry `session.type` (GA shape: the S-GA
+    /// schema lists `type` as required).
+    pub requires_session_type: bool,
+    /// Whether the voice is fixed once the model has answered with audio (OpenAI and
+    /// Azure OpenAI; S-GA: "Voice cannot be changed during the session once the model
+    /// has responded with audio at least once").
+    pub voice_locked_after_audio: bool,
+    /// Whether items carry `object: "realtime.item"` (Voice Live and beta, DIALECTS.md §5;
+    /// absent on GA items in the recordings).
+    pub item_object: bool,
+    /// What the service fills into a `server_vad` turn detection the client sends
+    /// (the recorded `session.updated` frames).
+    pub server_vad_defaults: Map<String, Value>,
+    /// What the service fills into a transcription setting (recorded `session.updated`).
+    pub transcription_defaults: Map<String, Value>,
+    /// Whether function-call items get a `conversation.item.done` (not in the Voice
+    /// Live recordings, which send it for messages only).
+    pub function_call_item_done: bool,
+    /// Whether deltas carry an `obfuscation` padding field (REC-OAI, REC-AZ).
+    pub delta_obfuscation: bool,
+    /// Whether content-part events repeat the part as `content` (REC-AZ).
+    pub content_part_echo: bool,
+    /// Whether a completed transcription reports `usage` (REC-OAI, REC-AZ).
+    pub transcription_usage: bool,
+    /// Whether usage counts `reasoning_tokens` in `output_token_details` (REC-VL).
+    pub usage_reasoning_tokens: bool,
 }
 
 fn object(value: Value) -> Map<String, Value> {
@@ -94,6 +155,35 @@ fn ga_rejects() -> Vec<Reject> {
     .into_iter()
     .map(Reject::unknown)
     .collect()
+}
+
+/// The `server_vad` defaults of the GA `session.updated` (REC-OAI, REC-AZ).
+fn ga_vad_defaults() -> Map<String, Value> {
+    object(json!({
+        "threshold": 0.5,
+        "prefix_padding_ms": 300,
+        "silence_duration_ms": 200,
+        "idle_timeout_ms": null,
+        "create_response": true,
+        "interrupt_response": true
+    }))
+}
+
+/// The `server_vad` defaults of the Voice Live 2026-04-10 `session.updated` (REC-VL:
+/// prefix 400, silence 500, and the Azure extras).
+fn vl_vad_defaults() -> Value {
+    json!({
+        "threshold": 0.5,
+        "prefix_padding_ms": 400,
+        "silence_duration_ms": 500,
+        "create_response": true,
+        "interrupt_response": true,
+        "idle_timeout_ms": null,
+        "speech_duration_ms": null,
+        "end_of_utterance_detection": null,
+        "auto_truncate": false,
+        "appended_text_after_truncation": null
+    })
 }
 
 fn ga_session(model: &str, voice: &str, truncation: bool) -> Map<String, Value> {
@@ -136,8 +226,18 @@ impl Profile {
             item_events: ItemEvents::AddedAndDone,
             sends_rate_limits: true,
             rejects: ga_rejects(),
-            initial_session: ga_session("gpt-realtime", "marin", false),
+            initial_session: ga_session("gpt-realtime", "alloy", true),
             transcription_deployments: None,
+            requires_session_type: true,
+            voice_locked_after_audio: true,
+            item_object: false,
+            server_vad_defaults: ga_vad_defaults(),
+            transcription_defaults: object(json!({"language": null, "prompt": null})),
+            function_call_item_done: true,
+            delta_obfuscation: true,
+            content_part_echo: false,
+            transcription_usage: true,
+            usage_reasoning_tokens: false,
         }
     }
 
@@ -148,6 +248,7 @@ impl Profile {
             sends_rate_limits: false,
             initial_session: ga_session("gpt-realtime", "alloy", true),
             transcription_deployments: Some(vec![AZURE_TRANSCRIPTION_DEPLOYMENT]),
+            content_part_echo: true,
             ..Self::openai_ga()
         }
     }
@@ -181,6 +282,18 @@ impl Profile {
             sends_rate_limits: true,
             rejects,
             transcription_deployments: Some(vec![AZURE_TRANSCRIPTION_DEPLOYMENT]),
+            requires_session_type: false,
+            voice_locked_after_audio: true,
+            item_object: true,
+            server_vad_defaults: object(
+                json!({"threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 200, "create_response": true, "interrupt_response": true}),
+            ),
+            transcription_defaults: object(json!({"language": null, "prompt": null})),
+            function_call_item_done: false,
+            delta_obfuscation: false,
+            content_part_echo: false,
+            transcription_usage: false,
+            usage_reasoning_tokens: false,
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "object": "realtime.session",
@@ -201,6 +314,77 @@ impl Profile {
         }
     }
 
+    /// Azure OpenAI preview at one `api-version`, with the version's own limits:
+    /// `2024-10-01-preview` offers three voices and `server_vad` only (AZ-2410); every
+    /// preview offers the eight beta voices, without `marin` and `cedar` (S-B25).
+    pub fn azure_openai_preview_at(version: &str) -> Self {
+        let mut profile = Self::azure_openai_preview();
+        if version == "2024-10-01-preview" {
+            profile
+                .rejects
+                .push(Reject::not_one_of("voice", &["alloy", "shimmer", "echo"]));
+            profile
+                .rejects
+                .push(Reject::not_one_of("turn_detection", &["server_vad"]));
+        } else {
+            profile
+                .rejects
+                .push(Reject::not_one_of("voice", BETA_VOICES));
+        }
+        profile
+    }
+
+    /// Voice Live at one dated `api-version`, with the version's enums:
+    /// `2025-10-01` has no OpenAI `semantic_vad`, no `azure-realtime-native` voice and
+    /// three output formats (VL-25); later versions add them (VL-26).
+    pub fn voicelive_at(version: &str) -> Self {
+        let mut profile = Self::voicelive_dated();
+        if version == "2025-10-01" {
+            profile.dialect = "voicelive-2025-10-01";
+            profile.rejects.extend([
+                Reject::not_one_of(
+                    "turn_detection",
+                    &[
+                        "server_vad",
+                        "azure_semantic_vad",
+                        "azure_semantic_vad_en",
+                        "azure_semantic_vad_multilingual",
+                    ],
+                ),
+                Reject::not_one_of("output_audio_format", &["pcm16", "g711_ulaw", "g711_alaw"]),
+                Reject::not_one_of(
+                    "voice",
+                    &[
+                        "alloy",
+                        "ash",
+                        "ballad",
+                        "coral",
+                        "echo",
+                        "sage",
+                        "shimmer",
+                        "verse",
+                        "openai",
+                        "azure-standard",
+                        "azure-custom",
+                        "azure-personal",
+                    ],
+                ),
+            ]);
+        }
+        profile
+    }
+
+    /// OpenAI beta (`OpenAI-Beta: realtime=v1`, S-B25): the beta shape with
+    /// `conversation.item.created` and rate limits; it accepts the beta fields.
+    pub fn openai_beta() -> Self {
+        Self {
+            dialect: "openai-beta",
+            rejects: vec![Reject::not_one_of("voice", BETA_VOICES)],
+            transcription_deployments: None,
+            ..Self::azure_openai_preview()
+        }
+    }
+
     /// Voice Live dated versions (recorded: `voicelive/recorded`, 2026-04-10): beta
     /// shape plus Azure fields, `conversation.item.created` and `.done`.
     pub fn voicelive_dated() -> Self {
@@ -211,6 +395,18 @@ impl Profile {
             sends_rate_limits: false,
             rejects: Vec::new(),
             transcription_deployments: None,
+            requires_session_type: false,
+            voice_locked_after_audio: false,
+            item_object: true,
+            server_vad_defaults: object(vl_vad_defaults()),
+            transcription_defaults: object(
+                json!({"language": null, "prompt": null, "custom_speech": null, "phrase_list": null}),
+            ),
+            function_call_item_done: false,
+            delta_obfuscation: false,
+            content_part_echo: false,
+            transcription_usage: false,
+            usage_reasoning_tokens: true,
             initial_session: object(json!({
                 "id": "sess_emulated",
                 "model": "gpt-realtime-global-standard",
@@ -221,7 +417,7 @@ impl Profile {
                 "output_audio_format": null,
                 "input_audio_transcription": null,
                 "input_audio_noise_reduction": null,
-                "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 200, "create_response": true, "interrupt_response": true, "idle_timeout_ms": null, "speech_duration_ms": null, "end_of_utterance_detection": null, "auto_truncate": false, "appended_text_after_truncation": null},
+                "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 400, "silence_duration_ms": 500, "create_response": true, "interrupt_response": true, "idle_timeout_ms": null, "speech_duration_ms": null, "end_of_utterance_detection": null, "auto_truncate": false, "appended_text_after_truncation": null},
                 "tools": [],
                 "tool_choice": "auto",
                 "max_response_output_tokens": "inf",
@@ -245,6 +441,13 @@ impl Profile {
             dialect: "voicelive-v1",
             sends_rate_limits: false,
             initial_session: ga_session("gpt-realtime", "alloy", false),
+            voice_locked_after_audio: false,
+            item_object: true,
+            delta_obfuscation: false,
+            usage_reasoning_tokens: true,
+            transcription_defaults: object(
+                json!({"language": null, "prompt": null, "custom_speech": null, "phrase_list": null}),
+            ),
             ..Self::openai_ga()
         }
     }
@@ -253,6 +456,7 @@ impl Profile {
     pub fn for_dialect(dialect: &str) -> Option<Self> {
         match dialect {
             "openai-ga" => Some(Self::openai_ga()),
+            "openai-beta" => Some(Self::openai_beta()),
             "azure-openai-ga-v1" => Some(Self::azure_openai_ga_v1()),
             "azure-openai-preview" => Some(Self::azure_openai_preview()),
             "voicelive-2025-10-01"

@@ -180,6 +180,15 @@ impl Script {
         self
     }
 
+    /// This script's turns followed by `rest`'s (its user transcripts too; `rest`'s
+    /// audio chunk count wins).
+    pub fn then(mut self, rest: Self) -> Self {
+        self.turns.extend(rest.turns);
+        self.user_says.extend(rest.user_says);
+        self.audio_chunks = rest.audio_chunks;
+        self
+    }
+
     /// Turns left.
     pub fn len(&self) -> usize {
         self.turns.len()
@@ -213,5 +222,131 @@ impl Script {
 
     pub(crate) fn chunks(&self) -> usize {
         self.audio_chunks.max(1)
+    }
+}
+
+/// A script or fault description that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("emulator script: expected {expected}, got {got}")]
+pub struct ScriptError {
+    expected: &'static str,
+    got: String,
+}
+
+impl ScriptError {
+    fn new(expected: &'static str, got: &Value) -> Self {
+        let mut got = got.to_string();
+        got.truncate(120);
+        Self { expected, got }
+    }
+}
+
+impl Script {
+    /// Reads a script from JSON: an array of turns, each one of
+    /// `{"say": "text"}`, `{"call": {"name": "f", "arguments": {...}}}`,
+    /// `{"calls": [{"name", "arguments"}, ...]}`, `{"user_says": "text"}`,
+    /// `{"say_interrupted": "text", "chunks_before": 1}`, `{"emit": {...event}}`,
+    /// `{"fault": "drop-mid-response"}` (see [`Fault::parse`]), or
+    /// `{"audio_chunks": 3}`.
+    ///
+    /// ```
+    /// use realtime_testkit::emulator::Script;
+    ///
+    /// let script = Script::from_json(&serde_json::json!([
+    ///     {"call": {"name": "lookup", "arguments": {"order": "A-1"}}},
+    ///     {"say": "It shipped."}
+    /// ]))?;
+    /// assert_eq!(script.len(), 2);
+    /// # Ok::<(), realtime_testkit::emulator::ScriptError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A turn that is none of the above.
+    pub fn from_json(value: &Value) -> Result<Self, ScriptError> {
+        let turns = value
+            .as_array()
+            .ok_or_else(|| ScriptError::new("an array of turns", value))?;
+        let mut script = Self::new();
+        for turn in turns {
+            script = script.with_json_turn(turn)?;
+        }
+        Ok(script)
+    }
+
+    fn with_json_turn(self, turn: &Value) -> Result<Self, ScriptError> {
+        let text = |key: &str| turn.get(key).and_then(Value::as_str);
+        let call = |value: &Value| -> Result<(String, Value), ScriptError> {
+            let name = value
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ScriptError::new("a call with a \"name\"", value))?;
+            let arguments = value.get("arguments").cloned().unwrap_or(Value::Null);
+            Ok((name.to_owned(), arguments))
+        };
+        if let Some(said) = text("say") {
+            return Ok(self.say(said));
+        }
+        if let Some(said) = text("user_says") {
+            return Ok(self.user_says(said));
+        }
+        if let Some(said) = text("say_interrupted") {
+            let before = turn
+                .get("chunks_before")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
+            return Ok(self.say_interrupted(said, usize::try_from(before).unwrap_or(usize::MAX)));
+        }
+        if let Some(value) = turn.get("call") {
+            let (name, arguments) = call(value)?;
+            return Ok(match arguments {
+                Value::String(raw) => self.call_raw(name, raw),
+                arguments => self.call(name, arguments),
+            });
+        }
+        if let Some(Value::Array(calls)) = turn.get("calls") {
+            let calls = calls.iter().map(call).collect::<Result<Vec<_>, _>>()?;
+            return Ok(self.calls(calls));
+        }
+        if let Some(event) = turn.get("emit") {
+            return Ok(self.emit(event.clone()));
+        }
+        if let Some(fault) = text("fault") {
+            let fault =
+                Fault::parse(fault).ok_or_else(|| ScriptError::new("a known fault", turn))?;
+            return Ok(self.fault(fault));
+        }
+        if let Some(chunks) = turn.get("audio_chunks").and_then(Value::as_u64) {
+            return Ok(self.audio_chunks(usize::try_from(chunks).unwrap_or(usize::MAX)));
+        }
+        Err(ScriptError::new(
+            "a turn: say, call, calls, user_says, say_interrupted, emit, fault or audio_chunks",
+            turn,
+        ))
+    }
+}
+
+impl Fault {
+    /// A fault by name, as the `realtime-emulator --fault` option takes it:
+    /// `drop-mid-response`, `malformed-json`, `non-object`, `binary-frame`,
+    /// `server-error`, `rate-limited`, `unknown-item-delta`, `duplicate`,
+    /// `oversized=BYTES`, `stall=MS`, `fatal=CODE`.
+    pub fn parse(name: &str) -> Option<Self> {
+        let (name, argument) = name.split_once('=').unwrap_or((name, ""));
+        Some(match name {
+            "drop-mid-response" => {
+                Self::DropMidResponse("I was about to say something.".to_owned())
+            }
+            "malformed-json" => Self::MalformedJson,
+            "non-object" => Self::NonObject,
+            "binary-frame" => Self::BinaryFrame,
+            "server-error" => Self::ServerError,
+            "rate-limited" => Self::RateLimited,
+            "unknown-item-delta" => Self::UnknownItemDelta,
+            "duplicate" => Self::Duplicate,
+            "oversized" => Self::Oversized(argument.parse().ok()?),
+            "stall" => Self::Stall(Duration::from_millis(argument.parse().ok()?)),
+            "fatal" if !argument.is_empty() => Self::FatalError(argument.to_owned()),
+            _ => return None,
+        })
     }
 }

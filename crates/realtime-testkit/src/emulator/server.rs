@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use realtime_core::protocol::ServerEvent;
 
-use super::engine::{Engine, Output};
+use super::engine::{Engine, Output, Pace};
 use super::profile::Profile;
 use super::script::Script;
 use crate::{Handler, Recorded, ServerConn, TestServer, TestServerOptions, TestkitError};
@@ -42,69 +42,97 @@ struct EngineHandler {
     script: Arc<Mutex<Script>>,
     user_turn_ms: u64,
     barge_in_delay: Duration,
-}
-
-impl EngineHandler {
-    fn take_script(&self) -> Script {
-        self.script
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-    }
+    pace: Pace,
 }
 
 #[async_trait]
 impl Handler for EngineHandler {
     async fn handle(&self, mut conn: ServerConn) {
-        let mut engine =
-            Engine::new(self.profile.clone(), Script::new()).with_user_turn_ms(self.user_turn_ms);
-        let shape = engine.shape();
-        let mut outgoing: Vec<Output> = engine.open().into_iter().map(Output::Event).collect();
-        'connection: loop {
-            let mut responding = false;
-            for output in outgoing.drain(..) {
-                let sent = match output {
-                    Output::Event(event) => {
-                        // A user who barges in has heard part of the answer: let the
-                        // client receive and play the audio before the speech starts.
-                        if responding && matches!(event, ServerEvent::SpeechStarted(_)) {
-                            tokio::time::sleep(self.barge_in_delay).await;
-                        }
-                        responding |= matches!(event, ServerEvent::ResponseCreated(_));
-                        match shape.encode_server(&event) {
-                            Ok(frame) => conn.send_text(frame).await,
-                            Err(error) => {
-                                tracing::error!(%error, "emulator could not encode its own event");
-                                continue;
+        let engine = Engine::new(self.profile.clone(), Script::new())
+            .with_user_turn_ms(self.user_turn_ms)
+            .with_pace(self.pace);
+        serve_engine(engine, &mut conn, &self.script, self.barge_in_delay, None).await;
+    }
+}
+
+/// Runs `engine` on one connection until either side ends it: client frames in,
+/// outputs out when due. The script lives in the shared slot between frames, so
+/// connections that overlap (a client rotating to a fresh one) share one script.
+pub(crate) async fn serve_engine(
+    mut engine: Engine,
+    conn: &mut ServerConn,
+    script: &Mutex<Script>,
+    barge_in_delay: Duration,
+    mut log: Option<&mut (dyn FnMut(bool, serde_json::Value) + Send)>,
+) {
+    let started = tokio::time::Instant::now();
+    let shape = engine.shape();
+    let opening = engine.open().into_iter().map(Output::Event).collect();
+    engine.schedule_now(opening, Duration::ZERO);
+    let mut responding = false;
+    loop {
+        for output in engine.poll(started.elapsed()) {
+            let sent = match output {
+                Output::Event(event) => {
+                    // A user who barges in has heard part of the answer: let the
+                    // client receive and play the audio before the speech starts.
+                    if responding && matches!(event, ServerEvent::SpeechStarted(_)) {
+                        tokio::time::sleep(barge_in_delay).await;
+                    }
+                    responding |= matches!(event, ServerEvent::ResponseCreated(_));
+                    match shape.encode_server(&event) {
+                        Ok(frame) => {
+                            if let (Some(log), Ok(payload)) =
+                                (log.as_deref_mut(), serde_json::from_str(&frame))
+                            {
+                                log(false, payload);
                             }
+                            conn.send_text(frame).await
+                        }
+                        Err(error) => {
+                            tracing::error!(%error, "emulator could not encode its own event");
+                            continue;
                         }
                     }
-                    Output::Text(frame) => conn.send_text(frame).await,
-                    Output::Binary(bytes) => conn.send_binary(bytes).await,
-                    Output::Stall(duration) => conn.stall(duration).await,
-                    Output::Drop => {
-                        let _ = conn.drop_connection().await;
-                        return;
-                    }
-                    Output::End => return,
-                };
-                if sent.is_err() {
-                    break 'connection;
                 }
-            }
-            let Some(frame) = conn.recv().await else {
-                break;
+                Output::Text(frame) => conn.send_text(frame).await,
+                Output::Binary(bytes) => conn.send_binary(bytes).await,
+                Output::Stall(duration) => conn.stall(duration).await,
+                Output::Drop => {
+                    let _ = conn.drop_connection().await;
+                    return;
+                }
+                Output::End => return,
             };
-            if let Some(text) = frame.as_text() {
-                // The script lives in the shared slot between frames, so connections
-                // that overlap (a client rotating to a fresh one) share one script.
-                engine.set_script(self.take_script());
-                outgoing = engine.on_frame_outputs(text);
-                *self.script.lock().unwrap_or_else(PoisonError::into_inner) = engine.take_script();
+            if sent.is_err() {
+                return;
             }
+        }
+        let wake = engine
+            .next_due()
+            .map(|due| started + due)
+            .unwrap_or_else(|| tokio::time::Instant::now() + IDLE_WAKE);
+        let frame = tokio::select! {
+            frame = conn.recv() => frame,
+            () = tokio::time::sleep_until(wake) => continue,
+        };
+        let Some(frame) = frame else {
+            return;
+        };
+        if let Some(text) = frame.as_text() {
+            if let (Some(log), Ok(payload)) = (log.as_deref_mut(), serde_json::from_str(text)) {
+                log(true, payload);
+            }
+            engine.set_script(script.lock().unwrap_or_else(PoisonError::into_inner).take());
+            engine.receive(text, started.elapsed());
+            *script.lock().unwrap_or_else(PoisonError::into_inner) = engine.take_script();
         }
     }
 }
+
+/// How long an idle connection waits for a frame before looking again (nothing is
+/// due; the wait is bounded all the same).
+const IDLE_WAKE: Duration = Duration::from_secs(3600);
 
 impl Emulator {
     /// Starts an emulator of `profile` playing `script`, on `ws://127.0.0.1:<port>`.
@@ -131,6 +159,7 @@ impl Emulator {
             script: Arc::new(Mutex::new(script)),
             user_turn_ms,
             barge_in_delay: Duration::from_millis(300),
+            pace: Pace::Instant,
         };
         let server = TestServer::start(options.handler(handler)).await?;
         Ok(Self { server, profile })

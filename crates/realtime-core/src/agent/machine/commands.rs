@@ -22,6 +22,10 @@ impl AgentMachine {
                 self.on_approval(now, &call_id, approved);
                 return;
             }
+            Command::ToolProgress { call_id, progress } => {
+                self.on_tool_progress(&call_id, progress);
+                return;
+            }
             _ => {}
         }
         if !self.connection.is_online() {
@@ -59,7 +63,13 @@ impl AgentMachine {
             }
             Command::Respond => self.request_response(now),
             Command::Interrupt => self.barge_in(now),
-            Command::Close | Command::Played { .. } | Command::Approve { .. } => {}
+            Command::RespondWith(overrides) => self.on_respond_with(now, &overrides),
+            Command::HandoffTo(target) => self.on_handoff_to(&target),
+            Command::UpdateAgent(agent) => self.on_update_agent(*agent),
+            Command::Close
+            | Command::Played { .. }
+            | Command::Approve { .. }
+            | Command::ToolProgress { .. } => {}
         }
     }
 

@@ -110,6 +110,9 @@ impl AgentMachine {
         self.turn.user_speaking = false;
         self.turn.response_agent = None;
         self.turn.assistant_audio_seen = false;
+        self.turn.suppress_next = false;
+        self.turn.suppress_own = false;
+        self.turn.suppressing = false;
 
         let Some(agent) = self.agent(&self.current).cloned() else {
             return;
@@ -119,6 +122,7 @@ impl AgentMachine {
             &agent,
             &self.history,
             self.current_voice.clone(),
+            self.handoff_input.as_ref(),
         );
         self.send(ClientEvent::session_update(config));
         let calls = &self.calls;
@@ -146,6 +150,9 @@ impl AgentMachine {
         }
         if let Some((call_id, target)) = self.calls.pending_handoff() {
             self.apply_handoff(now, &call_id, &target);
+        }
+        if let Some(target) = self.requested_handoff.take() {
+            self.switch_now(&target);
         }
         if owed && !self.calls.tools_outstanding() {
             // The answer being produced (or asked for) was lost with the connection.

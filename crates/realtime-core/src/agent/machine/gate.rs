@@ -9,6 +9,10 @@ use crate::agent::reconnect::BoundedSet;
 /// gives up on it and reopens (the server lost or ignored the request).
 pub const RESPONSE_CREATE_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How long an active response may go without any server event before it is taken
+/// as lost (a server that answers pings but stopped the response).
+pub const RESPONSE_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Keeps exactly one `response.create` in flight.
 ///
 /// A response is *in flight* from the `response.create` we send until the server
@@ -31,6 +35,8 @@ pub const RESPONSE_CREATE_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct ResponseGate {
     /// The response running on the server (its id when known).
     active: Option<Option<String>>,
+    /// When the server last said anything while a response was active.
+    heard_at: Option<Instant>,
     /// We sent `response.create` (this event id, at this time) and wait for its answer.
     requested: Option<(String, Instant)>,
     /// A response was asked for while another was in flight.
@@ -59,10 +65,26 @@ impl ResponseGate {
         }
     }
 
+    /// Another response is wanted after the one in flight (the machine has more
+    /// requests queued).
+    pub fn want_another(&mut self) {
+        self.pending = true;
+    }
+
+    /// Whether a `response.create` of ours waits for its `response.created`.
+    pub fn awaiting_created(&self) -> bool {
+        self.requested.is_some()
+    }
+
     /// `response.created` arrived (with the response's id, when it has one).
     pub fn on_created(&mut self, response_id: Option<&str>) {
         self.active = Some(response_id.map(str::to_owned));
         self.requested = None;
+    }
+
+    /// The server sent an event at `now` (any event keeps an active response alive).
+    pub fn heard(&mut self, now: Instant) {
+        self.heard_at = Some(now);
     }
 
     /// `response.done` arrived. Returns `true` if a pending request must be sent now.
@@ -124,19 +146,28 @@ impl ResponseGate {
         false
     }
 
-    /// When the request in flight stops being waited for (see [`RESPONSE_CREATE_TIMEOUT`]).
+    /// When the response in flight stops being waited for: the request's answer
+    /// ([`RESPONSE_CREATE_TIMEOUT`]), or the active response's next event
+    /// ([`RESPONSE_IDLE_TIMEOUT`]).
     pub fn deadline(&self) -> Option<Instant> {
-        self.requested
+        let requested = self
+            .requested
             .as_ref()
-            .map(|(_, sent)| *sent + RESPONSE_CREATE_TIMEOUT)
+            .map(|(_, sent)| *sent + RESPONSE_CREATE_TIMEOUT);
+        let active = match (&self.active, self.heard_at) {
+            (Some(_), Some(heard)) => Some(heard + RESPONSE_IDLE_TIMEOUT),
+            _ => None,
+        };
+        requested.into_iter().chain(active).min()
     }
 
-    /// The request in flight went unanswered past its deadline: forget it. Returns
-    /// `true` if a pending request must be sent now.
+    /// The response in flight went unanswered or silent past its deadline: forget
+    /// it. Returns `true` if a pending request must be sent now.
     pub fn on_timeout(&mut self, now: Instant) -> bool {
         match self.deadline() {
             Some(deadline) if now >= deadline => {
                 self.requested = None;
+                self.active = None;
                 self.release()
             }
             _ => false,
@@ -176,7 +207,7 @@ impl ResponseGate {
 mod tests {
     use std::time::Duration;
 
-    use super::{RESPONSE_CREATE_TIMEOUT, ResponseGate};
+    use super::{RESPONSE_CREATE_TIMEOUT, RESPONSE_IDLE_TIMEOUT, ResponseGate};
 
     #[test]
     fn one_response_in_flight() {
@@ -234,6 +265,23 @@ mod tests {
         assert!(!gate.request("e2", now));
         assert!(!gate.on_timeout(now + Duration::from_secs(1)));
         assert!(gate.on_timeout(now + RESPONSE_CREATE_TIMEOUT));
+    }
+
+    #[test]
+    fn a_silent_active_response_times_out() {
+        let now = crate::agent::test_epoch();
+        let mut gate = ResponseGate::default();
+        gate.on_created(Some("r1"));
+        gate.heard(now);
+        assert!(!gate.request("e1", now));
+        assert_eq!(gate.deadline(), Some(now + RESPONSE_IDLE_TIMEOUT));
+        gate.heard(now + Duration::from_secs(30));
+        assert!(
+            !gate.on_timeout(now + RESPONSE_IDLE_TIMEOUT),
+            "heard from since"
+        );
+        assert!(gate.on_timeout(now + Duration::from_secs(30) + RESPONSE_IDLE_TIMEOUT));
+        assert!(!gate.busy() || gate.request("e2", now));
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl AgentMachine {
         for guardrail in agent.guardrails() {
             if guardrail.due(*checked, len, is_final) {
                 due_any = true;
-                if let Verdict::Trip { reason } = guardrail.check(text) {
+                if let Verdict::Trip { reason } = guardrail.check_with(text, &self.state) {
                     tripped = Some((guardrail.name().to_owned(), reason));
                     break;
                 }

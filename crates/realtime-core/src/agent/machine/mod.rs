@@ -33,16 +33,29 @@
 //! # Ok::<(), realtime_core::agent::AgentError>(())
 //! ```
 //!
+//! # App commands
+//!
+//! Besides the conversation ([`Command::SendText`], [`Command::Respond`], ...), the
+//! app steers the session with [`Command::RespondWith`] (settings for one response),
+//! [`Command::HandoffTo`], [`Command::UpdateAgent`] and [`Command::Interrupt`] (the
+//! barge-in path). A running tool's reports come in as [`Command::ToolProgress`]: a
+//! status becomes `AgentEvent::ToolProgress`; a spoken filler becomes a
+//! `response.create` without tools, sent only when no other response is in flight or
+//! wanted and while the call still runs (a filler overtaken by the tool's output is
+//! dropped), so it never adds a second response in flight.
+//!
 //! # Invariants
 //!
 //! These hold after every input, in every interleaving; the property tests
-//! (`crates/realtime/tests/machine_properties.rs`) check them after each step.
+//! (`crates/realtime-core/tests/machine_properties.rs`) check them after each step,
+//! app commands of every kind included.
 //!
 //! 1. **One response at a time, never wedged.** At most one `response.create` is in
 //!    flight. A requested response is always sent eventually: after the one in flight
 //!    is done, after an `error` that answers it (with its event id, or with none), after
 //!    an undecodable `response.done`, after a reconnect, or when the server leaves it
-//!    unanswered for [`RESPONSE_CREATE_TIMEOUT`].
+//!    unanswered for [`RESPONSE_CREATE_TIMEOUT`] (or an active response silent for
+//!    [`RESPONSE_IDLE_TIMEOUT`]).
 //! 2. **Barge-in acts on what the user hears.** It truncates the item being heard at
 //!    min(played, received), deletes items announced or received but not yet heard,
 //!    and never touches an item that finished playing. The `Interrupted` event names
@@ -50,17 +63,29 @@
 //! 3. **Each call answered once.** Every function call gets exactly one output and a
 //!    tool runs at most once per `call_id`, whatever the number of calls, their order,
 //!    duplicates, and reconnects. A call belongs to the agent active when its response
-//!    began; a handoff takes effect after the response's calls are dispatched.
+//!    began; a handoff takes effect after the response's calls are dispatched. The one
+//!    exception is a response that answers a turn an input guardrail stopped: its
+//!    calls are deleted with it and never run. Progress a tool reports after its
+//!    output was given is dropped.
 //! 4. **Handoffs are atomic.** The new agent's `session.update` is encoded first; if
 //!    the dialect refuses it, the model gets an error output, no `Handoff` event is
-//!    emitted and the agent stays. Every agent is validated against the dialect when
-//!    the machine is made.
+//!    emitted and the agent stays. A handoff's typed input is checked before that, the
+//!    same way. Every agent is validated against the dialect when the machine is made,
+//!    and so is every agent given later ([`Command::UpdateAgent`]). A handoff the app
+//!    asks for ([`Command::HandoffTo`]) is the same switch (hook, input filter,
+//!    events), taken when no response is in progress.
 //! 5. **Nothing follows a refusal.** Input the dialect refuses is reported as
 //!    [`AgentError::Refused`], is not added to the history, and no `response.create`
-//!    follows it.
+//!    follows it; response overrides ([`Command::RespondWith`]) are checked the same
+//!    way before anything is queued. [`AgentMachine::check`] answers the same question
+//!    without changing anything.
 //! 6. **Guardrails remove what they stop.** A tripped output guardrail truncates the
 //!    item's audio where it has audio, deletes it where it has none, and the
-//!    `GuardrailTripped` event says which.
+//!    `GuardrailTripped` event says which. A tripped input guardrail deletes the
+//!    user's item, keeps it out of the history, cancels the response that answers it
+//!    (the one in progress, or the next one the server starts on its own before the
+//!    user speaks again) and deletes that response's output; nothing asks for a
+//!    response until the app does.
 //! 7. **Rotation is bounded.** At most once per connection, and only for a server
 //!    expiry that is a valid future time beyond the margin, judged against the
 //!    server's clock where the frame carries one. A connection that dies young does
@@ -69,6 +94,9 @@
 mod calls;
 mod commands;
 mod connection;
+mod control;
+#[cfg(test)]
+mod control_tests;
 mod gate;
 mod guardrails;
 mod playback;
@@ -81,7 +109,8 @@ use std::time::{Duration, Instant};
 
 pub use calls::{MAX_ANSWERED_ID_BYTES, MAX_QUEUED_ARGUMENT_BYTES, MAX_RUNNING_TOOLS};
 pub use connection::ROTATION_RETRY;
-pub use gate::{RESPONSE_CREATE_TIMEOUT, ResponseGate};
+pub use control::MAX_QUEUED_OVERRIDES;
+pub use gate::{RESPONSE_CREATE_TIMEOUT, RESPONSE_IDLE_TIMEOUT, ResponseGate};
 pub use tools::MAX_TOOL_ARGUMENT_BYTES;
 
 use self::calls::CallLedger;
@@ -90,17 +119,21 @@ use self::playback::PlaybackLedger;
 use super::definition::Agent;
 use super::event::{AgentError, AgentEvent};
 use super::history::History;
+use super::overrides::ResponseOverrides;
 use super::reconnect::{BoundedSet, Fatal, Jitter, ReconnectPolicy, RotationPolicy};
-use super::tool::{AgentTool, ToolError};
+use super::tool::{AgentTool, SharedState, ToolError, ToolProgress};
 use crate::dialect::Dialect;
 use crate::protocol::{
-    AudioFormat, ClientEvent, ContentPart, Nullable, SessionConfig, TurnDetection, Voice,
+    AudioFormat, ClientEvent, ContentPart, Nullable, ResponseConfig, SessionConfig, TurnDetection,
+    Voice,
 };
 
 /// Default time a tool may run before its call fails with a timeout.
 pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default bound on the history (entries kept, and replayed after a reconnect).
 pub const DEFAULT_MAX_HISTORY: usize = 1_000;
+/// Default bound on the history's text, in bytes (kept, and replayed after a reconnect).
+pub const DEFAULT_MAX_HISTORY_BYTES: usize = 1024 * 1024;
 /// Items tracked per kind (transcripts, silenced items) before the oldest are forgotten.
 pub(crate) const MAX_TRACKED_ITEMS: usize = 256;
 /// Longest assistant transcript kept per item for guardrails, in bytes.
@@ -136,6 +169,26 @@ pub enum Command {
     },
     /// Stop the assistant now, as a barge-in would (push-to-talk, a stop button).
     Interrupt,
+    /// Ask for a response with these settings for that response only (checked
+    /// against the active agent and the dialect: refused, nothing is sent).
+    RespondWith(ResponseOverrides),
+    /// Make this agent the active one, as a handoff by the model would (atomic, see
+    /// invariant 4); while a response runs, it takes effect when the response ends.
+    /// No response is asked for.
+    HandoffTo(String),
+    /// Replace the definition of the agent with this name (or add it), checked like
+    /// every agent; when it is the active agent, its settings are sent at once.
+    UpdateAgent(Box<Agent>),
+    /// A running tool reports progress (the driver forwards
+    /// [`ToolContext::progress`](crate::agent::ToolContext::progress) and
+    /// [`ToolContext::say`](crate::agent::ToolContext::say)). Reports of calls that
+    /// were already answered are dropped.
+    ToolProgress {
+        /// The call.
+        call_id: String,
+        /// What it reports.
+        progress: ToolProgress,
+    },
     /// End the session.
     Close,
 }
@@ -220,6 +273,10 @@ pub struct ToolStart {
     pub arguments: String,
     /// The agent whose tool it is.
     pub agent: String,
+    /// The history when the call started (for [`ToolContext::history`](crate::agent::ToolContext::history)).
+    pub history: History,
+    /// The application state.
+    pub state: SharedState,
 }
 
 /// Why the session ended.
@@ -247,7 +304,7 @@ pub enum Action {
     /// Deliver this event to the app.
     Emit(AgentEvent),
     /// Run a tool.
-    StartTool(ToolStart),
+    StartTool(Box<ToolStart>),
     /// Stop a running tool: its output was already given (timeout).
     CancelTool {
         /// The call.
@@ -300,6 +357,8 @@ pub struct MachineConfig {
     pub raw_events: bool,
     /// Jitter source for reconnect delays (seeded in tests).
     pub jitter: Jitter,
+    /// The application state given to tools, guardrails and handoff hooks.
+    pub state: SharedState,
 }
 
 impl MachineConfig {
@@ -317,7 +376,14 @@ impl MachineConfig {
             rotation: RotationPolicy::default(),
             raw_events: false,
             jitter: Jitter::seeded(0x5EED),
+            state: SharedState::default(),
         }
+    }
+
+    /// Sets the application state.
+    pub fn state(mut self, state: SharedState) -> Self {
+        self.state = state;
+        self
     }
 
     /// Adds another agent (a handoff target).
@@ -374,6 +440,15 @@ struct Turn {
     silenced: BoundedSet,
     /// Whether the conversation holds assistant audio (voice changes may be refused).
     assistant_audio_seen: bool,
+    /// An input guardrail tripped before the server started its response to the
+    /// turn: the next response the server starts on its own is cancelled.
+    suppress_next: bool,
+    /// `suppress_next` applies to the response our own pending `response.create`
+    /// starts (the trip came while it was on its way).
+    suppress_own: bool,
+    /// The active response answers a turn an input guardrail stopped: its output is
+    /// deleted as it comes and its calls are not run.
+    suppressing: bool,
 }
 
 /// The agent state machine. See the [module docs](self) for its inputs, outputs and
@@ -399,6 +474,16 @@ pub struct AgentMachine {
     /// every call of the turn is answered.
     follow_up: bool,
     deferred: VecDeque<Command>,
+    /// Overrides for the next responses the machine asks for (`RespondWith`), oldest first.
+    overrides: VecDeque<ResponseConfig>,
+    /// A spoken filler for a running call, sent when no response is in flight or wanted.
+    filler: Option<(String, ResponseConfig)>,
+    /// A handoff the app asked for while a response ran.
+    requested_handoff: Option<String>,
+    /// The input of the handoff that made the current agent active.
+    handoff_input: Option<serde_json::Value>,
+    state: SharedState,
+    server_creates_responses: bool,
     next_event_id: u64,
     actions: VecDeque<Action>,
     ended: bool,
@@ -423,6 +508,7 @@ impl AgentMachine {
             rotation,
             raw_events,
             jitter,
+            state,
         } = config;
         let Some(first) = agents.get(&start) else {
             return Err(AgentError::UnknownAgent(start));
@@ -435,10 +521,11 @@ impl AgentMachine {
         names.sort();
         for name in names {
             let agent = &agents[name];
-            validate_agent(agent, &agents, &base, dialect.as_ref())?;
+            validate_agent(agent, &agents, &base, dialect.as_ref(), &state)?;
         }
         let format = base.output_audio_format.unwrap_or(AudioFormat::PCM16_24K);
         let server_auto_cancels = server_auto_cancels(&base.turn_detection);
+        let server_creates_responses = server_creates_responses(&base.turn_detection);
         Ok(Self {
             provider: dialect.provider(),
             dialect,
@@ -460,6 +547,12 @@ impl AgentMachine {
             connection: Connection::new(reconnect, rotation, jitter),
             follow_up: false,
             deferred: VecDeque::new(),
+            overrides: VecDeque::new(),
+            filler: None,
+            requested_handoff: None,
+            handoff_input: None,
+            state,
+            server_creates_responses,
             next_event_id: 0,
             actions: VecDeque::new(),
             ended: false,
@@ -512,9 +605,25 @@ impl AgentMachine {
         if self.ended {
             return;
         }
-        if self.gate.on_timeout(now) {
-            tracing::warn!("response.create went unanswered; asking again");
-            self.request_response(now);
+        let was_active = self.gate.active();
+        if let Some(deadline) = self.gate.deadline()
+            && now >= deadline
+        {
+            let release = self.gate.on_timeout(now);
+            let provider = self.provider;
+            let detail = if was_active {
+                "the response went silent; it is taken as lost"
+            } else {
+                "response.create went unanswered; it is taken as lost"
+            };
+            tracing::warn!(detail);
+            self.emit(AgentEvent::Error(AgentError::Protocol {
+                provider,
+                detail: detail.to_owned(),
+            }));
+            if release {
+                self.request_response(now);
+            }
         }
         for call_id in self.calls.expired(now) {
             self.on_tool_timeout(now, &call_id);
@@ -598,10 +707,15 @@ impl AgentMachine {
         self.next_event_id += 1;
         let event_id = format!("evt_agent_{}", self.next_event_id);
         if self.gate.request(&event_id, now) {
+            // The app's overrides go with the next response the machine asks for.
+            let response = self.overrides.pop_front().map(Box::new);
             self.send(ClientEvent::ResponseCreate {
                 event_id: Some(event_id),
-                response: None,
+                response,
             });
+            if !self.overrides.is_empty() {
+                self.gate.want_another();
+            }
         }
     }
 
@@ -621,6 +735,7 @@ impl AgentMachine {
 
     fn after_input(&mut self, now: Instant) {
         self.start_queued_tools(now);
+        self.maybe_send_filler(now);
         self.maybe_rotate(now);
     }
 }
@@ -640,15 +755,31 @@ fn server_auto_cancels(turn_detection: &Nullable<TurnDetection>) -> bool {
     }
 }
 
+/// Whether the server starts a response itself when the user's turn ends.
+fn server_creates_responses(turn_detection: &Nullable<TurnDetection>) -> bool {
+    match turn_detection {
+        Nullable::Null => false,
+        Nullable::Absent => true,
+        Nullable::Value(TurnDetection::ServerVad(vad)) => vad.create_response != Some(false),
+        Nullable::Value(TurnDetection::SemanticVad(vad)) => vad.create_response != Some(false),
+        Nullable::Value(TurnDetection::Other(map)) => {
+            map.get("create_response")
+                .and_then(serde_json::Value::as_bool)
+                != Some(false)
+        }
+    }
+}
+
 /// The base settings with the agent's instructions, tools and `voice`.
 pub(crate) fn full_config(
     base: &SessionConfig,
     agent: &Agent,
     history: &History,
     voice: Option<Voice>,
+    handoff_input: Option<&serde_json::Value>,
 ) -> SessionConfig {
     let mut config = base.clone();
-    let update = agent.session_update(history);
+    let update = agent.session_update_with(history, handoff_input);
     config.instructions = update.instructions;
     config.tools = update.tools;
     config.tool_choice = update.tool_choice;
@@ -664,6 +795,7 @@ fn validate_agent(
     agents: &HashMap<String, Agent>,
     base: &SessionConfig,
     dialect: &dyn Dialect,
+    state: &SharedState,
 ) -> Result<(), AgentError> {
     let invalid = |reason: String| AgentError::InvalidAgent {
         provider: dialect.provider(),
@@ -709,11 +841,37 @@ fn validate_agent(
             )));
         }
     }
+    let needs = agent
+        .tools()
+        .iter()
+        .filter_map(|tool| Some((tool.name(), tool.state_type_id()?, tool.state_type()?)))
+        .chain(agent.input_guardrails().iter().filter_map(|guardrail| {
+            Some((
+                guardrail.name(),
+                guardrail.state_type_id()?,
+                guardrail.state_type()?,
+            ))
+        }))
+        .chain(agent.guardrails().iter().filter_map(|guardrail| {
+            Some((
+                guardrail.name(),
+                guardrail.state_type_id()?,
+                guardrail.state_type()?,
+            ))
+        }));
+    for (name, type_id, type_name) in needs {
+        if type_id != state.type_id() {
+            return Err(invalid(format!(
+                "`{name}` expects application state of type `{type_name}`, the session's is `{}` (set it with AgentRunner::context)",
+                state.type_name()
+            )));
+        }
+    }
     let voice = agent
         .voice_setting()
         .cloned()
         .or_else(|| base.voice.clone());
-    let config = full_config(base, agent, &History::new(), voice);
+    let config = full_config(base, agent, &History::new(), voice, None);
     dialect
         .encode(&ClientEvent::session_update(config))
         .map_err(|error| invalid(format!("its session.update is refused: {error}")))?;

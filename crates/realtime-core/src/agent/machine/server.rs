@@ -14,9 +14,11 @@ const SESSION_EXPIRED: &str = "session_expired";
 
 impl AgentMachine {
     pub(super) fn on_server_event(&mut self, now: Instant, event: ServerEvent) {
+        self.gate.heard(now);
         match &event {
             ServerEvent::SessionCreated(created) => self.on_session_created(now, created),
             ServerEvent::ResponseCreated(created) => {
+                self.on_response_started();
                 self.gate.on_created(created.response.id.as_deref());
                 self.calls.new_response();
                 self.turn.response_agent = Some(self.current.clone());
@@ -24,6 +26,11 @@ impl AgentMachine {
             }
             ServerEvent::SpeechStopped(_) | ServerEvent::InputAudioBufferCommitted(_) => {
                 self.turn.user_speaking = false;
+            }
+            ServerEvent::ResponseOutputItemAdded(added) if self.turn.suppressing => {
+                if let Some(item) = &added.item {
+                    self.suppress_item(item);
+                }
             }
             ServerEvent::ResponseOutputItemAdded(added) => {
                 if let Some(Item::Message(message)) = &added.item
@@ -133,6 +140,8 @@ impl AgentMachine {
                     message: failed.error.message.clone(),
                 });
             }
+            ServerEvent::InputTranscriptionCompleted(done)
+                if self.input_tripped(now, &done.item_id, &done.transcript) => {}
             ServerEvent::InputTranscriptionCompleted(done) => {
                 self.history
                     .upsert_message(&done.item_id, Role::User, &done.transcript, None);
@@ -146,6 +155,9 @@ impl AgentMachine {
             }
             ServerEvent::SpeechStarted(_) => {
                 self.turn.user_speaking = true;
+                // A new turn: a stopped one's response did not come.
+                self.turn.suppress_next = false;
+                self.turn.suppress_own = false;
                 self.barge_in(now);
             }
             ServerEvent::InputAudioBufferTimeoutTriggered(timeout) => {
@@ -262,6 +274,7 @@ impl AgentMachine {
         self.turn.announced.clear();
         self.turn.transcripts.clear();
         self.turn.response_agent = None;
+        self.turn.suppressing = false;
         let release = if undecodable {
             self.gate.on_undecodable_done()
         } else {
@@ -269,6 +282,9 @@ impl AgentMachine {
         };
         // The response's calls are dispatched: its handoff takes effect now.
         self.apply_pending_handoff(now);
+        if let Some(target) = self.requested_handoff.take() {
+            self.switch_now(&target);
+        }
         if release {
             self.request_response(now);
         }

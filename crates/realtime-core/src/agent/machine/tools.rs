@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use super::calls::{Admit, Call, CallState};
 use super::{Action, AgentMachine, ToolStart};
+use crate::agent::definition::Handoff;
 use crate::agent::event::{AgentError, AgentEvent};
 use crate::agent::history::HistoryEntry;
 use crate::agent::tool::ToolError;
@@ -31,6 +32,12 @@ impl AgentMachine {
             return;
         }
         if self.calls.admit(call_id) == Admit::Duplicate {
+            return;
+        }
+        if self.turn.suppressing {
+            // A response to a turn an input guardrail stopped: its calls are deleted
+            // with it, never run.
+            self.calls.remember(call_id);
             return;
         }
         let agent = self
@@ -143,12 +150,15 @@ impl AgentMachine {
         };
         let timeout = tool.own_timeout().unwrap_or(self.tool_timeout);
         self.calls.start(call_id, timeout, now);
-        self.actions.push_back(Action::StartTool(ToolStart {
-            call_id: call_id.to_owned(),
-            tool,
-            arguments: call.arguments,
-            agent: call.agent,
-        }));
+        self.actions
+            .push_back(Action::StartTool(Box::new(ToolStart {
+                call_id: call_id.to_owned(),
+                tool,
+                arguments: call.arguments,
+                agent: call.agent,
+                history: self.history.clone(),
+                state: self.state.clone(),
+            })));
     }
 
     pub(super) fn on_approval(&mut self, now: Instant, call_id: &str, approved: bool) {
@@ -255,65 +265,55 @@ impl AgentMachine {
         if !self.connection.is_online() {
             return; // applied once connected
         }
-        let Some(next) = self.agent(target).cloned() else {
-            self.emit(AgentEvent::Error(AgentError::UnknownAgent(
-                target.to_owned(),
-            )));
-            let message = format!("there is no agent `{target}`");
-            self.finish_call(now, call_id, Err(ToolError::Failed(message)));
+        let Some(call) = self.calls.get(call_id) else {
             return;
         };
-        let mut update = next.session_update(&self.history);
-        let mut voice_kept = false;
-        let mut new_voice = None;
-        if let Some(voice) = next.voice_setting()
-            && self.current_voice.as_ref() != Some(voice)
+        let name = call.name.clone();
+        let arguments = call.arguments.clone();
+        let via = self
+            .agent(&call.agent)
+            .and_then(|agent| agent.find_handoff(&name))
+            .cloned();
+        let input = match via
+            .as_ref()
+            .map(|handoff| handoff.check_arguments(&arguments))
         {
-            if self.dialect.capabilities().voice_change_after_audio
-                || !self.turn.assistant_audio_seen
-            {
-                update.voice = Some(voice.clone());
-                new_voice = Some(voice.clone());
-            } else {
-                voice_kept = true;
+            Some(Err(message)) => {
+                self.finish_call(
+                    now,
+                    call_id,
+                    Err(ToolError::InvalidArguments {
+                        tool: name,
+                        message,
+                    }),
+                );
+                return;
             }
-        }
-        let update = ClientEvent::session_update(update);
-        if let Err(source) = self.dialect.encode(&update) {
-            tracing::warn!(%source, target, "handoff refused by the dialect; the agent stays");
-            let provider = self.provider;
-            self.emit(AgentEvent::Error(AgentError::Refused {
-                provider,
-                what: format!("session.update for the handoff to `{target}`"),
-                source: Box::new(source),
-            }));
-            let message =
-                format!("the handoff to `{target}` failed: the provider refuses its settings");
-            self.finish_call(now, call_id, Err(ToolError::Failed(message)));
-            return;
-        }
+            Some(Ok(input)) if via.as_ref().is_some_and(Handoff::has_input) => Some(input),
+            _ => None,
+        };
+        let switch = match self.prepare_switch(target, input, via.as_ref()) {
+            Ok(switch) => switch,
+            Err(AgentError::UnknownAgent(target)) => {
+                let message = format!("there is no agent `{target}`");
+                self.emit(AgentEvent::Error(AgentError::UnknownAgent(target)));
+                self.finish_call(now, call_id, Err(ToolError::Failed(message)));
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, target, "handoff refused by the dialect; the agent stays");
+                self.emit(AgentEvent::Error(error));
+                let message =
+                    format!("the handoff to `{target}` failed: the provider refuses its settings");
+                self.finish_call(now, call_id, Err(ToolError::Failed(message)));
+                return;
+            }
+        };
         let output = serde_json::json!({ "assistant": target }).to_string();
         if self.deliver_output(call_id, &output).is_none() {
             return;
         }
-        self.actions.push_back(Action::Send(update));
-        if let Some(voice) = new_voice {
-            self.current_voice = Some(voice);
-        }
-        let from = std::mem::replace(&mut self.current, target.to_owned());
-        self.history.push(HistoryEntry::Handoff {
-            from: from.clone(),
-            to: target.to_owned(),
-        });
-        self.emit(AgentEvent::Handoff {
-            from,
-            to: target.to_owned(),
-        });
-        if voice_kept {
-            self.emit(AgentEvent::VoiceKept {
-                agent: target.to_owned(),
-            });
-        }
+        self.commit_switch(switch, true);
         self.follow_up = true;
         self.maybe_follow_up(now);
     }

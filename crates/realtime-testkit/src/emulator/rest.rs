@@ -1,0 +1,240 @@
+//! The REST endpoints beside the realtime socket: ephemeral client secrets and
+//! WebRTC calls, with the request and answer shapes of the recorded HTTP cassettes
+//! (`fixtures/{openai-ga,azure-openai}/recorded/…/test_webrtc_sideband_text_turn.yaml`)
+//! and the services' docs as DIALECTS.md's "WebRTC + ephemeral" row sums them up
+//! (RTC): Azure GA `client_secrets` without `api-version`, the Azure preview's
+//! `realtimeapi/sessions` with `client_secret.value`, `calls` answering 201 with a
+//! `Location` that has no `/openai` prefix.
+//!
+//! The emulator answers them as the services do, without media: `calls` answers an
+//! SDP offer with a minimal SDP answer and a `Location` naming the call, so a client
+//! can go on to the sideband socket (`?call_id=`).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value, json};
+
+use super::handshake::{Credentials, authorize, refusal, require_version};
+use super::profile::Profile;
+use crate::http::{HttpRequest, HttpResponse};
+
+/// How many minted ephemeral keys are remembered (the oldest is forgotten first).
+const MINTED_KEYS: usize = 1024;
+/// How long a minted key lives, unless the request says (RTC: default 600 s).
+const DEFAULT_LIFETIME_SECONDS: u64 = 600;
+/// The `api-version`s of the Azure preview sessions endpoint (RTC `azure_preview`).
+const PREVIEW_SESSION_VERSIONS: &[&str] = &["2025-04-01-preview"];
+
+/// The REST side of the emulator: what it minted, and the answers.
+#[derive(Debug)]
+pub(super) struct Rest {
+    key: Option<String>,
+    minted: Mutex<VecDeque<String>>,
+    counter: Mutex<u64>,
+}
+
+impl Rest {
+    pub(super) fn new(key: Option<String>) -> Self {
+        Self {
+            key,
+            minted: Mutex::new(VecDeque::new()),
+            counter: Mutex::new(0),
+        }
+    }
+
+    /// Whether `candidate` opens a connection: the fixed key (any non-empty key
+    /// without one), or an ephemeral key minted here.
+    pub(super) fn accepts(&self, candidate: &str) -> bool {
+        let fixed = self.key.as_deref().is_none_or(|key| key == candidate);
+        fixed
+            || self
+                .minted
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+                .any(|minted| minted == candidate)
+    }
+
+    fn next(&self) -> u64 {
+        let mut counter = self
+            .counter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *counter += 1;
+        *counter
+    }
+
+    fn mint(&self) -> String {
+        let value = format!("ek_emu{:08}", self.next());
+        let mut minted = self
+            .minted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if minted.len() >= MINTED_KEYS {
+            minted.pop_front();
+        }
+        minted.push_back(value.clone());
+        value
+    }
+
+    /// The answer to one REST request.
+    pub(super) fn answer(&self, request: &HttpRequest) -> HttpResponse {
+        let path = request
+            .head
+            .path_and_query
+            .split_once('?')
+            .map_or(request.head.path_and_query.as_str(), |(path, _)| path)
+            .trim_end_matches('/')
+            .to_owned();
+        let accepts = |candidate: &str| self.accepts(candidate);
+        let openai = Credentials {
+            bearer_header: true,
+            api_key_header: false,
+            api_key_query: false,
+            bearer_query: false,
+        };
+        let azure = Credentials {
+            bearer_header: true,
+            api_key_header: true,
+            api_key_query: false,
+            bearer_query: false,
+        };
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let (credentials, route) = match segments[..] {
+            ["v1", "realtime", "client_secrets"] => (openai, Route::ClientSecret),
+            ["openai", "v1", "realtime", "client_secrets"] => (azure, Route::ClientSecret),
+            ["openai", "realtimeapi", "sessions"] => (azure, Route::PreviewSession),
+            ["v1", "realtime", "calls"] => (openai, Route::Call),
+            ["openai", "v1", "realtime", "calls"] => (azure, Route::Call),
+            ["v1", "realtime", "calls", _, action] => (openai, Route::CallAction(action)),
+            ["openai", "v1", "realtime", "calls", _, action] => (azure, Route::CallAction(action)),
+            _ => return rejection(refusal(404, "not_found", "Resource not found.")),
+        };
+        if request.method != "POST" {
+            return HttpResponse::json(
+                405,
+                &json!({"error": {"code": "method_not_allowed", "message": "Use POST."}}),
+            );
+        }
+        if let Err(refused) = authorize(&request.head, credentials, &accepts) {
+            return rejection(refused);
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        match route {
+            Route::ClientSecret => self.client_secret(&body),
+            Route::PreviewSession => {
+                match require_version(
+                    request.head.query_param("api-version"),
+                    PREVIEW_SESSION_VERSIONS,
+                ) {
+                    Ok(_) => self.preview_session(&body),
+                    Err(refused) => rejection(refused),
+                }
+            }
+            Route::Call => self.call(),
+            Route::CallAction(action) => match action {
+                "accept" | "hangup" | "refer" | "reject" => HttpResponse::json(200, &json!({})),
+                _ => rejection(refusal(404, "not_found", "Resource not found.")),
+            },
+        }
+    }
+
+    /// RTC `client_secrets`: `{value: "ek_…", expires_at, session}`, the session the
+    /// full GA session with the request's settings.
+    fn client_secret(&self, body: &Value) -> HttpResponse {
+        let requested = body.get("session").and_then(Value::as_object);
+        if requested.is_some_and(|session| !session.contains_key("type")) {
+            // S-GA: `session.type` is required.
+            return rejection(refusal(
+                400,
+                "missing_required_parameter",
+                "Missing required parameter: 'session.type'.",
+            ));
+        }
+        let seconds = body
+            .pointer("/expires_after/seconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(DEFAULT_LIFETIME_SECONDS);
+        let mut session = Profile::openai_ga().initial_session;
+        if let Some(requested) = requested {
+            merge(&mut session, requested);
+        }
+        session.insert(
+            "id".to_owned(),
+            Value::from(format!("sess_emu{:08}", self.next())),
+        );
+        HttpResponse::json(
+            200,
+            &json!({"value": self.mint(), "expires_at": now() + seconds, "session": session}),
+        )
+    }
+
+    /// RTC `azure_preview.sessions`: the beta session with `client_secret.value`
+    /// (valid for one minute).
+    fn preview_session(&self, body: &Value) -> HttpResponse {
+        let mut session = Profile::azure_openai_preview().initial_session;
+        if let Some(requested) = body.as_object() {
+            merge(&mut session, requested);
+        }
+        session.insert(
+            "id".to_owned(),
+            Value::from(format!("sess_emu{:08}", self.next())),
+        );
+        session.insert(
+            "client_secret".to_owned(),
+            json!({"value": self.mint(), "expires_at": now() + 60}),
+        );
+        HttpResponse::json(200, &Value::Object(session))
+    }
+
+    /// RTC `calls`: 201, the SDP answer as text, `Location: /v1/realtime/calls/rtc_…`
+    /// (without the `/openai` prefix, on Azure too).
+    fn call(&self) -> HttpResponse {
+        let call_id = format!("rtc_emu{:08}", self.next());
+        let answer = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+        HttpResponse {
+            status: 201,
+            headers: Vec::new(),
+            body: answer.as_bytes().to_vec(),
+        }
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .header("Location", format!("/v1/realtime/calls/{call_id}"))
+        .header("Access-Control-Expose-Headers", "Location,X-Request-Id")
+    }
+}
+
+/// Which endpoint a request is for.
+enum Route<'a> {
+    ClientSecret,
+    PreviewSession,
+    Call,
+    CallAction(&'a str),
+}
+
+fn rejection(rejection: crate::Rejection) -> HttpResponse {
+    HttpResponse {
+        status: rejection.status,
+        headers: vec![("Content-Type".to_owned(), rejection.content_type)],
+        body: rejection.body.into_bytes(),
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// Objects merge, the rest replaces.
+fn merge(target: &mut Map<String, Value>, update: &Map<String, Value>) {
+    for (key, value) in update {
+        match (target.get_mut(key), value) {
+            (Some(Value::Object(mine)), Value::Object(theirs)) => merge(mine, theirs),
+            _ => {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
