@@ -91,12 +91,12 @@ mod apply;
 mod capabilities;
 mod config;
 mod connector;
-mod detect;
 mod dialect;
 mod endpoint;
 mod ephemeral;
 mod error;
 mod sideband;
+pub mod registry;
 mod token;
 mod transcription;
 mod webrtc;
@@ -112,7 +112,6 @@ pub use config::{
     ENV_ENDPOINT,
 };
 pub use connector::{AzureOpenAiConnector, CONNECTOR_PROVIDER};
-pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use dialect::{AzureOpenAiDialect, GA_V1_NAME, PREVIEW_NAME, PROVIDER};
 pub use endpoint::{Endpoint, ResourceEndpoint};
 pub use ephemeral::{
@@ -120,6 +119,8 @@ pub use ephemeral::{
 };
 pub use error::ConfigError;
 pub use sideband::SidebandConnector;
+pub use realtime_core::dialect::{DialectDecision, DialectDetector, SwitchReason};
+pub use registry::DIALECTS;
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};
 pub use webrtc::{PreviewRtcHost, SdpAnswer, WebRtcCalls};

@@ -21,7 +21,7 @@
 //! request builders are pure functions, tested without sockets; the REST helpers are a
 //! thin `reqwest` call around them.
 //!
-//! Provider facts come from `shared/protocol/openai-ga/` (the GA OpenAPI extract, S-GA,
+//! Provider facts come from `fixtures/openai-ga/` (the GA OpenAPI extract, S-GA,
 //! and recorded sessions) and `shared/protocol/DIALECTS.md`; each module cites its
 //! source.
 //!
@@ -70,6 +70,7 @@ mod config;
 mod connector;
 mod dialect;
 mod error;
+pub mod registry;
 mod rest;
 mod secret;
 mod url;
@@ -87,6 +88,7 @@ pub use config::{
 };
 pub use dialect::{DIALECT_NAME, OpenAiDialect, PROVIDER};
 pub use error::{ConfigError, RestError};
+pub use registry::DIALECTS;
 pub use rest::{DEFAULT_TIMEOUT, RestRequest};
 pub use secret::Secret;
 pub use webrtc::{SDP_TIMEOUT, SdpAnswer, SdpRequest, WebRtcCalls, agent_session};
