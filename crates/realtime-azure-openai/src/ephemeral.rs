@@ -17,7 +17,7 @@
 //! session is encoded by [`AzureOpenAiDialect`](crate::AzureOpenAiDialect) exactly as
 //! a `session.update` would be, so it holds only what the endpoint accepts.
 
-use realtime_core::agent::{Agent, History};
+use realtime_core::agent::Agent;
 use realtime_core::dialect::Dialect;
 use realtime_core::protocol::{ClientEvent, SessionConfig};
 use realtime_core::transport::Secret;
@@ -60,15 +60,7 @@ impl EphemeralKeyRequest {
     /// detection, transcription, modalities): the agent's instructions, tools,
     /// transfer tools, tool choice and voice, as the agent runner sends them at start.
     pub fn for_agent(agent: &Agent, base: &SessionConfig) -> Self {
-        let update = agent.session_update(&History::new());
-        let mut session = base.clone();
-        session.instructions = update.instructions;
-        session.tools = update.tools;
-        session.tool_choice = update.tool_choice;
-        if let Some(voice) = agent.voice_setting() {
-            session.voice = Some(voice.clone());
-        }
-        Self::new(session)
+        Self::new(agent.session_config(base))
     }
 
     /// Sets the lifetime (GA v1 only; checked when the request is built).

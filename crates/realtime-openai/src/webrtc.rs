@@ -20,7 +20,7 @@
 
 use std::time::Duration;
 
-use realtime_core::agent::{Agent, History};
+use realtime_core::agent::Agent;
 use realtime_core::protocol::SessionConfig;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
 use serde_json::Value;
@@ -41,15 +41,7 @@ pub const SDP_TIMEOUT: Duration = Duration::from_secs(20);
 /// into an ephemeral key, the browser's session holds the agent from its first
 /// moment, before any data channel opens.
 pub fn agent_session(agent: &Agent, base: &SessionConfig) -> SessionConfig {
-    let update = agent.session_update(&History::new());
-    let mut session = base.clone();
-    session.instructions = update.instructions;
-    session.tools = update.tools;
-    session.tool_choice = update.tool_choice;
-    if let Some(voice) = agent.voice_setting() {
-        session.voice = Some(voice.clone());
-    }
-    session
+    agent.session_config(base)
 }
 
 impl ClientSecretRequest {
