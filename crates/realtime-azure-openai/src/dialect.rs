@@ -181,6 +181,10 @@ impl AzureOpenAiDialect {
 }
 
 impl Dialect for AzureOpenAiDialect {
+    fn classify_error(&self, code: &str) -> Option<realtime_core::agent::FatalKind> {
+        crate::registry::classify_error(code)
+    }
+
     /// `azure-openai-ga-v1` or `azure-openai-preview`.
     fn name(&self) -> &'static str {
         match self.flavour {

@@ -360,6 +360,10 @@ fn transcription_extra_allowed(key: &str, value: &Value) -> bool {
 }
 
 impl Dialect for OpenAiDialect {
+    fn classify_error(&self, code: &str) -> Option<realtime_core::agent::FatalKind> {
+        crate::registry::classify_error(code)
+    }
+
     fn name(&self) -> &'static str {
         DIALECT_NAME
     }

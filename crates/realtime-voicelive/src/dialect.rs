@@ -148,6 +148,10 @@ impl Default for VoiceLiveDialect {
 }
 
 impl Dialect for VoiceLiveDialect {
+    fn classify_error(&self, code: &str) -> Option<realtime_core::agent::FatalKind> {
+        crate::registry::classify_error(code)
+    }
+
     fn name(&self) -> &'static str {
         self.version.dialect_name()
     }

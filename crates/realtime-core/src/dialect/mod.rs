@@ -66,6 +66,14 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         let _ = event;
         None
     }
+
+    /// Whether a server error code (`error.code`, or `error.type` without a code)
+    /// means no retry can help on this provider (the session then ends). The
+    /// provider's crate holds its codes; the default knows none.
+    fn classify_error(&self, code: &str) -> Option<crate::agent::reconnect::FatalKind> {
+        let _ = code;
+        None
+    }
 }
 
 /// A dialect change decided from the wire; see [`Dialect::detect_switch`].
