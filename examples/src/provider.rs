@@ -39,7 +39,7 @@ pub enum Provider {
     /// is set. Offline: the `2025-04-01-preview` dialect (beta shape, no `session.type`).
     #[value(name = "azure-openai")]
     AzureOpenAi,
-    /// Azure AI Voice Live. Offline: the `2026-04-10` dialect.
+    /// Azure AI Voice Live. Offline: the `2026-07-15` dialect (the default version).
     #[value(name = "voicelive")]
     VoiceLive,
 }
@@ -187,7 +187,7 @@ impl Provider {
                 (RealtimeClient::new(dialect, connector), endpoint)
             }
             Self::VoiceLive => {
-                let version = VoiceLiveApiVersion::V2026_04_10;
+                let version = VoiceLiveApiVersion::default();
                 let dialect = VoiceLiveDialect::new(version);
                 let endpoint = Endpoint::of(&dialect, Some(version.as_str().to_owned()), url);
                 (RealtimeClient::new(dialect, connector), endpoint)

@@ -10,9 +10,9 @@ usage: cargo xtask conformance [--fixtures DIR]... [--specs DIR]... [--dialect N
 
   --fixtures DIR    fixture directory to load frames from (repeatable; default: <workspace>/fixtures)
   --specs DIR       directory to find the spec files in (repeatable; default: <workspace>/fixtures)
-  --dialect NAME    check only this dialect (repeatable): openai-ga, openai-beta, azure-openai-ga-v1,
-                    azure-openai-preview, voicelive-2025-10-01, voicelive-2026-04-10, voicelive-v1,
-                    voicelive (= voicelive-2026-04-10)
+  --dialect NAME    check only this dialect (repeatable): any dialect a provider crate registers
+                    (the report lists them), e.g. openai-ga, azure-openai-ga-v1, voicelive-2026-07-15;
+                    voicelive = voicelive-2026-04-10 (the version its doc examples use)
   --strict-unknown  fail on every server event the codec decodes to its catch-all
 
 usage: cargo xtask load --help   (loopback load test against the emulator)
@@ -119,7 +119,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
         parsed.specs.push(default_fixtures());
     }
     if parsed.dialects.is_empty() {
-        parsed.dialects = Dialect::ALL.to_vec();
+        parsed.dialects = Dialect::all();
     }
     parsed.dialects.sort();
     Ok(Command::Conformance(parsed))
@@ -140,7 +140,7 @@ mod tests {
         };
         assert_eq!(parsed.fixtures, vec![default_fixtures()]);
         assert!(parsed.fixtures[0].ends_with("fixtures"));
-        assert_eq!(parsed.dialects, Dialect::ALL.to_vec());
+        assert_eq!(parsed.dialects, Dialect::all());
         assert!(!parsed.strict_unknown);
     }
 

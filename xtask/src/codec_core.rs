@@ -23,28 +23,12 @@ fn error(error: impl std::fmt::Display) -> CodecError {
     CodecError(error.to_string())
 }
 
-/// The provider dialect that speaks `dialect` (OpenAI beta has no provider crate:
-/// the plain beta shape stands for it).
+/// The provider dialect that speaks `dialect`, from the provider crates' registry.
 fn provider(dialect: Dialect) -> Box<dyn realtime_core::dialect::Dialect> {
-    use realtime_azure_openai::{ApiVersion as AzureVersion, AzureOpenAiDialect};
-    use realtime_voicelive::{ApiVersion as VoiceLiveVersion, VoiceLiveDialect};
-    match dialect {
-        Dialect::OpenAiGa => Box::new(realtime_openai::OpenAiDialect::new()),
-        Dialect::OpenAiBeta => {
-            Box::new(realtime_core::dialect::GenericDialect::new(WireShape::Beta))
-        }
-        Dialect::AzureOpenAiGaV1 => Box::new(AzureOpenAiDialect::ga_v1()),
-        // Validated against the 2024-10-01 preview schema: encode with that version's table.
-        Dialect::AzureOpenAiPreview => Box::new(AzureOpenAiDialect::preview(
-            AzureVersion::V2024_10_01Preview,
-        )),
-        Dialect::VoiceLive20251001 => {
-            Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2025_10_01))
-        }
-        Dialect::VoiceLive20260410 => {
-            Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V2026_04_10))
-        }
-        Dialect::VoiceLiveV1 => Box::new(VoiceLiveDialect::new(VoiceLiveVersion::V1)),
+    match crate::registry::find(dialect.name()) {
+        Some(entry) => entry.build(),
+        // Unreachable while `registry::tests` holds; the plain shape keeps the run going.
+        None => Box::new(realtime_core::dialect::GenericDialect::new(wire(dialect))),
     }
 }
 
@@ -88,8 +72,14 @@ impl Codec for CoreCodec {
 
     fn scenario_frames(&self, dialect: Dialect) -> Vec<Scenario> {
         let provider = provider(dialect);
+        let voicelive = realtime_voicelive::ApiVersion::ALL
+            .into_iter()
+            .find(|version| version.dialect_name() == dialect.name())
+            .map(crate::scenarios::for_voicelive)
+            .unwrap_or_default();
         crate::scenarios::for_capabilities(provider.capabilities())
             .into_iter()
+            .chain(voicelive)
             // Voice Live v1 is validated against OpenAI's GA schema, which has no place
             // for Azure turn detection; realtime-voicelive's wire tests cover those frames.
             .filter(|(name, _)| !(dialect == Dialect::VoiceLiveV1 && name.contains("azure_")))

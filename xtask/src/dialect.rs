@@ -11,70 +11,88 @@ pub enum Shape {
     Beta,
 }
 
-/// A dialect as named in the `dialect` field of the fixtures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dialect {
+/// A dialect as named in the `dialect` field of the fixtures: one of the provider
+/// crates' registered dialects ([`crate::registry`]), in registry order.
+///
+/// The associated constants name the dialects this tool's own tables refer to
+/// (fixture directories, spec sources, reject rules); every other registered dialect
+/// is reached through [`Dialect::all`] and [`Dialect::parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Dialect(&'static str);
+
+#[allow(non_upper_case_globals)]
+impl Dialect {
     /// OpenAI Realtime GA.
-    OpenAiGa,
-    /// OpenAI Realtime beta (`OpenAI-Beta: realtime=v1`).
-    OpenAiBeta,
+    pub const OpenAiGa: Self = Self("openai-ga");
+    /// OpenAI Realtime beta (`OpenAI-Beta: realtime=v1`), retired; its fixtures stay.
+    pub const OpenAiBeta: Self = Self("openai-beta");
     /// Azure OpenAI GA (`/openai/v1/realtime`).
-    AzureOpenAiGaV1,
+    pub const AzureOpenAiGaV1: Self = Self("azure-openai-ga-v1");
     /// Azure OpenAI dated previews (`/openai/realtime?api-version=…-preview`).
-    AzureOpenAiPreview,
+    pub const AzureOpenAiPreview: Self = Self("azure-openai-preview");
     /// Azure Voice Live `api-version=2025-10-01`.
-    VoiceLive20251001,
+    pub const VoiceLive20251001: Self = Self("voicelive-2025-10-01");
     /// Azure Voice Live `api-version=2026-04-10`.
-    VoiceLive20260410,
+    pub const VoiceLive20260410: Self = Self("voicelive-2026-04-10");
     /// Azure Voice Live `api-version=v1` (GA-shaped).
-    VoiceLiveV1,
+    pub const VoiceLiveV1: Self = Self("voicelive-v1");
 }
 
 impl Dialect {
-    /// Every dialect, in report order.
-    pub const ALL: [Self; 7] = [
-        Self::OpenAiGa,
-        Self::OpenAiBeta,
-        Self::AzureOpenAiGaV1,
-        Self::AzureOpenAiPreview,
-        Self::VoiceLive20251001,
-        Self::VoiceLive20260410,
-        Self::VoiceLiveV1,
-    ];
+    /// Every registered dialect, in registry (report) order.
+    pub fn all() -> Vec<Self> {
+        crate::registry::all()
+            .map(|entry| Self(entry.name))
+            .collect()
+    }
 
     /// The fixture name of the dialect, e.g. `azure-openai-ga-v1`.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::OpenAiGa => "openai-ga",
-            Self::OpenAiBeta => "openai-beta",
-            Self::AzureOpenAiGaV1 => "azure-openai-ga-v1",
-            Self::AzureOpenAiPreview => "azure-openai-preview",
-            Self::VoiceLive20251001 => "voicelive-2025-10-01",
-            Self::VoiceLive20260410 => "voicelive-2026-04-10",
-            Self::VoiceLiveV1 => "voicelive-v1",
-        }
+        self.0
     }
 
     /// Parses a fixture or command-line dialect name.
     ///
-    /// `voicelive` (version-agnostic how-to examples) means the newest dated Voice
-    /// Live version, `voicelive-2026-04-10`. Unknown names give `None`.
+    /// `voicelive` (version-agnostic how-to examples, written against the 2026-04-10
+    /// docs) means `voicelive-2026-04-10`. Names no provider crate registers give
+    /// `None`.
     pub fn parse(name: &str) -> Option<Self> {
-        if name == "voicelive" {
-            return Some(Self::VoiceLive20260410);
-        }
-        Self::ALL.into_iter().find(|dialect| dialect.name() == name)
+        let name = if name == "voicelive" {
+            Self::VoiceLive20260410.0
+        } else {
+            name
+        };
+        crate::registry::find(name).map(|entry| Self(entry.name))
     }
 
-    /// The wire shape the dialect is written in.
+    /// The wire shape the dialect is written in (from the registry).
     pub fn shape(self) -> Shape {
-        match self {
-            Self::OpenAiGa | Self::AzureOpenAiGaV1 | Self::VoiceLiveV1 => Shape::Ga,
-            Self::OpenAiBeta
-            | Self::AzureOpenAiPreview
-            | Self::VoiceLive20251001
-            | Self::VoiceLive20260410 => Shape::Beta,
+        match crate::registry::find(self.0).map(|entry| entry.shape) {
+            Some(realtime_core::wire::WireShape::Ga) => Shape::Ga,
+            _ => Shape::Beta,
         }
+    }
+
+    /// The position in the registry (unregistered names sort last).
+    fn position(self) -> usize {
+        crate::registry::all()
+            .position(|entry| entry.name == self.0)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+impl PartialOrd for Dialect {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Dialect {
+    /// Registry order, so reports list dialects as the provider crates do.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.position()
+            .cmp(&other.position())
+            .then_with(|| self.0.cmp(other.0))
     }
 }
 
@@ -90,9 +108,10 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_alias_resolves_to_newest_voicelive() {
-        for dialect in Dialect::ALL {
+        for dialect in Dialect::all() {
             assert_eq!(Dialect::parse(dialect.name()), Some(dialect));
         }
+        assert_eq!(Dialect::all().len(), 10);
         assert_eq!(
             Dialect::parse("voicelive"),
             Some(Dialect::VoiceLive20260410)

@@ -2,8 +2,9 @@
 //! frame in `fixtures/` through the wire codecs and checks that they decode, that
 //! re-encoding loses nothing, and that client frames are valid for their dialect.
 //!
+//! The dialects checked are the provider crates' registered ones ([`registry`]).
 //! Without the `core` feature the checks run against a `serde_json` stand-in codec
-//! ([`codec_standin`]); with it, against `realtime_core::wire` (`codec_core`).
+//! ([`codec_standin`]); with it, against the provider dialects (`codec_core`).
 
 #![warn(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod fixtures;
 pub mod json_eq;
 #[cfg(feature = "core")]
 pub mod load;
+pub mod registry;
 pub mod report;
 #[cfg(feature = "core")]
 pub mod scenarios;

@@ -5,11 +5,14 @@
 
 use realtime_core::dialect::{Capabilities, SessionField};
 use realtime_core::protocol::{
-    AudioFormat, ClientEvent, ConversationMode, Eagerness, Item, MaxTokens, Modality,
-    NoiseReduction, NoiseReductionKind, Nullable, ResponseConfig, SemanticVad, ServerVad,
-    SessionConfig, Tool, ToolChoice, Tracing, Transcription, TurnDetection, Voice,
+    AudioFormat, ClientEvent, ContentPart, ConversationMode, Eagerness, Item, MaxTokens,
+    MessageItem, Modality, NoiseReduction, NoiseReductionKind, Nullable, ReasoningEffort,
+    ResponseConfig, Role, SemanticVad, ServerVad, SessionConfig, Tool, ToolChoice, Tracing,
+    Transcription, TurnDetection, Voice,
 };
-use realtime_voicelive::AzureSemanticVad;
+use realtime_voicelive::{
+    ApiVersion, AzureSemanticVad, EndOfUtterance, EouModel, ThresholdLevel, VoiceLiveClientEvent,
+};
 use serde_json::json;
 
 /// A turn-detection setting of `kind` with every field set, if this tool knows how to build it.
@@ -101,7 +104,56 @@ fn full_session(capabilities: &Capabilities) -> SessionConfig {
     if accepts(SessionField::Speed) {
         config.speed = Some(1.1);
     }
+    if accepts(SessionField::ParallelToolCalls) {
+        config = config.parallel_tool_calls(true);
+    }
+    if accepts(SessionField::Reasoning) {
+        config = config.reasoning_effort(ReasoningEffort::Low);
+    }
     config
+}
+
+/// A user message with text and an image (a 1x1 PNG as a data URL).
+fn user_image() -> Item {
+    let mut message = MessageItem::default();
+    message.role = Some(Role::User);
+    message.content = vec![
+        ContentPart::input_text("What is in this picture?"),
+        ContentPart::input_image(
+            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+        ),
+    ];
+    Item::Message(message)
+}
+
+/// Scenarios of Voice Live's own client events and settings for `version`.
+pub fn for_voicelive(version: ApiVersion) -> Vec<(String, ClientEvent)> {
+    let mut scenarios = Vec::new();
+    if version.is_dated() {
+        let eou = AzureSemanticVad::multilingual().end_of_utterance(
+            EndOfUtterance::new(EouModel::SemanticDetectionV1Multilingual)
+                .threshold_level(ThresholdLevel::Medium)
+                .timeout_ms(1000),
+        );
+        scenarios.push((
+            "session.update/end-of-utterance/semantic_detection_v1_multilingual".to_owned(),
+            ClientEvent::session_update(SessionConfig::new().turn_detection(eou.into())),
+        ));
+    }
+    if matches!(
+        version,
+        ApiVersion::V2026_07_15 | ApiVersion::V2026_07_31Preview
+    ) {
+        scenarios.push((
+            "input_text.delta".to_owned(),
+            VoiceLiveClientEvent::input_text_delta("item_1", "Where is ").into(),
+        ));
+        scenarios.push((
+            "input_text.done".to_owned(),
+            VoiceLiveClientEvent::input_text_done("item_1").into(),
+        ));
+    }
+    scenarios
 }
 
 /// Every scenario for a dialect with `capabilities`.
@@ -192,6 +244,28 @@ pub fn for_capabilities(capabilities: &Capabilities) -> Vec<(String, ClientEvent
                 r#"{"status":"shipped"}"#,
             )),
         ),
+    ]);
+    if capabilities.image_input {
+        scenarios.push((
+            "conversation.item.create/user-image".to_owned(),
+            ClientEvent::create_item(user_image()),
+        ));
+    }
+    if capabilities.response_parallel_tool_calls && capabilities.accepts(SessionField::Reasoning) {
+        let mut reasoning = ResponseConfig::new().instructions("Check the order first.");
+        reasoning.parallel_tool_calls = Some(false);
+        reasoning.reasoning = Some(realtime_core::protocol::Reasoning::effort(
+            ReasoningEffort::Medium,
+        ));
+        // `item_reference` entries (openai==3.57.0) are not in the GA OpenAPI file
+        // these frames are validated against; the openai crate's tests cover them.
+        reasoning.input = Some(vec![Item::user_text("And now?")]);
+        scenarios.push((
+            "response.create/reasoning".to_owned(),
+            ClientEvent::create_response_with(reasoning),
+        ));
+    }
+    scenarios.extend([
         (
             "conversation.item.truncate/1500ms".to_owned(),
             ClientEvent::truncate("item_1", 1500),

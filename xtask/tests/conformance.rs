@@ -18,7 +18,7 @@ fn args(fixtures: PathBuf) -> ConformanceArgs {
     ConformanceArgs {
         fixtures: vec![fixtures],
         specs: vec![default_fixtures()],
-        dialects: Dialect::ALL.to_vec(),
+        dialects: Dialect::all(),
         strict_unknown: false,
     }
 }

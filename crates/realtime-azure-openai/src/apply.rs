@@ -166,24 +166,12 @@ impl Rules<'_> {
         let mut kept = Map::new();
         for (key, value) in extra {
             if rejected.contains(&key.as_str()) {
-                let field = format!("{prefix}.{key}");
-                let reason = "this Azure OpenAI endpoint rejects the field (`unknown_parameter`)";
-                match self.policy {
-                    UnsupportedPolicy::Warn => tracing::warn!(
-                        dialect = self.dialect,
-                        field = %field,
-                        reason,
-                        "dropping a setting the provider does not support"
-                    ),
-                    // `UnsupportedPolicy` is non-exhaustive: anything but `Warn` refuses.
-                    _ => {
-                        return Err(EncodeError::Unsupported {
-                            dialect: self.dialect.into(),
-                            field: field.into(),
-                            reason: reason.into(),
-                        });
-                    }
-                }
+                unsupported(
+                    self.dialect,
+                    self.policy,
+                    format!("{prefix}.{key}"),
+                    "this Azure OpenAI endpoint rejects the field (`unknown_parameter`)",
+                )?;
             } else {
                 kept.insert(key.clone(), value.clone());
             }

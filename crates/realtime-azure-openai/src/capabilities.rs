@@ -34,8 +34,16 @@ pub fn ga_v1_capabilities() -> Capabilities {
     capabilities.turn_detection = Cow::Borrowed(&["server_vad", "semantic_vad"]);
     capabilities.voice_change_after_audio = false;
     capabilities.transcription_model_is_deployment = true;
+    // GPT Realtime 2.x on Azure: `reasoning.effort` minimal..high only (no `xhigh`),
+    // `parallel_tool_calls` as on OpenAI GA
+    // (`fixtures/openai-ga/ga-2026-additions.condensed.json`, `azure_gpt_realtime_2`).
+    capabilities.reasoning_efforts = Some(Cow::Borrowed(GA_V1_REASONING_EFFORTS));
+    capabilities.response_parallel_tool_calls = true;
     capabilities
 }
+
+/// Reasoning efforts Azure documents for GPT Realtime 2.x.
+pub(crate) const GA_V1_REASONING_EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
 /// The table of a dated preview endpoint (`/openai/realtime?api-version=V`).
 pub fn preview_capabilities(version: ApiVersion) -> Capabilities {
@@ -118,6 +126,8 @@ const GA_V1_FIELDS: &[SessionField] = &[
     SessionField::Prompt,
     SessionField::Truncation,
     SessionField::Include,
+    SessionField::ParallelToolCalls,
+    SessionField::Reasoning,
 ];
 
 /// The session of `session.update` in `realtime-openapi3-2024-10-01.yml` and

@@ -8,11 +8,11 @@ use realtime_core::dialect::UnsupportedPolicy;
 use realtime_core::transport::Secret;
 
 use crate::api_version::ApiVersion;
-use crate::detect::DialectDetector;
 use crate::dialect::AzureOpenAiDialect;
 use crate::endpoint::{Endpoint, ResourceEndpoint};
 use crate::error::ConfigError;
 use crate::token::{GA_V1_SCOPE, PREVIEW_SCOPE};
+use realtime_core::dialect::DialectDetector;
 
 /// Environment variable with the resource endpoint.
 pub const ENV_ENDPOINT: &str = "AZURE_OPENAI_ENDPOINT";

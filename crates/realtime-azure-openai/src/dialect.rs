@@ -13,7 +13,7 @@ use crate::apply::Rules;
 use crate::capabilities::{
     GA_V1_REJECTED_KEYS, PREVIEW_REJECTED_KEYS, ga_v1_capabilities, preview_capabilities,
 };
-use crate::detect::{DialectDecision, DialectDetector, SwitchReason};
+use realtime_core::dialect::{DialectDecision, DialectDetector};
 
 /// The provider name used in errors.
 pub const PROVIDER: &str = "Azure OpenAI";
@@ -181,6 +181,10 @@ impl AzureOpenAiDialect {
 }
 
 impl Dialect for AzureOpenAiDialect {
+    fn classify_error(&self, code: &str) -> Option<realtime_core::agent::FatalKind> {
+        crate::registry::classify_error(code)
+    }
+
     /// `azure-openai-ga-v1` or `azure-openai-preview`.
     fn name(&self) -> &'static str {
         match self.flavour {
@@ -279,14 +283,7 @@ impl Dialect for AzureOpenAiDialect {
         match DialectDetector::new().handle_event(event)? {
             DialectDecision::SwitchToBeta { reason } => Some(DialectSwitch {
                 to: Arc::new(self.beta_fallback()),
-                reason: match reason {
-                    SwitchReason::BetaSession { event_type } => {
-                        format!("{event_type} carried a beta-shape session")
-                    }
-                    SwitchReason::UnknownParameter { param, message } => {
-                        format!("the server rejected `{param}`: {message}")
-                    }
-                },
+                reason: reason.to_string(),
             }),
             _ => None,
         }

@@ -76,6 +76,14 @@
 //! `https://cognitiveservices.azure.com/.default` (previews); tokens are cached and
 //! refreshed 5 minutes before they expire.
 
+//! # WebRTC
+//!
+//! For a browser on WebRTC with the agent on the server: [`EphemeralKeys`] mints a
+//! key whose session is the agent's, written by the endpoint's dialect
+//! ([`EphemeralKeyRequest::for_agent`]); [`WebRtcCalls`] exchanges the SDP;
+//! [`SidebandConnector`] (or [`AzureOpenAiConfig::sideband_client`]) attaches the
+//! agent runner to the call by `call_id` (GA v1).
+
 #![warn(missing_docs)]
 
 mod api_version;
@@ -83,12 +91,17 @@ mod apply;
 mod capabilities;
 mod config;
 mod connector;
-mod detect;
 mod dialect;
 mod endpoint;
+mod ephemeral;
 mod error;
+mod sideband;
+pub mod registry;
 mod token;
 mod transcription;
+mod webrtc;
+mod webrtc_error;
+mod webrtc_http;
 
 pub use api_version::ApiVersion;
 pub use capabilities::{
@@ -99,9 +112,17 @@ pub use config::{
     ENV_ENDPOINT,
 };
 pub use connector::{AzureOpenAiConnector, CONNECTOR_PROVIDER};
-pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use dialect::{AzureOpenAiDialect, GA_V1_NAME, PREVIEW_NAME, PROVIDER};
 pub use endpoint::{Endpoint, ResourceEndpoint};
+pub use ephemeral::{
+    EphemeralKey, EphemeralKeyRequest, EphemeralKeys, GA_V1_EXPIRES_AFTER_SECONDS,
+};
 pub use error::ConfigError;
+pub use sideband::SidebandConnector;
+pub use realtime_core::dialect::{DialectDecision, DialectDetector, SwitchReason};
+pub use registry::DIALECTS;
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};
+pub use webrtc::{PreviewRtcHost, SdpAnswer, WebRtcCalls};
+pub use webrtc_error::{WebRtcError, WebRtcStep};
+pub use webrtc_http::{WEBRTC_TIMEOUT, WebRtcRequest};

@@ -299,6 +299,8 @@ fn wire_pointer(dialect: &AzureOpenAiDialect, field: SessionField) -> &'static s
         (SessionField::Prompt, true) => "/session/prompt",
         (SessionField::Truncation, true) => "/session/truncation",
         (SessionField::Include, true) => "/session/include",
+        (SessionField::ParallelToolCalls, true) => "/session/parallel_tool_calls",
+        (SessionField::Reasoning, true) => "/session/reasoning",
         (field, _) => panic!("{field:?} is not expected to be accepted (ga: {ga})"),
     }
 }

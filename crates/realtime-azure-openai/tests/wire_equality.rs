@@ -43,7 +43,9 @@ fn full_config_on_ga_v1() {
         "tool_choice": {"type": "function", "name": "get_weather"},
         "max_output_tokens": 1024,
         "truncation": "auto",
-        "prompt": {"id": "pmpt_1"}
+        "prompt": {"id": "pmpt_1"},
+        "parallel_tool_calls": true,
+        "reasoning": {"effort": "medium"}
     }});
     assert_eq!(frame, want);
 }

@@ -1,5 +1,5 @@
 //! SIP and WebRTC call control: `POST /v1/realtime/calls/{call_id}/accept | reject |
-//! refer | hangup` (S-GA paths in `shared/protocol/openai-ga/openapi-realtime-ga.yaml`).
+//! refer | hangup` (S-GA paths in `fixtures/openai-ga/openapi-realtime-ga.yaml`).
 //!
 //! An incoming SIP call is announced to your webhook with a `call_id`. Accept it with
 //! the session that will answer (the body is a GA `RealtimeSessionCreateRequestGA`),

@@ -1,12 +1,15 @@
 //! What OpenAI's GA endpoint accepts, as realtime-core capability tables.
 //!
-//! Source: `shared/protocol/openai-ga/openapi-realtime-ga.yaml` (S-GA):
+//! Source: `fixtures/openai-ga/openapi-realtime-ga.yaml` (S-GA):
 //! `RealtimeSessionCreateRequestGA` (realtime sessions),
 //! `RealtimeTranscriptionSessionCreateRequestGA` (transcription sessions),
 //! `RealtimeAudioFormats` (PCM at 24 kHz only, PCMU, PCMA), `VoiceIdsShared` (the ten
 //! built-in voices; `{id}` custom voices also pass), `RealtimeTurnDetection`
 //! (`server_vad`, `semantic_vad`). Voice changes after assistant audio are rejected
-//! (S-GA `voice` description; DIALECTS.md).
+//! (S-GA `voice` description; DIALECTS.md). Reasoning models (`gpt-realtime-2`,
+//! `2.1`) add `reasoning.effort` (`minimal`..`xhigh`) and `parallel_tool_calls`, on
+//! the session and on `response.create` (`openai==3.57.0`,
+//! `fixtures/openai-ga/ga-2026-additions.condensed.json`).
 
 use std::borrow::Cow;
 
@@ -32,7 +35,7 @@ pub const TURN_DETECTION: [&str; 2] = ["server_vad", "semantic_vad"];
 
 /// Session fields of a realtime session: everything but `temperature`, which GA
 /// does not have (S-GA `RealtimeSessionCreateRequestGA`).
-pub const REALTIME_FIELDS: [SessionField; 17] = [
+pub const REALTIME_FIELDS: [SessionField; 19] = [
     SessionField::Model,
     SessionField::Instructions,
     SessionField::OutputModalities,
@@ -50,7 +53,12 @@ pub const REALTIME_FIELDS: [SessionField; 17] = [
     SessionField::Prompt,
     SessionField::Truncation,
     SessionField::Include,
+    SessionField::ParallelToolCalls,
+    SessionField::Reasoning,
 ];
+
+/// Reasoning efforts (`openai==3.57.0` `realtime_reasoning_effort.py`: no `none`).
+pub(crate) const REASONING_EFFORTS: [&str; 5] = ["minimal", "low", "medium", "high", "xhigh"];
 
 /// Session fields of a transcription session: `audio.input.{format, transcription,
 /// noise_reduction, turn_detection}` and `include`
@@ -82,5 +90,7 @@ fn table(fields: &'static [SessionField]) -> Capabilities {
     capabilities.turn_detection = Cow::Borrowed(&TURN_DETECTION);
     capabilities.voice_change_after_audio = false;
     capabilities.transcription_model_is_deployment = false;
+    capabilities.reasoning_efforts = Some(Cow::Borrowed(&REASONING_EFFORTS));
+    capabilities.response_parallel_tool_calls = true;
     capabilities
 }

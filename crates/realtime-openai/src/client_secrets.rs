@@ -1,6 +1,6 @@
 //! Ephemeral client secrets: `POST /v1/realtime/client_secrets`.
 //!
-//! Request and response follow S-GA (`shared/protocol/openai-ga/openapi-realtime-ga.yaml`)
+//! Request and response follow S-GA (`fixtures/openai-ga/openapi-realtime-ga.yaml`)
 //! `RealtimeCreateClientSecretRequest` (`{"expires_after": {"anchor": "created_at",
 //! "seconds": 10..=7200}, "session": <realtime or transcription session>}`) and
 //! `RealtimeCreateClientSecretResponse` (`{"value", "expires_at", "session"}`, all

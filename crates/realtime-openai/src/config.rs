@@ -1,6 +1,6 @@
 //! [`OpenAiConfig`]: credentials, endpoint and session target of an OpenAI connection.
 //!
-//! Connection facts come from `shared/protocol/openai-ga/SOURCE.md` and DIALECTS.md §1:
+//! Connection facts come from `fixtures/openai-ga/SOURCE.md` and DIALECTS.md §1:
 //! `wss://api.openai.com/v1/realtime?model=M`, or `call_id=` instead of `model=` to
 //! attach to a WebRTC/SIP call, or `intent=transcription` (with no model) for a
 //! transcription session; `Authorization: Bearer <key>`; never `OpenAI-Beta`.

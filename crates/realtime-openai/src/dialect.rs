@@ -322,24 +322,9 @@ impl OpenAiDialect {
         Ok(())
     }
 
-    /// Applies the policy to one setting: an error, or a warning and `Ok`.
+    /// Applies the policy to one setting (core's helper).
     fn refuse(&self, field: Cow<'static, str>, reason: &'static str) -> Result<(), EncodeError> {
-        match self.policy {
-            UnsupportedPolicy::Warn => {
-                tracing::warn!(
-                    dialect = DIALECT_NAME,
-                    field = %field,
-                    reason,
-                    "dropping a setting the provider does not support"
-                );
-                Ok(())
-            }
-            _ => Err(EncodeError::Unsupported {
-                dialect: DIALECT_NAME.into(),
-                field,
-                reason: reason.into(),
-            }),
-        }
+        realtime_core::dialect::unsupported(DIALECT_NAME, self.policy, field, reason)
     }
 }
 
@@ -375,6 +360,10 @@ fn transcription_extra_allowed(key: &str, value: &Value) -> bool {
 }
 
 impl Dialect for OpenAiDialect {
+    fn classify_error(&self, code: &str) -> Option<realtime_core::agent::FatalKind> {
+        crate::registry::classify_error(code)
+    }
+
     fn name(&self) -> &'static str {
         DIALECT_NAME
     }

@@ -13,12 +13,15 @@
 //!   the handshake URL and `Authorization` header without I/O.
 //! - [`ClientSecrets`]: ephemeral `ek_…` secrets for browsers and phones.
 //! - [`Calls`]: accept, reject, refer and hang up SIP calls.
+//! - [`WebRtcCalls`]: browser-direct WebRTC with the agent on the server: the SDP
+//!   exchange, the sideband attach by `call_id`, and [`agent_session`] to mint a
+//!   key holding the agent ([`ClientSecretRequest::for_agent`]).
 //!
 //! It does no WebSocket I/O of its own: realtime-core's transport does. Dialect and
 //! request builders are pure functions, tested without sockets; the REST helpers are a
 //! thin `reqwest` call around them.
 //!
-//! Provider facts come from `shared/protocol/openai-ga/` (the GA OpenAPI extract, S-GA,
+//! Provider facts come from `fixtures/openai-ga/` (the GA OpenAPI extract, S-GA,
 //! and recorded sessions) and `shared/protocol/DIALECTS.md`; each module cites its
 //! source.
 //!
@@ -67,9 +70,12 @@ mod config;
 mod connector;
 mod dialect;
 mod error;
+pub mod registry;
 mod rest;
 mod secret;
 mod url;
+mod webrtc;
+mod webrtc_error;
 
 pub use calls::Calls;
 pub use capabilities::{
@@ -82,5 +88,8 @@ pub use config::{
 };
 pub use dialect::{DIALECT_NAME, OpenAiDialect, PROVIDER};
 pub use error::{ConfigError, RestError};
+pub use registry::DIALECTS;
 pub use rest::{DEFAULT_TIMEOUT, RestRequest};
 pub use secret::Secret;
+pub use webrtc::{SDP_TIMEOUT, SdpAnswer, SdpRequest, WebRtcCalls, agent_session};
+pub use webrtc_error::{WebRtcError, WebRtcStep};

@@ -61,19 +61,7 @@ impl Endpoints {
     }
 }
 
-/// Percent-encodes `value` for a query value or a path segment: every byte but the
-/// RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) becomes `%XX`.
-pub(crate) fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+pub(crate) use realtime_core::transport::percent_encode;
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,13 @@
 //! [`VoiceLiveDialect`]: the Voice Live wire dialect of one API version.
 
-use realtime_core::dialect::{Capabilities, Dialect, UnsupportedPolicy};
+use std::sync::Arc;
+
+use realtime_core::dialect::{
+    Capabilities, Dialect, DialectDecision, DialectDetector, DialectSwitch, UnsupportedPolicy,
+};
 use realtime_core::error::{DecodeError, EncodeError};
 use realtime_core::protocol::{ClientEvent, ServerEvent};
+use realtime_core::wire::WireShape;
 
 use crate::capabilities::capabilities;
 use crate::error::PROVIDER;
@@ -26,7 +31,7 @@ use crate::{encode, lift};
 /// use realtime_core::protocol::{AudioFormat, ClientEvent, SessionConfig};
 /// use realtime_voicelive::{ApiVersion, VoiceLiveDialect};
 ///
-/// let dialect = VoiceLiveDialect::new(ApiVersion::V2026_04_10);
+/// let dialect = VoiceLiveDialect::new(ApiVersion::V2026_07_15);
 /// let frame = dialect.encode(&ClientEvent::session_update(
 ///     SessionConfig::new()
 ///         .input_audio_format(AudioFormat::Pcm16 { rate: 16_000 })
@@ -41,6 +46,9 @@ pub struct VoiceLiveDialect {
     version: ApiVersion,
     policy: UnsupportedPolicy,
     capabilities: Capabilities,
+    model: Option<String>,
+    /// `v1` answered in the flat shape (see [`VoiceLiveDialect::flat_fallback`]).
+    flat: bool,
 }
 
 impl VoiceLiveDialect {
@@ -50,7 +58,50 @@ impl VoiceLiveDialect {
             version,
             policy: UnsupportedPolicy::default(),
             capabilities: capabilities(version),
+            model: None,
+            flat: false,
         }
+    }
+
+    /// The wire shape this dialect writes: the version's, or the flat shape once a
+    /// `v1` endpoint has answered in it.
+    pub fn shape(&self) -> WireShape {
+        if self.flat {
+            WireShape::Beta
+        } else {
+            self.version.shape()
+        }
+    }
+
+    /// The `v1` dialect for an endpoint that answers in the flat shape: `v1` is
+    /// GA-shaped by its spec, but the official SDK (`azure-ai-voicelive` 1.3.1) sends
+    /// the flat session on every api-version and no `v1` recording exists, so a `v1`
+    /// endpoint may answer flat. Same name and `api-version`, the flat shape and the
+    /// 2026-07-15 capability table. Other versions are returned unchanged.
+    pub fn flat_fallback(&self) -> Self {
+        if self.version != ApiVersion::V1 {
+            return self.clone();
+        }
+        let mut capabilities = capabilities(ApiVersion::V2026_07_15);
+        capabilities.shape = WireShape::Beta;
+        Self {
+            capabilities,
+            flat: true,
+            ..self.clone()
+        }
+    }
+
+    /// Names the model the connection uses (`model=`), so that settings valid with
+    /// one model only (`azure-realtime-native` voices) are checked before sending.
+    #[must_use]
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// The model the connection uses, when known.
+    pub fn model(&self) -> Option<&str> {
+        self.model.as_deref()
     }
 
     /// Sets the policy for settings this version has no place for.
@@ -79,25 +130,28 @@ impl VoiceLiveDialect {
     /// A [`DecodeError`] naming this dialect, as for server frames.
     pub fn decode_client(&self, frame: &str) -> Result<ClientEvent, DecodeError> {
         let mut event = self
-            .version
             .shape()
             .decode_client(frame)
             .map_err(|error| error.with_dialect(self.name()))?;
         if let ClientEvent::SessionUpdate { session, .. } = &mut event {
-            lift::lift_session(self.version, session);
+            lift::lift_session(self.shape() == WireShape::Beta, session);
         }
         Ok(event)
     }
 }
 
 impl Default for VoiceLiveDialect {
-    /// The newest dated GA version (2026-04-10).
+    /// The newest GA version (2026-07-15).
     fn default() -> Self {
         Self::new(ApiVersion::default())
     }
 }
 
 impl Dialect for VoiceLiveDialect {
+    fn classify_error(&self, code: &str) -> Option<realtime_core::agent::FatalKind> {
+        crate::registry::classify_error(code)
+    }
+
     fn name(&self) -> &'static str {
         self.version.dialect_name()
     }
@@ -115,9 +169,24 @@ impl Dialect for VoiceLiveDialect {
     }
 
     fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError> {
-        self.version
-            .shape()
+        self.shape()
             .decode_server(frame)
             .map_err(|error| error.with_dialect(self.name()))
+    }
+
+    /// A `v1` dialect switches to its [flat fallback](VoiceLiveDialect::flat_fallback)
+    /// when the server shows the flat shape (core's [`DialectDetector`], as Azure
+    /// OpenAI GA v1 does).
+    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
+        if self.version != ApiVersion::V1 || self.flat {
+            return None;
+        }
+        match DialectDetector::for_dialect(self, true).handle_event(event)? {
+            DialectDecision::SwitchToBeta { reason } => Some(DialectSwitch {
+                to: Arc::new(self.flat_fallback()),
+                reason: reason.to_string(),
+            }),
+            _ => None,
+        }
     }
 }

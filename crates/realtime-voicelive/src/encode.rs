@@ -6,36 +6,25 @@ use std::borrow::Cow;
 use realtime_core::dialect::{Dialect, prepare_event, unsupported};
 use realtime_core::error::EncodeError;
 use realtime_core::protocol::{
-    AudioFormat, ClientEvent, Extensions, Modality, ResponseConfig, SessionConfig, Voice,
+    AudioFormat, ClientEvent, Extensions, Modality, ResponseConfig, SessionConfig, Tool, Voice,
 };
 use realtime_core::wire::WireShape;
 use serde_json::{Map, Value};
 
 use crate::audio_wire;
-use crate::capabilities::{EXTRA_MODALITIES, has_realtime_native_voice, output_pcm_rates};
+use crate::capabilities::{
+    EXTRA_MODALITIES, REALTIME_NATIVE_MODEL, TOOL_TYPES_2026, client_events, has_echo_reference,
+    has_realtime_native_voice, output_pcm_rates,
+};
 use crate::dialect::VoiceLiveDialect;
 use crate::extensions::{self, Animation, Avatar, EchoCancellation, OutputTimestamps};
-use crate::version::ApiVersion;
-
-/// Client events only Voice Live has (VL-25 `ClientEventType`), by version.
-const DATED_CLIENT_EVENTS: [&str; 6] = [
-    "session.avatar.connect",
-    "input_audio.turn.start",
-    "input_audio.turn.append",
-    "input_audio.turn.end",
-    "input_audio.turn.cancel",
-    "input_audio.clear",
-];
-/// `v1` documents avatars (VL-V1 `AvatarConfig (v1)`); the turn events are not in the
-/// partial spec.
-const V1_CLIENT_EVENTS: [&str; 1] = ["session.avatar.connect"];
 
 pub(crate) fn encode(
     dialect: &VoiceLiveDialect,
     event: &ClientEvent,
 ) -> Result<String, EncodeError> {
     let name = dialect.name();
-    let shape = dialect.version().shape();
+    let shape = dialect.shape();
     let object = match event {
         ClientEvent::InputAudioBufferAppend { .. } => {
             return shape
@@ -92,16 +81,21 @@ fn take_extra_modalities(
     dialect: &VoiceLiveDialect,
     field: &'static str,
     modalities: &mut Option<Vec<Modality>>,
-) -> Result<Vec<String>, EncodeError> {
+) -> Result<ExtraModalities, EncodeError> {
     let Some(list) = modalities else {
-        return Ok(Vec::new());
+        return Ok(ExtraModalities {
+            extra: Vec::new(),
+            text_asked: false,
+        });
     };
+    let text_asked = list.contains(&Modality::Text);
     let mut extra = Vec::new();
     let mut kept = Vec::with_capacity(list.len());
     for modality in list.drain(..) {
         match modality {
             Modality::Other(other) => {
-                if dialect.version().is_dated() && EXTRA_MODALITIES.contains(&other.as_str()) {
+                if dialect.shape() == WireShape::Beta && EXTRA_MODALITIES.contains(&other.as_str())
+                {
                     extra.push(other);
                 } else {
                     policy(dialect, field, "this endpoint does not offer that modality")?;
@@ -111,39 +105,118 @@ fn take_extra_modalities(
         }
     }
     *modalities = (!kept.is_empty()).then_some(kept);
-    Ok(extra)
+    Ok(ExtraModalities { extra, text_asked })
 }
 
-/// Appends Voice Live modalities after the ones core wrote.
-fn put_extra_modalities(object: &mut Map<String, Value>, extra: Vec<String>) {
-    if extra.is_empty() {
+/// Voice Live's own modalities taken out of a list, and whether the client asked
+/// for `text` itself.
+struct ExtraModalities {
+    extra: Vec<String>,
+    text_asked: bool,
+}
+
+/// Appends Voice Live modalities after the ones core wrote. With one of them next to
+/// `audio`, the client's list is already a documented combination (VL-26 example
+/// `["audio","animation"]`), so the `text` core adds to a lone `audio` is taken back
+/// out unless the client asked for it.
+fn put_extra_modalities(object: &mut Map<String, Value>, extra: ExtraModalities) {
+    if extra.extra.is_empty() {
         return;
     }
     let entry = object
         .entry("modalities")
         .or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(list) = entry {
-        list.extend(extra.into_iter().map(Value::String));
+        if !extra.text_asked {
+            list.retain(|modality| modality.as_str() != Some("text"));
+        }
+        list.extend(extra.extra.into_iter().map(Value::String));
     }
 }
 
-/// Refuses (or drops) voices this version lacks.
+/// Refuses (or drops) voices this version lacks, and `azure-realtime-native` voices
+/// with a model other than `azure-realtime` (VL-0715 `Voice`) when the model is known
+/// (from the session, else from the connection's `model=`).
 fn check_voice(
     dialect: &VoiceLiveDialect,
     field: &'static str,
     voice: &mut Option<Voice>,
+    session_model: Option<&str>,
 ) -> Result<(), EncodeError> {
     let native = matches!(voice, Some(Voice::Object(map))
         if map.get("type").and_then(Value::as_str) == Some("azure-realtime-native"));
-    if native && !has_realtime_native_voice(dialect.version()) {
+    if !native {
+        return Ok(());
+    }
+    if !has_realtime_native_voice(dialect.version()) {
         policy(
             dialect,
             field,
             "azure-realtime-native voices need api-version 2026-01-01-preview or later",
         )?;
         *voice = None;
+        return Ok(());
+    }
+    let model = session_model.or(dialect.model());
+    if model.is_some_and(|model| model != REALTIME_NATIVE_MODEL) {
+        policy(
+            dialect,
+            field,
+            "azure-realtime-native voices work only with the azure-realtime model",
+        )?;
+        *voice = None;
     }
     Ok(())
+}
+
+/// Refuses (or drops) tool types the 2026 SDK generation's swagger dropped
+/// (`foundry_agent`, `end_conversation`; VL-0715 `tools`).
+fn check_tools(
+    dialect: &VoiceLiveDialect,
+    field: &'static str,
+    tools: &mut Option<Vec<Tool>>,
+) -> Result<(), EncodeError> {
+    if !dialect.version().is_2026_sdk_generation() {
+        return Ok(());
+    }
+    let Some(list) = tools else {
+        return Ok(());
+    };
+    let offered = |tool: &Tool| {
+        tool.kind()
+            .is_some_and(|kind| TOOL_TYPES_2026.contains(&kind))
+    };
+    if list.iter().all(offered) {
+        return Ok(());
+    }
+    policy(
+        dialect,
+        field,
+        "this api-version offers function and mcp tools only",
+    )?;
+    list.retain(offered);
+    Ok(())
+}
+
+/// Writes `create_response` and `interrupt_response` explicitly on the 2026 SDK
+/// generation: its swagger says they default to `false`, which contradicts the
+/// service and the docs (`true`), so an unset value is sent as `true`.
+fn explicit_response_flags(dialect: &VoiceLiveDialect, session: &mut Map<String, Value>) {
+    if !dialect.version().is_2026_sdk_generation() {
+        return;
+    }
+    let Some(Value::Object(detection)) = session.get_mut("turn_detection") else {
+        return;
+    };
+    let has_flags = detection
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|kind| kind == "server_vad" || kind.starts_with("azure_semantic_vad"));
+    if has_flags {
+        for key in ["create_response", "interrupt_response"] {
+            detection.entry(key.to_owned()).or_insert(Value::Bool(true));
+        }
+    }
 }
 
 /// Refuses (or drops) an output rate this version does not document.
@@ -207,7 +280,14 @@ fn session_update(
         // `prepare_event` returns the kind of event it was given.
         _ => return Err(internal(name, "session.update")),
     };
-    check_voice(dialect, "session.voice", &mut session.voice)?;
+    let model = session.model.clone();
+    check_voice(
+        dialect,
+        "session.voice",
+        &mut session.voice,
+        model.as_deref(),
+    )?;
+    check_tools(dialect, "session.tools", &mut session.tools)?;
     let input = session.input_audio_format.take();
     let output = check_output(
         dialect,
@@ -216,7 +296,6 @@ fn session_update(
     )?;
     let extensions = std::mem::take(&mut session.extensions);
     let mut object = dialect
-        .version()
         .shape()
         .client_to_object(&ClientEvent::SessionUpdate {
             event_id: event_id.map(str::to_owned),
@@ -224,8 +303,9 @@ fn session_update(
         })
         .map_err(|error| error.with_dialect(name))?;
     let wire = nested(&mut object, &["session"]);
-    match dialect.version().shape() {
+    match dialect.shape() {
         WireShape::Beta => {
+            explicit_response_flags(dialect, wire);
             write_dated_formats(wire, input, output);
             write_dated_extensions(dialect, wire, &extensions)?;
             put_extra_modalities(wire, extra_modalities);
@@ -283,11 +363,11 @@ fn write_dated_extensions(
     extensions: &Extensions,
 ) -> Result<(), EncodeError> {
     if let Some(echo) = extensions.get::<EchoCancellation>() {
-        let value = if echo.uses_v1_fields() {
+        let value = if echo.uses_v1_fields() && !has_echo_reference(dialect.version()) {
             policy(
                 dialect,
                 "session.input_audio_echo_cancellation",
-                "reference_source and channels exist in api-version v1 only",
+                "reference_source and channels exist in api-version v1 and the 2026 previews only",
             )?;
             EchoCancellation::server().to_value()
         } else {
@@ -348,7 +428,18 @@ fn response_create(
         "response.output_modalities",
         &mut response.output_modalities,
     )?;
-    check_voice(dialect, "response.voice", &mut response.voice)?;
+    check_voice(dialect, "response.voice", &mut response.voice, None)?;
+    check_tools(dialect, "response.tools", &mut response.tools)?;
+    if response.extra.contains_key(crate::response::INVOKE_INPUT)
+        && !dialect.version().is_2026_sdk_generation()
+    {
+        policy(
+            dialect,
+            "response.invoke_input",
+            "hosted-agent invocation input needs api-version 2026-06-01-preview or later",
+        )?;
+        response.extra.remove(crate::response::INVOKE_INPUT);
+    }
     let output = check_output(
         dialect,
         "response.output_audio_format",
@@ -360,12 +451,11 @@ fn response_create(
     };
     let prepared = prepare(dialect, &event)?;
     let mut object = dialect
-        .version()
         .shape()
         .client_to_object(&prepared)
         .map_err(|error| error.with_dialect(name))?;
     let wire = nested(&mut object, &["response"]);
-    match dialect.version().shape() {
+    match dialect.shape() {
         WireShape::Beta => {
             if let Some(format) = output {
                 wire.insert(
@@ -390,11 +480,7 @@ fn other_event(
     event_type: &str,
     raw: &Map<String, Value>,
 ) -> Result<Map<String, Value>, EncodeError> {
-    let known: &[&str] = match dialect.version() {
-        ApiVersion::V2025_10_01 | ApiVersion::V2026_04_10 => &DATED_CLIENT_EVENTS,
-        ApiVersion::V1 => &V1_CLIENT_EVENTS,
-    };
-    if known.contains(&event_type) {
+    if client_events(dialect.version()).contains(&event_type) {
         let mut object = raw.clone();
         object.insert("type".to_owned(), Value::String(event_type.to_owned()));
         Ok(object)

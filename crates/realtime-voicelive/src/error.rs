@@ -43,7 +43,8 @@ pub enum ConfigError {
     },
     /// An `api-version` this crate does not speak.
     #[error(
-        "Azure AI Voice Live: unsupported api-version: expected one of 2025-10-01, 2026-04-10, v1, got `{found}`"
+        "Azure AI Voice Live: unsupported api-version: expected one of {}, got `{found}`",
+        crate::version::ApiVersion::list()
     )]
     InvalidApiVersion {
         /// The version given.

@@ -7,9 +7,11 @@
 //! [`Connector`](realtime_core::transport::Connector) that gives the transport its URL
 //! and credential header.
 //!
-//! - [`VoiceLiveDialect`]: `2025-10-01` and `2026-04-10` (beta-style flat session)
-//!   and `v1` (OpenAI GA shape), each plus the Azure extensions; what each accepts
-//!   is in [`capabilities`](mod@capabilities). Settings a version has no place for
+//! - [`VoiceLiveDialect`]: `2025-10-01`, `2026-04-10`, `2026-06-01-preview`,
+//!   `2026-07-15` (GA, the default) and `2026-07-31-preview` (beta-style flat
+//!   session) and `v1` (OpenAI GA shape), each plus the Azure extensions; what each
+//!   accepts is in [`capabilities`](mod@capabilities). [`DIALECTS`] lists them for
+//!   tools that iterate over every provider. Settings a version has no place for
 //!   (e.g. GA `tracing` on a dated version) follow the
 //!   [`UnsupportedPolicy`](realtime_core::dialect::UnsupportedPolicy).
 //! - Typed settings that produce core values: [`AzureSemanticVad`],
@@ -23,9 +25,11 @@
 //!   `ServerEvent::Unknown` without loss; [`VoiceLiveClientEvent`]: Voice
 //!   Live-only client events.
 //!
-//! Every provider fact here comes from `shared/protocol/voicelive/` (VL-25 =
-//! `VoiceLive-2025-10-01.condensed.json`, VL-26 = `voicelive-2026-04-10.condensed.json`,
-//! VL-V1 = `voicelive-v1.partial.condensed.json`) and `shared/protocol/DIALECTS.md`.
+//! Every provider fact here comes from the specs copied under `fixtures/voicelive/`
+//! (VL-25 = `VoiceLive-2025-10-01.condensed.json`, VL-26 =
+//! `voicelive-2026-04-10.condensed.json`, VL-0715 =
+//! `voicelive-2026-07-15.condensed.json`, VL-PRE = `voicelive-previews-2026.condensed.json`,
+//! VL-V1 = `voicelive-v1.partial.condensed.json`), whose `SOURCE.md` names their origin.
 //!
 //! # Example
 //!
@@ -72,6 +76,8 @@ mod error;
 mod events;
 pub mod extensions;
 mod lift;
+pub mod registry;
+mod response;
 mod transcription;
 mod turn_detection;
 mod version;
@@ -87,13 +93,16 @@ pub use error::{ConfigError, PROVIDER};
 pub use events::{
     AnnotationAdded, AudioTimestampDelta, AvatarConnecting, AvatarSwitch, BlendshapesDelta,
     BlendshapesDone, Fields, FoundryAgentArgumentsDelta, FoundryAgentArgumentsDone,
-    FoundryAgentCall, InvocationDelta, PartDone, SearchCall, VideoDelta, VisemeDelta,
-    VoiceLiveClientEvent, VoiceLiveEvent, Warning, WarningDetails,
+    FoundryAgentCall, InvocationDelta, PartDone, RtcCallError, RtcCallSdpCreated, SearchCall,
+    SipCall, SipCallState, SipCallTerminalReason, SipTransfer, SipTransferState, VideoDelta,
+    VisemeDelta, VoiceLiveClientEvent, VoiceLiveEvent, Warning, WarningDetails,
 };
 pub use extensions::{
     Animation, AnimationOutput, Avatar, AvatarKind, EchoCancellation, OutputTimestamps,
     ReferenceSource, TimestampType,
 };
+pub use registry::DIALECTS;
+pub use response::VoiceLiveResponse;
 pub use transcription::{
     AZURE_DEEP_NOISE_SUPPRESSION, AzureSpeechTranscription, azure_deep_noise_suppression, models,
 };

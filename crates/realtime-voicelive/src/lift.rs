@@ -6,11 +6,10 @@ use serde_json::{Map, Value};
 
 use crate::audio_wire;
 use crate::extensions::{Animation, Avatar, EchoCancellation, OutputTimestamps};
-use crate::version::ApiVersion;
 
-/// Lifts the Voice Live fields of a decoded session of `version`.
-pub(crate) fn lift_session(version: ApiVersion, session: &mut SessionConfig) {
-    if version.is_dated() {
+/// Lifts the Voice Live fields of a decoded session (`flat`: the dated shape).
+pub(crate) fn lift_session(flat: bool, session: &mut SessionConfig) {
+    if flat {
         lift_dated(session);
     } else {
         lift_v1(session);

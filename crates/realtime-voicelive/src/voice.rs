@@ -97,6 +97,8 @@ wire_enum! {
         PhoenixLatestNeural = "PhoenixLatestNeural",
         /// `PhoenixV2Neural` (VL-25).
         PhoenixV2Neural = "PhoenixV2Neural",
+        /// `MAI-Voice-1` (VL-0715).
+        MaiVoice1 = "MAI-Voice-1",
     }
 }
 

@@ -51,7 +51,7 @@ fn urls_for_model_and_agent() -> Result<(), ConfigError> {
         .build()?;
     assert_eq!(
         agent.url(),
-        "wss://contoso.services.ai.azure.com/voice-live/realtime?api-version=2026-04-10\
+        "wss://contoso.services.ai.azure.com/voice-live/realtime?api-version=2026-07-15\
          &agent-name=support%20agent&agent-project-name=proj-1"
     );
     Ok(())

@@ -91,6 +91,11 @@ async fn dated_session_over_loopback() -> TestResult {
 }
 
 #[tokio::test]
+async fn ga_2026_07_15_session_over_loopback() -> TestResult {
+    run(ApiVersion::V2026_07_15, Profile::voicelive_dated()).await
+}
+
+#[tokio::test]
 async fn v1_session_over_loopback() -> TestResult {
     run(ApiVersion::V1, Profile::voicelive_v1()).await
 }
@@ -161,7 +166,8 @@ async fn entra_bearer_per_connect_and_a_warning_event() -> TestResult {
         assert_eq!(connection.request().header("api-key"), None);
         assert_eq!(
             connection.request().query_param("api-version"),
-            Some("2026-04-10")
+            Some("2026-07-15"),
+            "the default api-version"
         );
     }
     let debug = format!("{config:?} {client:?}");

@@ -167,7 +167,9 @@ fn dated_extensions_and_modalities() -> TestResult {
     assert_eq!(
         wire["session"],
         json!({
-            "modalities": ["audio", "text", "animation"],
+            // As the client listed them (VL-26's own example sends
+            // `["audio","animation"]`, fixtures/voicelive/examples.jsonl line 208).
+            "modalities": ["audio", "animation"],
             "input_audio_format": "g711_ulaw",
             "output_audio_format": "g711_alaw",
             "output_audio_timestamp_types": ["word"],
@@ -310,7 +312,9 @@ fn response_create_writes_voice_live_rates_and_modalities() -> TestResult {
     assert_eq!(
         wire,
         json!({"type": "response.create", "response": {
-            "modalities": ["audio", "text", "animation"],
+            // As the client listed them (VL-26's own example sends
+            // `["audio","animation"]`, fixtures/voicelive/examples.jsonl line 208).
+            "modalities": ["audio", "animation"],
             "output_audio_format": "pcm16_16000hz"
         }})
     );

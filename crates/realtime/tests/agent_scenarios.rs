@@ -778,6 +778,7 @@ mod capability_tables {
         for version in VoiceLiveVersion::ALL {
             let row = match version {
                 VoiceLiveVersion::V1 => &expected::VOICELIVE_V1,
+                version if version.is_2026_sdk_generation() => &expected::VOICELIVE_2026,
                 _ => &expected::VOICELIVE_DATED,
             };
             all.push((

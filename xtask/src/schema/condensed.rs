@@ -21,6 +21,16 @@ pub struct Layout {
     pub event_fields: Option<&'static str>,
     /// Key of the request-session mapping `field -> description`.
     pub session: &'static str,
+    /// Whether per-event fields mark required ones in their description
+    /// (`"turn_id": "string (req)"`) rather than in a `required` list.
+    pub required_marker: bool,
+}
+
+/// Whether a condensed field description marks the field required.
+fn marked_required(description: &Value) -> bool {
+    description
+        .as_str()
+        .is_some_and(|text| text.contains("(req"))
 }
 
 /// What a condensed spec says about client events.
@@ -70,7 +80,7 @@ impl Condensed {
                 return Err(shape("a mapping of client events", document.get(key)));
             };
             for (name, fields) in events {
-                let names: Vec<String> = fields
+                let mut names: Vec<String> = fields
                     .get("required")
                     .and_then(Value::as_array)
                     .into_iter()
@@ -78,6 +88,16 @@ impl Condensed {
                     .filter_map(Value::as_str)
                     .map(str::to_owned)
                     .collect();
+                if layout.required_marker
+                    && let Some(fields) = fields.as_object()
+                {
+                    names.extend(
+                        fields
+                            .iter()
+                            .filter(|(_, description)| marked_required(description))
+                            .map(|(field, _)| field.clone()),
+                    );
+                }
                 required.insert(name.clone(), names);
             }
         }
@@ -98,6 +118,52 @@ impl Condensed {
                 .collect(),
             session_enums: session_enums(session),
         })
+    }
+
+    /// Applies the diff of one preview version (a `voicelive-previews-2026` entry):
+    /// client events it adds (with the fields their `shape` marks required) and
+    /// client events it lacks. Other differences (session sub-objects) are below
+    /// what a condensed check sees.
+    pub fn apply_preview_diff(&mut self, diff: &Value) {
+        let entries = |key: &str| {
+            diff.get(key)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        for entry in entries("added_vs_2026_07_15") {
+            let what = entry.get("what").and_then(Value::as_str).unwrap_or("");
+            let Some(shape) = entry.get("shape").and_then(Value::as_object) else {
+                continue;
+            };
+            let Some(name) = shape.get("type").and_then(Value::as_str) else {
+                continue;
+            };
+            if !what.starts_with("client event ") {
+                continue;
+            }
+            let name = name.trim_matches('\'').to_owned();
+            let required = shape
+                .iter()
+                .filter(|(field, description)| *field != "type" && marked_required(description))
+                .map(|(field, _)| field.clone())
+                .collect();
+            self.required.insert(name.clone(), required);
+            self.event_types.insert(name);
+        }
+        for entry in entries("missing_vs_2026_07_15") {
+            let what = entry.get("what").and_then(Value::as_str).unwrap_or("");
+            let Some(names) = what
+                .strip_prefix("client events ")
+                .or_else(|| what.strip_prefix("client event "))
+            else {
+                continue;
+            };
+            for name in names.split(['/', ' ']).filter(|name| name.contains('.')) {
+                self.event_types.remove(name);
+                self.required.remove(name);
+            }
+        }
     }
 
     /// Checks a client frame: known event type, required fields present, and for
@@ -216,6 +282,7 @@ mod tests {
         event_names: "names",
         event_fields: Some("events"),
         session: "session",
+        required_marker: false,
     };
 
     fn spec() -> Condensed {

@@ -7,6 +7,8 @@
 //! | `azure-openai-preview` | AZ-2410 `realtime-openapi3-2024-10-01.yml` (`Realtime.RealtimeRequestCommand` discriminator mapping) and AZ-REF condensed (event names, session fields, enums) |
 //! | `voicelive-2025-10-01` | VL-25 condensed (event names, required fields, session fields, enums) |
 //! | `voicelive-2026-04-10` | VL-26 condensed (event names, session fields, enums) |
+//! | `voicelive-2026-07-15` | VL-0715 condensed (event names, required fields, session fields) |
+//! | `voicelive-2026-06-01-preview`, `voicelive-2026-07-31-preview` | VL-0715 with the version's diff from VL-PRE applied (client events added and missing) |
 //!
 //! Every dialect is also checked against its rows of the [`reject`] table.
 
@@ -81,13 +83,27 @@ pub enum SpecSource {
         /// Its layout.
         layout: Layout,
     },
+    /// A hand-condensed base file with one version's diff from a second file applied.
+    CondensedDiff {
+        /// Name this source is known by (base file and version).
+        key: &'static str,
+        /// The base file.
+        base: &'static str,
+        /// Its layout.
+        layout: Layout,
+        /// The file holding the diffs.
+        diff_file: &'static str,
+        /// The key of the version's diff in `diff_file`.
+        version: &'static str,
+    },
 }
 
 impl SpecSource {
-    /// The file name.
+    /// The name the source is known by: its file name, or base file and version.
     pub fn file(self) -> &'static str {
         match self {
             Self::OpenApi { file, .. } | Self::Condensed { file, .. } => file,
+            Self::CondensedDiff { key, .. } => key,
         }
     }
 
@@ -97,6 +113,9 @@ impl SpecSource {
             Self::OpenApi { .. } => "full schema",
             Self::Condensed { .. } => {
                 "condensed: event names, required fields, session fields, enums"
+            }
+            Self::CondensedDiff { .. } => {
+                "condensed with a preview diff: event names, required fields, session fields"
             }
         }
     }
@@ -129,6 +148,7 @@ const AZ_REF: SpecSource = SpecSource::Condensed {
         event_names: "client_events",
         event_fields: None,
         session: "RealtimeRequestSession",
+        required_marker: false,
     },
 };
 const VL_25: SpecSource = SpecSource::Condensed {
@@ -137,6 +157,7 @@ const VL_25: SpecSource = SpecSource::Condensed {
         event_names: "ClientEventType",
         event_fields: Some("client_events"),
         session: "RequestSession",
+        required_marker: false,
     },
 };
 const VL_26: SpecSource = SpecSource::Condensed {
@@ -145,19 +166,51 @@ const VL_26: SpecSource = SpecSource::Condensed {
         event_names: "client_events",
         event_fields: None,
         session: "RealtimeRequestSession",
+        required_marker: false,
     },
+};
+const VL_0715_FILE: &str = "voicelive-2026-07-15.condensed.json";
+const VL_0715_LAYOUT: Layout = Layout {
+    event_names: "ClientEventType",
+    event_fields: Some("client_events"),
+    session: "RequestSession",
+    required_marker: true,
+};
+const VL_0715: SpecSource = SpecSource::Condensed {
+    file: VL_0715_FILE,
+    layout: VL_0715_LAYOUT,
+};
+const VL_PRE_FILE: &str = "voicelive-previews-2026.condensed.json";
+const VL_0601_PREVIEW: SpecSource = SpecSource::CondensedDiff {
+    key: "voicelive-2026-07-15.condensed.json + voicelive-previews-2026.condensed.json#2026-06-01-preview",
+    base: VL_0715_FILE,
+    layout: VL_0715_LAYOUT,
+    diff_file: VL_PRE_FILE,
+    version: "2026-06-01-preview",
+};
+const VL_0731_PREVIEW: SpecSource = SpecSource::CondensedDiff {
+    key: "voicelive-2026-07-15.condensed.json + voicelive-previews-2026.condensed.json#2026-07-31-preview",
+    base: VL_0715_FILE,
+    layout: VL_0715_LAYOUT,
+    diff_file: VL_PRE_FILE,
+    version: "2026-07-31-preview",
 };
 
 /// The spec sources a dialect's client frames are validated against.
 pub fn sources(dialect: Dialect) -> &'static [SpecSource] {
-    match dialect {
+    match dialect.name() {
         // VL v1 imports the OpenAI GA models (VL-V1); the GA schemas are open
         // objects, so Azure extensions such as `voice_type` pass.
-        Dialect::OpenAiGa | Dialect::AzureOpenAiGaV1 | Dialect::VoiceLiveV1 => &[GA],
-        Dialect::OpenAiBeta => &[BETA],
-        Dialect::AzureOpenAiPreview => &[AZ_2410, AZ_REF],
-        Dialect::VoiceLive20251001 => &[VL_25],
-        Dialect::VoiceLive20260410 => &[VL_26],
+        "openai-ga" | "azure-openai-ga-v1" | "voicelive-v1" => &[GA],
+        "openai-beta" => &[BETA],
+        "azure-openai-preview" => &[AZ_2410, AZ_REF],
+        "voicelive-2025-10-01" => &[VL_25],
+        "voicelive-2026-04-10" => &[VL_26],
+        "voicelive-2026-06-01-preview" => &[VL_0601_PREVIEW],
+        "voicelive-2026-07-15" => &[VL_0715],
+        "voicelive-2026-07-31-preview" => &[VL_0731_PREVIEW],
+        // A registered dialect with no spec here yet (the registry test fails).
+        _ => &[],
     }
 }
 
@@ -210,7 +263,10 @@ impl SpecSet {
                 (SpecSource::OpenApi { events, .. }, Some(Loaded::OpenApi(spec))) => {
                     out.extend(spec.validate_client(*events, frame));
                 }
-                (SpecSource::Condensed { .. }, Some(Loaded::Condensed(spec))) => {
+                (
+                    SpecSource::Condensed { .. } | SpecSource::CondensedDiff { .. },
+                    Some(Loaded::Condensed(spec)),
+                ) => {
                     out.extend(spec.check_client(frame));
                 }
                 _ => {}
@@ -229,23 +285,54 @@ fn names(error: &SpecError, file: &str) -> bool {
     }
 }
 
-fn load_source(dirs: &[PathBuf], source: SpecSource) -> Result<Loaded, SpecError> {
-    let Some(path) = dirs.iter().find_map(|dir| find(dir, source.file())) else {
+/// Reads the file named `file` found under `dirs`.
+fn read_spec(dirs: &[PathBuf], file: &str) -> Result<String, SpecError> {
+    let Some(path) = dirs.iter().find_map(|dir| find(dir, file)) else {
         let searched: Vec<String> = dirs.iter().map(|dir| dir.display().to_string()).collect();
         return Err(SpecError::Missing {
-            file: source.file().to_owned(),
+            file: file.to_owned(),
             searched: searched.join(", "),
         });
     };
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|error| SpecError::Io {
-        file: shown.clone(),
+    std::fs::read_to_string(&path).map_err(|error| SpecError::Io {
+        file: path.display().to_string(),
         message: error.to_string(),
-    })?;
+    })
+}
+
+fn load_source(dirs: &[PathBuf], source: SpecSource) -> Result<Loaded, SpecError> {
     match source {
-        SpecSource::OpenApi { file, .. } => OpenApi::from_yaml(file, &text).map(Loaded::OpenApi),
+        SpecSource::OpenApi { file, .. } => {
+            OpenApi::from_yaml(file, &read_spec(dirs, file)?).map(Loaded::OpenApi)
+        }
         SpecSource::Condensed { file, layout } => {
-            Condensed::from_json(file, &text, layout).map(Loaded::Condensed)
+            Condensed::from_json(file, &read_spec(dirs, file)?, layout).map(Loaded::Condensed)
+        }
+        SpecSource::CondensedDiff {
+            key,
+            base,
+            layout,
+            diff_file,
+            version,
+        } => {
+            let mut spec = Condensed::from_json(base, &read_spec(dirs, base)?, layout)?;
+            let diffs: Value =
+                serde_json::from_str(&read_spec(dirs, diff_file)?).map_err(|error| {
+                    SpecError::Parse {
+                        file: diff_file.to_owned(),
+                        message: error.to_string(),
+                    }
+                })?;
+            let Some(diff) = diffs.get(version) else {
+                return Err(SpecError::Shape {
+                    file: diff_file.to_owned(),
+                    expected: "an entry for the preview version",
+                    got: "nothing".to_owned(),
+                });
+            };
+            spec.apply_preview_diff(diff);
+            spec.file = key.to_owned();
+            Ok(Loaded::Condensed(spec))
         }
     }
 }

@@ -11,7 +11,7 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 fn specs() -> SpecSet {
-    let set = SpecSet::load(&fixtures(), &Dialect::ALL);
+    let set = SpecSet::load(&fixtures(), &Dialect::all());
     assert_eq!(set.errors, vec![]);
     set
 }

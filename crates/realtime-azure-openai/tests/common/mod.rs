@@ -134,6 +134,13 @@ pub fn set(config: &mut SessionConfig, field: SessionField) {
             config.include =
                 Nullable::Value(vec!["item.input_audio_transcription.logprobs".into()]);
         }
+        SessionField::ParallelToolCalls => config.parallel_tool_calls = Some(true),
+        // `medium` is in every table that has reasoning (Azure: minimal..high).
+        SessionField::Reasoning => {
+            config.reasoning = Some(realtime_core::protocol::Reasoning::effort(
+                realtime_core::protocol::ReasoningEffort::Medium,
+            ));
+        }
         other => panic!("SessionField::{other:?} is new: teach these tests its value"),
     }
     assert!(field.is_set_in(config), "{field:?}");

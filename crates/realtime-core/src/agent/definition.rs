@@ -414,6 +414,15 @@ impl Agent {
             .find(|handoff| handoff.tool_name() == tool_name)
     }
 
+    /// The whole session this agent runs with on top of `base`: the shared settings
+    /// with the agent's instructions, tools (transfer tools included), tool choice
+    /// and voice (the base's voice when the agent sets none). What a session starts
+    /// with, and what an ephemeral key is minted with.
+    pub fn session_config(&self, base: &SessionConfig) -> SessionConfig {
+        let voice = self.voice_setting().cloned().or_else(|| base.voice.clone());
+        super::machine::full_config(base, self, &History::new(), voice, None)
+    }
+
     /// The minimal session settings that make this agent active: instructions,
     /// tools (its own and its transfer tools) and tool choice. Voice is added by the
     /// runner only where the provider allows it; audio formats and turn detection

@@ -43,6 +43,8 @@ impl GenericDialect {
                         | SessionField::Prompt
                         | SessionField::Truncation
                         | SessionField::Include
+                        | SessionField::ParallelToolCalls
+                        | SessionField::Reasoning
                 ),
             })
             .collect();
@@ -65,7 +67,10 @@ impl GenericDialect {
                 turn_detection: Cow::Borrowed(&["server_vad", "semantic_vad"]),
                 voice_change_after_audio: true,
                 transcription_model_is_deployment: false,
-                image_input: true,
+                // The beta specs have no `input_image` part.
+                image_input: matches!(shape, WireShape::Ga),
+                reasoning_efforts: None,
+                response_parallel_tool_calls: matches!(shape, WireShape::Ga),
             },
             policy: UnsupportedPolicy::Error,
         }

@@ -10,9 +10,13 @@
 use std::borrow::Cow;
 use std::fmt::Debug;
 
+mod detect;
 mod generic;
+mod registry;
 
+pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use generic::GenericDialect;
+pub use registry::{DialectEntry, classify_code, find_dialect};
 
 use crate::error::{DecodeError, EncodeError};
 use crate::protocol::{
@@ -60,6 +64,14 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// never switches.
     fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
         let _ = event;
+        None
+    }
+
+    /// Whether a server error code (`error.code`, or `error.type` without a code)
+    /// means no retry can help on this provider (the session then ends). The
+    /// provider's crate holds its codes; the default knows none.
+    fn classify_error(&self, code: &str) -> Option<crate::agent::reconnect::FatalKind> {
+        let _ = code;
         None
     }
 }
@@ -125,11 +137,15 @@ pub enum SessionField {
     Truncation,
     /// Extra outputs to include (GA only).
     Include,
+    /// Parallel tool calls (GA reasoning models, Voice Live 2026-07-15).
+    ParallelToolCalls,
+    /// Reasoning effort (GA reasoning models, Voice Live).
+    Reasoning,
 }
 
 impl SessionField {
     /// Every field, in wire order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 20] = [
         Self::Model,
         Self::Instructions,
         Self::OutputModalities,
@@ -148,6 +164,8 @@ impl SessionField {
         Self::Prompt,
         Self::Truncation,
         Self::Include,
+        Self::ParallelToolCalls,
+        Self::Reasoning,
     ];
 
     /// The canonical field path used in errors, e.g. `session.temperature`.
@@ -171,6 +189,8 @@ impl SessionField {
             Self::Prompt => "session.prompt",
             Self::Truncation => "session.truncation",
             Self::Include => "session.include",
+            Self::ParallelToolCalls => "session.parallel_tool_calls",
+            Self::Reasoning => "session.reasoning",
         }
     }
 
@@ -195,6 +215,8 @@ impl SessionField {
             Self::Prompt => !config.prompt.is_absent(),
             Self::Truncation => config.truncation.is_some(),
             Self::Include => !config.include.is_absent(),
+            Self::ParallelToolCalls => config.parallel_tool_calls.is_some(),
+            Self::Reasoning => config.reasoning.is_some(),
         }
     }
 
@@ -220,6 +242,8 @@ impl SessionField {
             Self::Prompt => config.prompt = Absent,
             Self::Truncation => config.truncation = None,
             Self::Include => config.include = Absent,
+            Self::ParallelToolCalls => config.parallel_tool_calls = None,
+            Self::Reasoning => config.reasoning = None,
         }
     }
 }
@@ -260,6 +284,12 @@ pub struct Capabilities {
     pub transcription_model_is_deployment: bool,
     /// Whether user messages may carry `input_image` parts.
     pub image_input: bool,
+    /// Reasoning efforts accepted, by wire name, when [`SessionField::Reasoning`] is
+    /// accepted; `None` accepts any.
+    pub reasoning_efforts: Option<Cow<'static, [&'static str]>>,
+    /// Whether `response.create` may set `parallel_tool_calls` (GA); Voice Live
+    /// 2026-07-15 has it on the session only.
+    pub response_parallel_tool_calls: bool,
 }
 
 impl Capabilities {
@@ -277,6 +307,8 @@ impl Capabilities {
             voice_change_after_audio: true,
             transcription_model_is_deployment: false,
             image_input: matches!(shape, WireShape::Ga),
+            reasoning_efforts: None,
+            response_parallel_tool_calls: false,
         }
     }
 
@@ -361,6 +393,15 @@ impl Capabilities {
             )?;
             out.to_mut().output_audio_format = None;
         }
+        if !self.effort_offered(out.reasoning.as_ref()) {
+            unsupported(
+                dialect,
+                policy,
+                "session.reasoning.effort",
+                "this endpoint does not offer that reasoning effort",
+            )?;
+            out.to_mut().reasoning = None;
+        }
         if let Some(detection) = out.turn_detection.as_option() {
             let kind = detection.kind();
             if !self.turn_detection.contains(&kind) {
@@ -374,6 +415,17 @@ impl Capabilities {
             }
         }
         Ok(out)
+    }
+
+    /// Whether the effort of `reasoning` (if any) is one this endpoint lists.
+    pub fn effort_offered(&self, reasoning: Option<&crate::protocol::Reasoning>) -> bool {
+        match (
+            reasoning.and_then(|reasoning| reasoning.effort.as_ref()),
+            &self.reasoning_efforts,
+        ) {
+            (Some(effort), Some(efforts)) => efforts.contains(&effort.as_str()),
+            _ => true,
+        }
     }
 
     /// Maps a canonical modality list onto what the endpoint accepts.
@@ -400,37 +452,52 @@ impl Capabilities {
                 "[\"audio\"] (audio with its transcript) or [\"text\"], never both",
             )),
             (_, false, true) => Ok(vec![Modality::Text]),
-            (WireShape::Beta, true, _)
+            // Both asked for: keep the order the client chose (a decoded frame
+            // re-encodes as it came).
+            (WireShape::Beta, true, true) => {
+                let mut kept: Vec<Modality> = Vec::with_capacity(2);
+                for modality in modalities {
+                    if matches!(modality, Modality::Audio | Modality::Text)
+                        && !kept.contains(modality)
+                    {
+                        kept.push(modality.clone());
+                    }
+                }
+                Ok(kept)
+            }
+            (WireShape::Beta, true, false)
                 if self.audio_only_output == AudioOnlyOutput::AsAudioAndText =>
             {
                 Ok(vec![Modality::Audio, Modality::Text])
             }
-            (WireShape::Beta, true, true) => Ok(vec![Modality::Audio, Modality::Text]),
             (_, true, _) => Ok(vec![Modality::Audio]),
         }
     }
 }
 
-/// Applies `policy` to one unsupported field: an error, or a warning and `Ok`.
+/// Applies `policy` to one unsupported field: an error, or a warning and `Ok`. The
+/// one policy helper of the workspace: `field` may be a static path or one built at
+/// run time (e.g. `session.<passthrough key>`).
 ///
 /// # Errors
 /// [`EncodeError::Unsupported`] under [`UnsupportedPolicy::Error`].
 pub fn unsupported(
     dialect: &'static str,
     policy: UnsupportedPolicy,
-    field: &'static str,
+    field: impl Into<Cow<'static, str>>,
     reason: &'static str,
 ) -> Result<(), EncodeError> {
+    let field = field.into();
     match policy {
         UnsupportedPolicy::Error => Err(EncodeError::Unsupported {
             dialect: dialect.into(),
-            field: field.into(),
+            field,
             reason: reason.into(),
         }),
         UnsupportedPolicy::Warn => {
             tracing::warn!(
                 dialect,
-                field,
+                field = %field,
                 reason,
                 "dropping a setting the provider does not support"
             );
@@ -516,6 +583,28 @@ pub fn prepare_event<'a>(
                     "this endpoint has no temperature",
                 )?;
                 prepared.to_mut().temperature = None;
+            }
+            if response.reasoning.is_some()
+                && (!capabilities.accepts(SessionField::Reasoning)
+                    || !capabilities.effort_offered(response.reasoning.as_ref()))
+            {
+                unsupported(
+                    dialect,
+                    policy,
+                    "response.reasoning",
+                    "this endpoint does not offer that reasoning setting",
+                )?;
+                prepared.to_mut().reasoning = None;
+            }
+            if response.parallel_tool_calls.is_some() && !capabilities.response_parallel_tool_calls
+            {
+                unsupported(
+                    dialect,
+                    policy,
+                    "response.parallel_tool_calls",
+                    "this endpoint sets parallel tool calls on the session only",
+                )?;
+                prepared.to_mut().parallel_tool_calls = None;
             }
             if let Some(modalities) = &response.output_modalities {
                 let normalised = capabilities.normalise_modalities(dialect, modalities)?;

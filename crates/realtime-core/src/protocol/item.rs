@@ -255,7 +255,55 @@ impl Default for Item {
     }
 }
 
+wire_enum! {
+    /// What an assistant message is for, in a response with several output items
+    /// (`item.phase` of GA reasoning models such as `gpt-realtime-2.1`).
+    pub enum MessagePhase {
+        /// A preamble spoken or written before a tool call.
+        Commentary = "commentary",
+        /// The answer.
+        FinalAnswer = "final_answer",
+    }
+}
+
+impl MessageItem {
+    /// The item's `phase`, if the provider sent one. It is kept in [`extra`](Self::extra)
+    /// under `phase`, so that a decoded item re-encodes unchanged.
+    pub fn phase(&self) -> Option<MessagePhase> {
+        self.extra
+            .get("phase")
+            .and_then(Value::as_str)
+            .map(MessagePhase::from_wire)
+    }
+}
+
 impl Item {
+    /// A reference to an existing conversation item, for [`ResponseConfig::input`]
+    /// (GA `{"type":"item_reference","id":...}`; not accepted as a new item).
+    ///
+    /// [`ResponseConfig::input`]: super::ResponseConfig::input
+    pub fn reference(id: impl Into<String>) -> Self {
+        let mut map = Map::new();
+        map.insert(
+            "type".to_owned(),
+            Value::String("item_reference".to_owned()),
+        );
+        map.insert("id".to_owned(), Value::String(id.into()));
+        Self::Other(map)
+    }
+
+    /// The referenced id, if this is an `item_reference`.
+    pub fn reference_id(&self) -> Option<&str> {
+        match self {
+            Self::Other(map)
+                if map.get("type").and_then(Value::as_str) == Some("item_reference") =>
+            {
+                map.get("id").and_then(Value::as_str)
+            }
+            _ => None,
+        }
+    }
+
     /// A user text message.
     pub fn user_text(text: impl Into<String>) -> Self {
         Self::message(Role::User, vec![ContentPart::input_text(text)])

@@ -21,8 +21,8 @@ pub use audio::{AudioBase64, AudioDecodeError, AudioFormat};
 pub use client_event::ClientEvent;
 pub use extensions::{Extensions, SessionExtension};
 pub use item::{
-    ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, ItemStatus, MessageItem, PartKind,
-    Role,
+    ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, ItemStatus, MessageItem,
+    MessagePhase, PartKind, Role,
 };
 pub use nullable::Nullable;
 pub use response::{ConversationMode, Response, ResponseConfig, ResponseStatus, Usage};
@@ -38,8 +38,8 @@ pub use server_payloads::{
 };
 pub(crate) use session::json_kind;
 pub use session::{
-    Eagerness, MaxTokens, Modality, NoiseReduction, NoiseReductionKind, Prompt, SemanticVad,
-    ServerVad, SessionConfig, SessionKind, Tracing, Transcription, Truncation, TurnDetection,
-    Voice,
+    Eagerness, MaxTokens, Modality, NoiseReduction, NoiseReductionKind, Prompt, Reasoning,
+    ReasoningEffort, SemanticVad, ServerVad, SessionConfig, SessionKind, Tracing, Transcription,
+    TranscriptionDelay, Truncation, TurnDetection, Voice,
 };
-pub use tool::{FunctionTool, Tool, ToolChoice};
+pub use tool::{FunctionTool, McpTool, Tool, ToolChoice};

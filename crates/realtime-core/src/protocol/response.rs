@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::audio::AudioFormat;
 use super::item::Item;
 use super::nullable::Nullable;
-use super::session::{MaxTokens, Modality, Voice};
+use super::session::{MaxTokens, Modality, Reasoning, Voice};
 use super::tool::{Tool, ToolChoice};
 use super::wire_enum::wire_enum;
 
@@ -43,8 +43,14 @@ pub struct ResponseConfig {
     pub conversation: Option<ConversationMode>,
     /// Metadata echoed back in response events.
     pub metadata: Option<Map<String, Value>>,
-    /// Items the response sees instead of the conversation.
+    /// Items the response sees instead of the conversation (GA also accepts
+    /// references to existing items, see [`Item::reference`]).
     pub input: Option<Vec<Item>>,
+    /// Whether the model may call several tools at once in this response (GA).
+    pub parallel_tool_calls: Option<bool>,
+    /// Reasoning settings for this response (GA `reasoning`, Voice Live
+    /// `reasoning_effort`).
+    pub reasoning: Option<Reasoning>,
     /// Wire fields this library does not model, sent as they are.
     pub extra: Map<String, Value>,
 }

@@ -260,9 +260,26 @@ impl SessionResource {
             || self.0.get("audio").is_some_and(Value::is_object)
     }
 
-    /// Expiry as a Unix timestamp.
+    /// Expiry as a Unix timestamp (server-set; Voice Live 2026-07-15 too).
     pub fn expires_at(&self) -> Option<i64> {
         self.0.get("expires_at").and_then(Value::as_i64)
+    }
+
+    /// `parallel_tool_calls` as the server echoes it (Voice Live 2026-07-15; OpenAI's
+    /// echo does not carry it in `openai==3.57.0`).
+    pub fn parallel_tool_calls(&self) -> Option<bool> {
+        self.0.get("parallel_tool_calls").and_then(Value::as_bool)
+    }
+
+    /// The reasoning effort: GA `reasoning.effort`, or Voice Live's flat
+    /// `reasoning_effort`.
+    pub fn reasoning_effort(&self) -> Option<super::session::ReasoningEffort> {
+        self.0
+            .get("reasoning")
+            .and_then(|reasoning| reasoning.get("effort"))
+            .or_else(|| self.0.get("reasoning_effort"))
+            .and_then(Value::as_str)
+            .map(super::session::ReasoningEffort::from_wire)
     }
 }
 

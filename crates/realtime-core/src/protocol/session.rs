@@ -90,6 +90,12 @@ pub struct SessionConfig {
     pub truncation: Option<Truncation>,
     /// Extra outputs to include (GA only), e.g. `item.input_audio_transcription.logprobs`.
     pub include: Nullable<Vec<String>>,
+    /// Whether the model may call several tools at once (GA reasoning models such as
+    /// `gpt-realtime-2`; Voice Live 2026-07-15).
+    pub parallel_tool_calls: Option<bool>,
+    /// Reasoning settings of reasoning models (GA `reasoning.effort`; Voice Live's
+    /// flat `reasoning_effort`).
+    pub reasoning: Option<Reasoning>,
     /// Typed provider-specific settings.
     pub extensions: Extensions,
     /// Wire fields this library does not model, sent as they are (and kept when a
@@ -194,11 +200,67 @@ impl SessionConfig {
         self
     }
 
+    /// Sets whether the model may call several tools at once.
+    #[must_use]
+    pub fn parallel_tool_calls(mut self, parallel: bool) -> Self {
+        self.parallel_tool_calls = Some(parallel);
+        self
+    }
+
+    /// Sets the reasoning effort.
+    #[must_use]
+    pub fn reasoning_effort(mut self, effort: ReasoningEffort) -> Self {
+        self.reasoning = Some(Reasoning::effort(effort));
+        self
+    }
+
     /// Attaches a typed provider extension.
     #[must_use]
     pub fn extension<T: SessionExtension>(mut self, extension: T) -> Self {
         self.extensions.insert(extension);
         self
+    }
+}
+
+wire_enum! {
+    /// How long a reasoning model thinks before answering. Providers list different
+    /// subsets (OpenAI `minimal`..`xhigh`, Azure OpenAI `minimal`..`high`, Voice Live
+    /// `none`..`xhigh`); each dialect's capability table says which it accepts.
+    pub enum ReasoningEffort {
+        /// `none` (Voice Live only).
+        None = "none",
+        /// `minimal`.
+        Minimal = "minimal",
+        /// `low`.
+        Low = "low",
+        /// `medium`.
+        Medium = "medium",
+        /// `high`.
+        High = "high",
+        /// `xhigh` (not on Azure OpenAI).
+        XHigh = "xhigh",
+    }
+}
+
+/// Reasoning settings (GA `reasoning`, on the session and on `response.create`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Reasoning {
+    /// The effort.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<ReasoningEffort>,
+    /// Fields this library does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Reasoning {
+    /// Reasoning with `effort`.
+    pub fn effort(effort: ReasoningEffort) -> Self {
+        Self {
+            effort: Some(effort),
+            extra: Map::new(),
+        }
     }
 }
 
@@ -280,6 +342,15 @@ pub struct Transcription {
     /// A prompt to guide transcription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+    /// Several input languages (GA, `gpt-transcribe` and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<String>>,
+    /// Words to bias recognition towards (GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keywords: Option<Vec<String>>,
+    /// Latency against accuracy (GA `delay`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<TranscriptionDelay>,
     /// Fields this library does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -303,6 +374,22 @@ impl Transcription {
 }
 
 wire_enum! {
+    /// How long transcription may wait for context (GA `transcription.delay`).
+    pub enum TranscriptionDelay {
+        /// `minimal`.
+        Minimal = "minimal",
+        /// `low`.
+        Low = "low",
+        /// `medium`.
+        Medium = "medium",
+        /// `high`.
+        High = "high",
+        /// `xhigh`.
+        XHigh = "xhigh",
+    }
+}
+
+wire_enum! {
     /// A noise-reduction kind.
     pub enum NoiseReductionKind {
         /// Close-talking microphones (headsets).
@@ -318,6 +405,9 @@ pub struct NoiseReduction {
     /// The kind.
     #[serde(rename = "type")]
     pub kind: NoiseReductionKind,
+    /// Suppression strength (GA `noise_reduction.strength`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<f64>,
     /// Fields this library does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -328,6 +418,7 @@ impl NoiseReduction {
     pub fn new(kind: NoiseReductionKind) -> Self {
         Self {
             kind,
+            strength: None,
             extra: Map::new(),
         }
     }

@@ -90,6 +90,7 @@ pub use connect::connect;
 pub use connector::{ConnectError, Connector, StaticConnector};
 pub use error::{CloseKind, TransportError};
 pub use request::{ConnectRequest, HeaderValue, redact_url};
+pub use scrub::percent_encode;
 pub use secret::Secret;
 pub use sink::FrameSink;
 pub use stream::{FrameStream, Incoming};

@@ -198,8 +198,11 @@ fn scrub_credential_headers(text: &str) -> String {
     out
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-fn percent_encode(value: &str) -> String {
+/// Percent-encodes `value` for a query value or a path segment: every byte but the
+/// RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) becomes `%XX`. The one
+/// encoder of the workspace (provider crates build their URLs with it, and the
+/// scrubber recognises secrets in that form).
+pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len() * 3);
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

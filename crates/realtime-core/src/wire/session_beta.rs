@@ -4,9 +4,13 @@
 use serde_json::{Map, Value};
 
 use super::WireShape;
-use super::tree::{self, merge_under, put, put_items, put_nullable, take, take_nullable};
+use super::tree::{
+    self, merge_under, put, put_items, put_nullable, take, take_nullable, take_present,
+};
 use crate::error::EncodeError;
-use crate::protocol::{AudioFormat, ResponseConfig, SessionConfig, SessionKind};
+use crate::protocol::{
+    AudioFormat, Reasoning, ReasoningEffort, ResponseConfig, SessionConfig, SessionKind,
+};
 
 const SHAPE: WireShape = WireShape::Beta;
 
@@ -69,6 +73,39 @@ fn reject_ga_only(config: &SessionConfig) -> Result<(), EncodeError> {
     Ok(())
 }
 
+/// Writes reasoning the way the flat shape spells it (Voice Live's
+/// `reasoning_effort` string); settings beyond the effort have no place there.
+fn put_reasoning(
+    object: &mut Map<String, Value>,
+    reasoning: Option<&Reasoning>,
+    field: &'static str,
+) -> Result<(), EncodeError> {
+    let Some(reasoning) = reasoning else {
+        return Ok(());
+    };
+    if !reasoning.extra.is_empty() {
+        return Err(unsupported(
+            field,
+            "the flat shape has only `reasoning_effort`",
+        ));
+    }
+    if let Some(effort) = &reasoning.effort {
+        object.insert(
+            "reasoning_effort".to_owned(),
+            Value::String(effort.as_str().to_owned()),
+        );
+    }
+    Ok(())
+}
+
+/// Reads a flat `reasoning_effort` string; anything else stays in `extra`.
+fn take_reasoning(object: &mut Map<String, Value>) -> Option<Reasoning> {
+    let effort = object.get("reasoning_effort")?.as_str()?;
+    let reasoning = Reasoning::effort(ReasoningEffort::from_wire(effort));
+    object.remove("reasoning_effort");
+    Some(reasoning)
+}
+
 /// Writes `config` as the beta `session` object.
 pub(super) fn encode_session(config: &SessionConfig) -> Result<Map<String, Value>, EncodeError> {
     reject_ga_only(config)?;
@@ -118,6 +155,13 @@ pub(super) fn encode_session(config: &SessionConfig) -> Result<Map<String, Value
         config.max_output_tokens.as_ref(),
     )
     .map_err(&err)?;
+    put(
+        &mut session,
+        "parallel_tool_calls",
+        config.parallel_tool_calls.as_ref(),
+    )
+    .map_err(&err)?;
+    put_reasoning(&mut session, config.reasoning.as_ref(), "session.reasoning")?;
     merge_under(&mut session, &config.extra);
     Ok(session)
 }
@@ -147,6 +191,8 @@ pub(super) fn decode_session(mut session: Map<String, Value>) -> Result<SessionC
     config.tool_choice = take(&mut session, "tool_choice")?;
     config.temperature = take(&mut session, "temperature")?;
     config.max_output_tokens = take(&mut session, "max_response_output_tokens")?;
+    config.parallel_tool_calls = take_present(&mut session, "parallel_tool_calls")?;
+    config.reasoning = take_reasoning(&mut session);
     config.extra = session;
     Ok(config)
 }
@@ -181,6 +227,17 @@ pub(super) fn encode_response(config: &ResponseConfig) -> Result<Map<String, Val
     put(&mut response, "conversation", config.conversation.as_ref()).map_err(&err)?;
     put(&mut response, "metadata", config.metadata.as_ref()).map_err(&err)?;
     put_items(&mut response, "input", config.input.as_ref(), true).map_err(&err)?;
+    put(
+        &mut response,
+        "parallel_tool_calls",
+        config.parallel_tool_calls.as_ref(),
+    )
+    .map_err(&err)?;
+    put_reasoning(
+        &mut response,
+        config.reasoning.as_ref(),
+        "response.reasoning",
+    )?;
     merge_under(&mut response, &config.extra);
     Ok(response)
 }
@@ -205,6 +262,8 @@ pub(super) fn decode_response(mut response: Map<String, Value>) -> Result<Respon
     config.conversation = take(&mut response, "conversation")?;
     config.metadata = take(&mut response, "metadata")?;
     config.input = take(&mut response, "input")?;
+    config.parallel_tool_calls = take_present(&mut response, "parallel_tool_calls")?;
+    config.reasoning = take_reasoning(&mut response);
     config.extra = response;
     Ok(config)
 }

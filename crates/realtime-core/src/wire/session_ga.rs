@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::WireShape;
 use super::tree::{
-    self, merge_under, put, put_items, put_nullable, take, take_nullable, take_object,
+    self, merge_under, put, put_items, put_nullable, take, take_nullable, take_object, take_present,
 };
 use crate::error::EncodeError;
 use crate::protocol::{AudioFormat, ResponseConfig, SessionConfig, SessionKind};
@@ -125,6 +125,13 @@ pub(super) fn encode_session(config: &SessionConfig) -> Result<Map<String, Value
     .map_err(&err)?;
     put(&mut session, "truncation", config.truncation.as_ref()).map_err(&err)?;
     put_nullable(&mut session, "prompt", &config.prompt).map_err(&err)?;
+    put(
+        &mut session,
+        "parallel_tool_calls",
+        config.parallel_tool_calls.as_ref(),
+    )
+    .map_err(&err)?;
+    put(&mut session, "reasoning", config.reasoning.as_ref()).map_err(&err)?;
     merge_under(&mut session, &config.extra);
     Ok(session)
 }
@@ -166,6 +173,8 @@ pub(super) fn decode_session(mut session: Map<String, Value>) -> Result<SessionC
     config.max_output_tokens = take(&mut session, "max_output_tokens")?;
     config.truncation = take(&mut session, "truncation")?;
     config.prompt = take_nullable(&mut session, "prompt")?;
+    config.parallel_tool_calls = take_present(&mut session, "parallel_tool_calls")?;
+    config.reasoning = take_present(&mut session, "reasoning")?;
     config.extra = session;
     Ok(config)
 }
@@ -213,6 +222,13 @@ pub(super) fn encode_response(config: &ResponseConfig) -> Result<Map<String, Val
     put(&mut response, "conversation", config.conversation.as_ref()).map_err(&err)?;
     put(&mut response, "metadata", config.metadata.as_ref()).map_err(&err)?;
     put_items(&mut response, "input", config.input.as_ref(), false).map_err(&err)?;
+    put(
+        &mut response,
+        "parallel_tool_calls",
+        config.parallel_tool_calls.as_ref(),
+    )
+    .map_err(&err)?;
+    put(&mut response, "reasoning", config.reasoning.as_ref()).map_err(&err)?;
     merge_under(&mut response, &config.extra);
     Ok(response)
 }
@@ -239,6 +255,8 @@ pub(super) fn decode_response(mut response: Map<String, Value>) -> Result<Respon
     config.conversation = take(&mut response, "conversation")?;
     config.metadata = take(&mut response, "metadata")?;
     config.input = take(&mut response, "input")?;
+    config.parallel_tool_calls = take_present(&mut response, "parallel_tool_calls")?;
+    config.reasoning = take_present(&mut response, "reasoning")?;
     config.extra = response;
     Ok(config)
 }

@@ -98,6 +98,18 @@ pub(super) fn take<T: DeserializeOwned>(
     }
 }
 
+/// Takes `key` out of `map` unless it is absent or `null` (an explicit `null` stays
+/// in `map`, so that it is written back as it came).
+pub(super) fn take_present<T: DeserializeOwned>(
+    map: &mut Map<String, Value>,
+    key: &str,
+) -> Result<Option<T>, String> {
+    if map.get(key).is_none_or(Value::is_null) {
+        return Ok(None);
+    }
+    take(map, key)
+}
+
 /// Takes `key` out of `map` as a [`Nullable`].
 pub(super) fn take_nullable<T: DeserializeOwned>(
     map: &mut Map<String, Value>,

@@ -459,9 +459,12 @@ impl Profile {
             "openai-beta" => Some(Self::openai_beta()),
             "azure-openai-ga-v1" => Some(Self::azure_openai_ga_v1()),
             "azure-openai-preview" => Some(Self::azure_openai_preview()),
-            "voicelive-2025-10-01" | "voicelive-2026-04-10" | "voicelive" => {
-                Some(Self::voicelive_dated())
-            }
+            "voicelive-2025-10-01"
+            | "voicelive-2026-04-10"
+            | "voicelive-2026-06-01-preview"
+            | "voicelive-2026-07-15"
+            | "voicelive-2026-07-31-preview"
+            | "voicelive" => Some(Self::voicelive_dated()),
             "voicelive-v1" => Some(Self::voicelive_v1()),
             _ => None,
         }

@@ -22,7 +22,7 @@ pub mod env {
     pub const API_KEY: &str = "AZURE_VOICELIVE_API_KEY";
     /// The model, e.g. `gpt-realtime`.
     pub const MODEL: &str = "AZURE_VOICELIVE_MODEL";
-    /// The API version (optional; default `2026-04-10`).
+    /// The API version (optional; default `2026-07-15`).
     pub const API_VERSION: &str = "AZURE_VOICELIVE_API_VERSION";
 }
 
@@ -119,9 +119,13 @@ impl VoiceLiveConfig {
         &self.auth
     }
 
-    /// The dialect for this configuration's version and policy.
+    /// The dialect for this configuration's version, policy and model.
     pub fn dialect(&self) -> VoiceLiveDialect {
-        VoiceLiveDialect::new(self.api_version).with_policy(self.policy)
+        let dialect = VoiceLiveDialect::new(self.api_version).with_policy(self.policy);
+        match &self.target {
+            Target::Model(model) => dialect.with_model(model.clone()),
+            _ => dialect,
+        }
     }
 
     /// The WebSocket URL (no credential in it).
@@ -217,7 +221,7 @@ impl VoiceLiveConfigBuilder {
         self
     }
 
-    /// The API version (default 2026-04-10).
+    /// The API version (default 2026-07-15).
     pub fn api_version(mut self, version: ApiVersion) -> Self {
         self.api_version = version;
         self

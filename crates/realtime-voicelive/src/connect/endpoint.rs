@@ -82,18 +82,7 @@ impl Endpoint {
     }
 }
 
-/// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
-pub(crate) fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+pub(crate) use realtime_core::transport::percent_encode as encode_query_value;
 
 #[cfg(test)]
 mod tests {

@@ -46,6 +46,31 @@ pub enum VoiceLiveClientEvent {
     },
     /// `input_audio.clear`: clear all input audio.
     InputAudioClear,
+    /// `input_text.delta`: streamed user text for item `id` (2026-07-15 and
+    /// 2026-07-31-preview, VL-0715).
+    InputTextDelta {
+        /// The item the text belongs to.
+        id: String,
+        /// The next piece of text.
+        delta: String,
+        /// The content part (service default 0).
+        content_index: Option<u32>,
+    },
+    /// `input_text.done`: the streamed user text of item `id` is complete.
+    InputTextDone {
+        /// The item.
+        id: String,
+        /// The content part (service default 0).
+        content_index: Option<u32>,
+    },
+    /// `rtc.call.sdp.create`: start a WebRTC call with an SDP offer
+    /// (2026-06-01-preview only, VL-PRE; removed for GA).
+    RtcCallSdpCreate {
+        /// The client's SDP offer.
+        sdp_offer: String,
+        /// An initial session, as its wire object.
+        session: Option<Map<String, Value>>,
+    },
 }
 
 impl VoiceLiveClientEvent {
@@ -85,6 +110,23 @@ impl VoiceLiveClientEvent {
         }
     }
 
+    /// `input_text.delta`.
+    pub fn input_text_delta(id: impl Into<String>, delta: impl Into<String>) -> Self {
+        Self::InputTextDelta {
+            id: id.into(),
+            delta: delta.into(),
+            content_index: None,
+        }
+    }
+
+    /// `input_text.done`.
+    pub fn input_text_done(id: impl Into<String>) -> Self {
+        Self::InputTextDone {
+            id: id.into(),
+            content_index: None,
+        }
+    }
+
     /// The wire name.
     pub fn event_type(&self) -> &'static str {
         match self {
@@ -94,6 +136,9 @@ impl VoiceLiveClientEvent {
             Self::TurnEnd { .. } => "input_audio.turn.end",
             Self::TurnCancel { .. } => "input_audio.turn.cancel",
             Self::InputAudioClear => "input_audio.clear",
+            Self::InputTextDelta { .. } => "input_text.delta",
+            Self::InputTextDone { .. } => "input_text.done",
+            Self::RtcCallSdpCreate { .. } => "rtc.call.sdp.create",
         }
     }
 
@@ -104,6 +149,11 @@ impl VoiceLiveClientEvent {
             return None;
         };
         let text = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_owned);
+        let index = || {
+            raw.get("content_index")
+                .and_then(Value::as_u64)
+                .and_then(|index| u32::try_from(index).ok())
+        };
         Some(match event_type.as_str() {
             "session.avatar.connect" => Self::AvatarConnect {
                 client_sdp: text("client_sdp")?,
@@ -122,6 +172,19 @@ impl VoiceLiveClientEvent {
                 turn_id: text("turn_id")?,
             },
             "input_audio.clear" => Self::InputAudioClear,
+            "input_text.delta" => Self::InputTextDelta {
+                id: text("id")?,
+                delta: text("delta")?,
+                content_index: index(),
+            },
+            "input_text.done" => Self::InputTextDone {
+                id: text("id")?,
+                content_index: index(),
+            },
+            "rtc.call.sdp.create" => Self::RtcCallSdpCreate {
+                sdp_offer: text("sdp_offer")?,
+                session: raw.get("session").and_then(Value::as_object).cloned(),
+            },
             _ => return None,
         })
     }
@@ -146,6 +209,29 @@ impl From<VoiceLiveClientEvent> for ClientEvent {
                 raw.insert("audio".to_owned(), Value::String(audio.into_string()));
             }
             VoiceLiveClientEvent::InputAudioClear => {}
+            VoiceLiveClientEvent::InputTextDelta {
+                id,
+                delta,
+                content_index,
+            } => {
+                raw.insert("id".to_owned(), Value::String(id));
+                raw.insert("delta".to_owned(), Value::String(delta));
+                if let Some(index) = content_index {
+                    raw.insert("content_index".to_owned(), Value::from(index));
+                }
+            }
+            VoiceLiveClientEvent::InputTextDone { id, content_index } => {
+                raw.insert("id".to_owned(), Value::String(id));
+                if let Some(index) = content_index {
+                    raw.insert("content_index".to_owned(), Value::from(index));
+                }
+            }
+            VoiceLiveClientEvent::RtcCallSdpCreate { sdp_offer, session } => {
+                raw.insert("sdp_offer".to_owned(), Value::String(sdp_offer));
+                if let Some(session) = session {
+                    raw.insert("session".to_owned(), Value::Object(session));
+                }
+            }
         }
         Self::Other {
             event_type: event_type.to_owned(),

@@ -13,8 +13,9 @@ pub use client::VoiceLiveClientEvent;
 pub use payloads::{
     AnnotationAdded, AudioTimestampDelta, AvatarConnecting, AvatarSwitch, BlendshapesDelta,
     BlendshapesDone, Fields, FoundryAgentArgumentsDelta, FoundryAgentArgumentsDone,
-    FoundryAgentCall, InvocationDelta, PartDone, SearchCall, VideoDelta, VisemeDelta, Warning,
-    WarningDetails,
+    FoundryAgentCall, InvocationDelta, PartDone, RtcCallError, RtcCallSdpCreated, SearchCall,
+    SipCall, SipCallState, SipCallTerminalReason, SipTransfer, SipTransferState, VideoDelta,
+    VisemeDelta, Warning, WarningDetails,
 };
 
 /// The label of errors raised while typing Voice Live events.
@@ -151,8 +152,24 @@ voicelive_events! {
     FileSearchCompleted(SearchCall) = "response.file_search_call.completed";
     /// `response.audio_transcript.annotation.added`.
     AnnotationAdded(AnnotationAdded) = "response.audio_transcript.annotation.added";
-    /// `response.invocation.delta` (v1).
+    /// `response.invocation.delta`: a hosted agent's raw event (v1, 2026-07-15).
     InvocationDelta(InvocationDelta) = "response.invocation.delta";
+    /// `rtc.call.sdp.created` (2026-06-01-preview).
+    RtcCallSdpCreated(RtcCallSdpCreated) = "rtc.call.sdp.created";
+    /// `rtc.call.error` (2026-06-01-preview).
+    RtcCallError(RtcCallError) = "rtc.call.error";
+    /// `realtime.call.incoming` (2026-07-31-preview).
+    SipCallIncoming(SipCall) = "realtime.call.incoming";
+    /// `realtime.call.connected` (2026-07-31-preview).
+    SipCallConnected(SipCall) = "realtime.call.connected";
+    /// `realtime.call.disconnected` (2026-07-31-preview).
+    SipCallDisconnected(SipCall) = "realtime.call.disconnected";
+    /// `realtime.call.failed` (2026-07-31-preview).
+    SipCallFailed(SipCall) = "realtime.call.failed";
+    /// `realtime.call.transfer.succeeded` (2026-07-31-preview).
+    SipTransferSucceeded(SipTransfer) = "realtime.call.transfer.succeeded";
+    /// `realtime.call.transfer.failed` (2026-07-31-preview).
+    SipTransferFailed(SipTransfer) = "realtime.call.transfer.failed";
     /// `byom_credential.updated` (v1; no documented fields).
     ByomCredentialUpdated(Fields) = "byom_credential.updated";
 }

@@ -259,3 +259,124 @@ payload! {
     /// An event with no documented fields (`byom_credential.updated`, v1).
     pub struct Fields {}
 }
+
+payload! {
+    /// `rtc.call.sdp.created`: the server's SDP answer to `rtc.call.sdp.create`
+    /// (2026-06-01-preview, VL-PRE).
+    pub struct RtcCallSdpCreated {
+        /// The WebRTC call.
+        pub rtc_call_id: String,
+        /// The server's SDP answer.
+        pub sdp_answer: String,
+    }
+}
+
+payload! {
+    /// `rtc.call.error`: a WebRTC call could not be set up (2026-06-01-preview, VL-PRE).
+    pub struct RtcCallError {
+        /// The operation that failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub operation: Option<String>,
+        /// The WebRTC call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub rtc_call_id: Option<String>,
+        /// `{type, code?, message}`.
+        pub error: Value,
+    }
+}
+
+crate::wire_enum::wire_enum! {
+    /// The state of a SIP call (VL-PRE `SipCallState`, 2026-07-31-preview).
+    pub enum SipCallState {
+        /// `WaitingForCustomer`.
+        WaitingForCustomer = "WaitingForCustomer",
+        /// `Accepting`.
+        Accepting = "Accepting",
+        /// `Accepted`.
+        Accepted = "Accepted",
+        /// `Connected`.
+        Connected = "Connected",
+        /// `Rejecting`.
+        Rejecting = "Rejecting",
+        /// `Transferring`.
+        Transferring = "Transferring",
+        /// `Terminating`.
+        Terminating = "Terminating",
+        /// `Disconnected`.
+        Disconnected = "Disconnected",
+        /// `Failed`.
+        Failed = "Failed",
+        /// `Expired`.
+        Expired = "Expired",
+    }
+}
+
+crate::wire_enum::wire_enum! {
+    /// Why a SIP call ended (VL-PRE `SipCallTerminalReason`).
+    pub enum SipCallTerminalReason {
+        /// `Rejected`.
+        Rejected = "Rejected",
+        /// `CustomerHangup`.
+        CustomerHangup = "CustomerHangup",
+        /// `SipProxyTerminate`.
+        SipProxyTerminate = "SipProxyTerminate",
+        /// `DecisionTimeout`.
+        DecisionTimeout = "DecisionTimeout",
+        /// `SetupFailure`.
+        SetupFailure = "SetupFailure",
+        /// `TransferSucceeded`.
+        TransferSucceeded = "TransferSucceeded",
+        /// `RuntimeError`.
+        RuntimeError = "RuntimeError",
+    }
+}
+
+crate::wire_enum::wire_enum! {
+    /// The state of a SIP transfer (VL-PRE `SipTransferState`).
+    pub enum SipTransferState {
+        /// `trying`.
+        Trying = "trying",
+        /// `succeeded`.
+        Succeeded = "succeeded",
+        /// `failed`.
+        Failed = "failed",
+    }
+}
+
+payload! {
+    /// `realtime.call.incoming|connected|disconnected|failed`: SIP call lifecycle
+    /// (2026-07-31-preview, VL-PRE; the `connected` body was not read and is assumed
+    /// to match its siblings).
+    pub struct SipCall {
+        /// The call.
+        pub call_id: String,
+        /// The SIP chain id, for routing and correlation.
+        pub chain_id: String,
+        /// The call's state.
+        pub state: SipCallState,
+        /// Why the call ended, when it has.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub terminal_reason: Option<SipCallTerminalReason>,
+        /// The error code, when it failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub error_code: Option<String>,
+    }
+}
+
+payload! {
+    /// `realtime.call.transfer.succeeded|failed` (2026-07-31-preview, VL-PRE).
+    pub struct SipTransfer {
+        /// The call.
+        pub call_id: String,
+        /// The transfer.
+        pub transfer_id: String,
+        /// The transfer's state.
+        pub state: SipTransferState,
+        /// The SIP status code.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sip_code: Option<i32>,
+        /// The SIP reason phrase.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+    }
+}

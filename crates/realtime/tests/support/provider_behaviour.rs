@@ -233,6 +233,17 @@ pub const VOICELIVE_DATED: ProviderBehaviour = ProviderBehaviour {
     ),
 };
 
+/// Azure AI Voice Live, the 2026 SDK generation (`2026-06-01-preview`, `2026-07-15`,
+/// `2026-07-31-preview`): the dated row, plus image input.
+pub const VOICELIVE_2026: ProviderBehaviour = ProviderBehaviour {
+    dialect: "voicelive-2026",
+    image_input: documented(
+        true,
+        "VL-0715 `ContentPart.input_image {image_url, detail}` (`fixtures/voicelive/voicelive-2026-07-15.condensed.json`, SDK 1.3.0 rename `url` -> `image_url`); VL-PRE: SDK 1.3.0b1 (2026-06-01-preview) already had `image_url`",
+    ),
+    ..VOICELIVE_DATED
+};
+
 /// Azure AI Voice Live `api-version=v1` (GA shape).
 pub const VOICELIVE_V1: ProviderBehaviour = ProviderBehaviour {
     dialect: "voicelive-v1",
@@ -259,10 +270,11 @@ pub const VOICELIVE_V1: ProviderBehaviour = ProviderBehaviour {
 };
 
 /// Every row, one per dialect family.
-pub const ALL: [&ProviderBehaviour; 5] = [
+pub const ALL: [&ProviderBehaviour; 6] = [
     &OPENAI_GA,
     &AZURE_OPENAI_GA_V1,
     &AZURE_OPENAI_PREVIEW,
     &VOICELIVE_DATED,
+    &VOICELIVE_2026,
     &VOICELIVE_V1,
 ];

@@ -6,7 +6,6 @@ use super::AgentMachine;
 use super::MAX_TRACKED_ITEMS;
 use super::MAX_TRANSCRIPT_BYTES;
 use crate::agent::event::{AgentError, AgentEvent};
-use crate::agent::reconnect::classify_server_code;
 use crate::protocol::{ErrorEvent, Item, Role, ServerEvent};
 
 /// Server error codes that mean the session is over on the server's side.
@@ -247,7 +246,7 @@ impl AgentMachine {
                     .cloned()
                     .unwrap_or_else(|| error.kind.clone());
                 let provider = self.provider;
-                let reported = match classify_server_code(&code) {
+                let reported = match self.dialect.classify_error(&code) {
                     Some(kind) => {
                         tracing::error!(code, %kind, "fatal server error; the session ends");
                         AgentError::Fatal {

@@ -1,20 +1,21 @@
 //! [`DialectDetector`]: telling from the first server events whether an endpoint
-//! configured as GA v1 actually speaks the beta shape.
+//! configured for the GA shape actually speaks the beta (flat) shape. The one
+//! detector of the workspace: Azure OpenAI GA v1 and Voice Live `v1` use it.
 //!
-//! Pure: it reads decoded events and returns a decision; the client acts on it
-//! (re-encodes the pending `session.update` with
-//! [`AzureOpenAiDialect::beta_fallback`](crate::AzureOpenAiDialect::beta_fallback)
-//! and sends it again). Two signs, both from `shared/protocol/`:
+//! Pure: it reads decoded events and returns a decision; the dialect's
+//! [`Dialect::detect_switch`](super::Dialect::detect_switch) turns it into a switch to
+//! its flat fallback, and the client re-encodes the pending `session.update` and
+//! sends it again. Two signs, both from the fixtures:
 //!
 //! - a `session.created` / `session.updated` whose session has the beta shape
 //!   (`modalities` and flat audio settings, no `type`, DIALECTS §2);
 //! - an `error` with `code: "unknown_parameter"` and `param` `session.type` or
-//!   `session.output_modalities`, the preview endpoint's answer to a GA
-//!   `session.update` (`azure-openai/examples.jsonl`, row from pipecat#1324; DIALECTS §6).
+//!   `session.output_modalities`, the Azure preview endpoint's answer to a GA
+//!   `session.update` (`fixtures/azure-openai/examples.jsonl`, row from pipecat#1324).
 
-use realtime_core::protocol::{ErrorEvent, ServerEvent, SessionEvent};
-
-use crate::dialect::AzureOpenAiDialect;
+use super::Dialect;
+use crate::protocol::{ErrorEvent, ServerEvent, SessionEvent};
+use crate::wire::WireShape;
 
 /// The `error.code` of a rejected field.
 const UNKNOWN_PARAMETER: &str = "unknown_parameter";
@@ -29,7 +30,7 @@ pub enum DialectDecision {
     /// The server speaks the GA shape, as configured.
     KeepGa,
     /// The server speaks the beta shape: re-encode the pending `session.update`
-    /// with [`AzureOpenAiDialect::beta_fallback`] and send it again.
+    /// with the dialect's flat fallback and send it again.
     SwitchToBeta {
         /// The evidence.
         reason: SwitchReason,
@@ -54,6 +55,19 @@ pub enum SwitchReason {
     },
 }
 
+impl std::fmt::Display for SwitchReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::BetaSession { event_type } => {
+                write!(f, "{event_type} carried a beta-shape session")
+            }
+            Self::UnknownParameter { param, message } => {
+                write!(f, "the server rejected `{param}`: {message}")
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Disabled,
@@ -67,10 +81,10 @@ enum State {
 /// [`is_settled`](Self::is_settled); it returns the decision once, when reached.
 ///
 /// ```
-/// use realtime_azure_openai::{AzureOpenAiDialect, DialectDecision, DialectDetector, SwitchReason};
-/// use realtime_core::dialect::Dialect;
+/// use realtime_core::dialect::{Dialect, DialectDecision, DialectDetector, GenericDialect, SwitchReason};
+/// use realtime_core::wire::WireShape;
 ///
-/// let dialect = AzureOpenAiDialect::ga_v1();
+/// let dialect = GenericDialect::new(WireShape::Ga);
 /// let mut detector = DialectDetector::for_dialect(&dialect, true);
 /// let frame = r#"{"type":"error","error":{"type":"invalid_request_error",
 ///   "code":"unknown_parameter","message":"Unknown parameter: 'session.type'.","param":"session.type"}}"#;
@@ -102,9 +116,9 @@ impl DialectDetector {
     }
 
     /// A detector for `dialect`: watching when it speaks the GA shape and `enabled`;
-    /// disabled for a preview dialect (already the beta shape) or when opted out.
-    pub fn for_dialect(dialect: &AzureOpenAiDialect, enabled: bool) -> Self {
-        if enabled && dialect.api_version().is_none() {
+    /// disabled for a flat dialect (already the beta shape) or when opted out.
+    pub fn for_dialect(dialect: &dyn Dialect, enabled: bool) -> Self {
+        if enabled && dialect.capabilities().shape == WireShape::Ga {
             Self::new()
         } else {
             Self::disabled()
@@ -138,7 +152,7 @@ impl DialectDetector {
         if let DialectDecision::SwitchToBeta { reason } = &decision {
             tracing::warn!(
                 ?reason,
-                "Azure OpenAI endpoint configured as GA v1 speaks the beta shape; switching dialect"
+                "endpoint configured for the GA shape speaks the beta shape; switching dialect"
             );
         }
         self.state = State::Settled(decision.clone());
