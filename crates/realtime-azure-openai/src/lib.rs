@@ -95,8 +95,8 @@ mod dialect;
 mod endpoint;
 mod ephemeral;
 mod error;
-mod sideband;
 pub mod registry;
+mod sideband;
 mod token;
 mod transcription;
 mod webrtc;
@@ -118,9 +118,9 @@ pub use ephemeral::{
     EphemeralKey, EphemeralKeyRequest, EphemeralKeys, GA_V1_EXPIRES_AFTER_SECONDS,
 };
 pub use error::ConfigError;
-pub use sideband::SidebandConnector;
 pub use realtime_core::dialect::{DialectDecision, DialectDetector, SwitchReason};
 pub use registry::DIALECTS;
+pub use sideband::SidebandConnector;
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};
 pub use webrtc::{PreviewRtcHost, SdpAnswer, WebRtcCalls};

@@ -490,10 +490,13 @@ async fn handoff_and_tool_call_in_either_order(case: Case) {
     }
 }
 
+/// Calls in one response: each announced three times.
+const CALLS: usize = 1_000;
+
 // Invariant 3: a call announced three times (arguments done, item done, response
-// done), and many calls at once, each get exactly one output and run once.
+// done), and a thousand calls at once, each get exactly one output and run once.
 async fn each_call_answered_once(case: Case) {
-    let calls: Vec<Value> = (0..150)
+    let calls: Vec<Value> = (0..CALLS)
         .map(|n| {
             call_item(
                 &format!("call_{n}"),
@@ -531,7 +534,12 @@ async fn each_call_answered_once(case: Case) {
         .iter()
         .filter(|event| matches!(event, AgentEvent::ToolStarted { .. }))
         .count();
-    assert_eq!(started, 150, "{}: each tool ran once", case.dialect.name());
+    assert_eq!(
+        started,
+        CALLS,
+        "{}: each tool ran once",
+        case.dialect.name()
+    );
     let frames = frames(&server, 0).await;
     let mut outputs: Vec<&str> = frames
         .iter()
@@ -540,10 +548,10 @@ async fn each_call_answered_once(case: Case) {
         .collect();
     outputs.sort_unstable();
     outputs.dedup();
-    assert_eq!(outputs.len(), 150);
+    assert_eq!(outputs.len(), CALLS);
     assert_eq!(
         of_type(&frames, "conversation.item.create").len(),
-        1 + 150,
+        1 + CALLS,
         "one message, one output per call"
     );
     assert_eq!(
@@ -733,6 +741,64 @@ async fn rotation_happens_once(case: Case) {
     session.close().await.unwrap();
 }
 
+// Invariant 7: a server that accepts and then closes every connection (normally,
+// 1000, or with an error, 1011) is given up on after the attempts allowed: young
+// connections do not reset the budget.
+async fn a_server_that_closes_every_connection_is_given_up_on(case: Case) {
+    for code in [1000u16, 1011] {
+        let shape = case.shape();
+        let session = match shape {
+            WireShape::Ga => json!({"type": "realtime", "id": "sess_1"}),
+            WireShape::Beta => json!({"id": "sess_1"}),
+        };
+        let created = WireShape::Ga
+            .decode_server(
+                &json!({"type": "session.created", "event_id": "e0", "session": session})
+                    .to_string(),
+            )
+            .unwrap();
+        let frame = shape.encode_server(&created[0]).unwrap();
+        let options = TestServerOptions::new().handler(move |conn: ServerConn| {
+            let frame = frame.clone();
+            async move {
+                let _ = conn.send_text(frame).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let _ = conn.close(code, "going away").await;
+            }
+        });
+        let server = TestServer::start(options).await.unwrap();
+        let policy = realtime::agent::ReconnectPolicy::default()
+            .initial_delay(Duration::from_millis(10))
+            .max_delay(Duration::from_millis(20))
+            .max_attempts(3);
+        let mut session = start(&case, &server, |client| {
+            AgentRunner::new(client, Agent::new("desk")).reconnect(policy)
+        })
+        .await;
+        let mut seen = Vec::new();
+        let attempts = until(&mut session, &mut seen, |event| match event {
+            AgentEvent::Error(AgentError::ReconnectFailed { attempts, .. }) => Some(*attempts),
+            _ => None,
+        })
+        .await;
+        assert_eq!(attempts, 3, "{} (close {code})", case.dialect.name());
+        let reconnected = seen
+            .iter()
+            .filter(|event| matches!(event, AgentEvent::Reconnected { .. }))
+            .count();
+        assert_eq!(
+            reconnected, 3,
+            "each attempt connected, then the server closed it"
+        );
+        assert_eq!(
+            server.connections().len(),
+            4,
+            "the first connection and three attempts, then no more"
+        );
+        let _ = session.close().await;
+    }
+}
+
 macro_rules! dialect_suite {
     ($module:ident, $case:expr) => {
         mod $module {
@@ -767,6 +833,10 @@ macro_rules! dialect_suite {
             #[tokio::test]
             async fn text_guardrail_deletes_the_item() {
                 super::text_guardrail_deletes_the_item($case).await;
+            }
+            #[tokio::test]
+            async fn a_server_that_closes_every_connection_is_given_up_on() {
+                super::a_server_that_closes_every_connection_is_given_up_on($case).await;
             }
             #[tokio::test]
             async fn rotation_happens_once() {
