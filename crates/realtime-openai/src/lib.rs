@@ -67,6 +67,7 @@ mod config;
 mod connector;
 mod dialect;
 mod error;
+pub mod live;
 mod rest;
 mod secret;
 mod url;
