@@ -126,7 +126,7 @@ impl FromStr for ResourceEndpoint {
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
-fn percent_encode(value: &str) -> String {
+pub(crate) fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {

@@ -87,6 +87,7 @@ mod detect;
 mod dialect;
 mod endpoint;
 mod error;
+mod live;
 mod token;
 mod transcription;
 
@@ -103,5 +104,9 @@ pub use detect::{DialectDecision, DialectDetector, SwitchReason};
 pub use dialect::{AzureOpenAiDialect, GA_V1_NAME, PREVIEW_NAME, PROVIDER};
 pub use endpoint::{Endpoint, ResourceEndpoint};
 pub use error::ConfigError;
+pub use live::{
+    AZURE_LIVE_CONNECTOR, AZURE_LIVE_DIALECT_NAME, AZURE_LIVE_PROVIDER, AzureLiveConnector,
+    AzureLiveError, AzureLivePath, azure_live_dialect,
+};
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};
