@@ -316,3 +316,26 @@ fn connector_opens_sessions_and_sidebands_with_a_bearer_key() {
         "wss://api.openai.com/v1/live/sessions/live_1/attach"
     );
 }
+
+#[test]
+fn recorded_client_frames_read_back_into_canonical_events_and_round_trip() {
+    let dialect = LiveDialect::openai();
+    for row in rows().iter().filter(|row| row.direction == "client") {
+        let event = dialect
+            .decode_client(row.payload.as_object().unwrap())
+            .unwrap();
+        assert!(
+            !matches!(event, ClientEvent::Other { .. }),
+            "line {}",
+            row.line
+        );
+        assert_eq!(event, canonical_client_event(row), "line {}", row.line);
+        let written: Value = serde_json::from_str(&dialect.encode(&event).unwrap()).unwrap();
+        assert_eq!(written, row.payload, "line {}", row.line);
+    }
+    let close = json!({"type": "session.close"});
+    assert!(matches!(
+        dialect.decode_client(close.as_object().unwrap()).unwrap(),
+        ClientEvent::Other { .. }
+    ));
+}

@@ -15,6 +15,7 @@
 //! How an `Agent` maps onto the protocol, and what it refuses, is in
 //! `docs/architecture.md` ("GPT-Live"). Provider facts: `fixtures/openai-live/`.
 
+mod client_decode;
 mod connector;
 mod dialect;
 mod events;
