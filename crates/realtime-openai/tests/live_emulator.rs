@@ -127,3 +127,53 @@ fn client_delegation_expiry_and_the_engine_refusals() {
     }
     assert!(engine.handle(r#"{"type":"session.close"}"#).is_empty());
 }
+
+/// Every wait is bounded: a silent emulator fails the test instead of hanging it.
+async fn next(session: &mut realtime_core::client::Session) -> ServerEvent {
+    tokio::time::timeout(std::time::Duration::from_secs(10), session.next_event())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_connector_and_dialect_run_a_session_over_a_socket() {
+    let emulator = realtime_testkit::emulator::LiveEmulator::start(Script::new().say("Hello!"))
+        .await
+        .unwrap();
+    let config = realtime_openai::live::LiveConfig::new("test-key").base_url(emulator.url());
+    let mut session = config.client().connect().await.unwrap();
+    session
+        .send(&ClientEvent::session_update(
+            SessionConfig::new().model("gpt-live-1"),
+        ))
+        .await
+        .unwrap();
+    assert!(matches!(
+        next(&mut session).await,
+        ServerEvent::SessionCreated(_)
+    ));
+    session.send(&one_second_of_audio()).await.unwrap();
+    assert!(matches!(
+        next(&mut session).await,
+        ServerEvent::InputTranscriptionDelta(_)
+    ));
+    assert!(matches!(
+        next(&mut session).await,
+        ServerEvent::ResponseAudioDelta(_)
+    ));
+    assert!(
+        matches!(next(&mut session).await, ServerEvent::ResponseAudioTranscriptDelta(text) if text.delta == "Hello!")
+    );
+    session.send(&LiveClientEvent::close()).await.unwrap();
+    let closed = next(&mut session).await;
+    assert!(matches!(
+        LiveEvent::from_unknown(&closed),
+        Some(Ok(LiveEvent::SessionClosed(_)))
+    ));
+    let connections = emulator.connections();
+    let request = connections[0].request();
+    assert_eq!(request.path_and_query, "/v1/live/sessions");
+    assert_eq!(request.header("authorization"), Some("Bearer test-key"));
+}
