@@ -13,6 +13,7 @@
 //! |---|---|---|---|
 //! | GA v1 ([`Endpoint::GaV1`], default) | `wss://R.openai.azure.com/openai/v1/realtime?model=D` | OpenAI GA | `azure-openai-ga-v1` |
 //! | dated preview ([`Endpoint::Preview`]) | `wss://R.openai.azure.com/openai/realtime?api-version=V&deployment=D` | OpenAI beta | `azure-openai-preview` |
+//! | GPT-Live ([`AzureLiveConnector`], [`azure_live_dialect`]) | `wss://R.openai.azure.com/openai/v1/live` ([`AzureLivePath`]) | GPT-Live (not Realtime) | `azure-openai-live` |
 //!
 //! ```text
 //!  SessionConfig ──► capability table + policy ──► GA / beta wire shape ──► frame

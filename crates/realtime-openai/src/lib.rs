@@ -13,6 +13,8 @@
 //!   the handshake URL and `Authorization` header without I/O.
 //! - [`ClientSecrets`]: ephemeral `ek_…` secrets for browsers and phones.
 //! - [`Calls`]: accept, reject, refer and hang up SIP calls.
+//! - [`live`]: GPT-Live (`/v1/live/sessions`), a separate protocol with delegated
+//!   reasoning and tools: the `openai-live` dialect, its extension events and connector.
 //!
 //! It does no WebSocket I/O of its own: realtime-core's transport does. Dialect and
 //! request builders are pure functions, tested without sockets; the REST helpers are a
