@@ -339,3 +339,34 @@ fn recorded_client_frames_read_back_into_canonical_events_and_round_trip() {
         ClientEvent::Other { .. }
     ));
 }
+
+#[test]
+fn tool_choice_rides_in_the_responses_delegation() {
+    let dialect = LiveDialect::openai();
+    let config = SessionConfig::new()
+        .model("gpt-live-1")
+        .tools([Tool::function(
+            "lookup",
+            "Look up.",
+            json!({"type": "object"}),
+        )])
+        .tool_choice(realtime_core::protocol::ToolChoice::Required)
+        .extension(LiveSession::new().delegation(Delegation::responses("gpt-5.6-sol")));
+    let frame: Value = serde_json::from_str(
+        &dialect
+            .encode(&ClientEvent::session_update(config))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        frame["session"]["delegation"]["responses"]["tool_choice"],
+        "required"
+    );
+    assert_eq!(
+        frame["session"]["delegation"]["responses"]["tools"][0]["name"],
+        "lookup"
+    );
+    let back = dialect.decode_client(frame.as_object().unwrap()).unwrap();
+    let again: Value = serde_json::from_str(&dialect.encode(&back).unwrap()).unwrap();
+    assert_eq!(again, frame);
+}

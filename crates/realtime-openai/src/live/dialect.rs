@@ -72,13 +72,14 @@ const FUNCTION_CALL_FIELDS: [&str; 6] = [
 ];
 
 /// Session fields GPT-Live takes at `session.start`.
-const START_FIELDS: [SessionField; 6] = [
+const START_FIELDS: [SessionField; 7] = [
     SessionField::Model,
     SessionField::Instructions,
     SessionField::Voice,
     SessionField::InputAudioFormat,
     SessionField::OutputAudioFormat,
     SessionField::Tools,
+    SessionField::ToolChoice,
 ];
 
 /// GPT-Live's audio formats on the WebSocket (`audio.AudioFormat`: PCM at 16 or 24 kHz,
