@@ -13,6 +13,7 @@
 //! |---|---|---|---|
 //! | GA v1 ([`Endpoint::GaV1`], default) | `wss://R.openai.azure.com/openai/v1/realtime?model=D` | OpenAI GA | `azure-openai-ga-v1` |
 //! | dated preview ([`Endpoint::Preview`]) | `wss://R.openai.azure.com/openai/realtime?api-version=V&deployment=D` | OpenAI beta | `azure-openai-preview` |
+//! | GPT-Live ([`AzureLiveConnector`], [`azure_live_dialect`]) | `wss://R.openai.azure.com/openai/v1/live` ([`AzureLivePath`]) | GPT-Live (not Realtime) | `azure-openai-live` |
 //!
 //! ```text
 //!  SessionConfig ──► capability table + policy ──► GA / beta wire shape ──► frame
@@ -97,6 +98,7 @@ mod ephemeral;
 mod error;
 mod sideband;
 pub mod registry;
+mod live;
 mod token;
 mod transcription;
 mod webrtc;
@@ -121,6 +123,10 @@ pub use error::ConfigError;
 pub use sideband::SidebandConnector;
 pub use realtime_core::dialect::{DialectDecision, DialectDetector, SwitchReason};
 pub use registry::DIALECTS;
+pub use live::{
+    AZURE_LIVE_CONNECTOR, AZURE_LIVE_DIALECT_NAME, AZURE_LIVE_PROVIDER, AzureLiveConnector,
+    AzureLiveError, AzureLivePath, azure_live_dialect,
+};
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};
 pub use webrtc::{PreviewRtcHost, SdpAnswer, WebRtcCalls};
