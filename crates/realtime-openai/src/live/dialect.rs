@@ -160,6 +160,9 @@ impl LiveDialect {
         capabilities.audio_formats = Cow::Borrowed(&AUDIO_FORMATS);
         capabilities.voice_change_after_audio = false;
         capabilities.image_input = false;
+        // Instructions and voice are fixed by `session.start` (live.condensed.json:
+        // only delegation can change afterwards).
+        capabilities.instructions_fixed_after_start = true;
         Self {
             name,
             provider,
