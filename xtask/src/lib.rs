@@ -19,6 +19,8 @@ pub mod dialect;
 #[cfg(feature = "core")]
 pub mod fidelity;
 pub mod fixtures;
+#[cfg(feature = "core")]
+pub mod gpt_live;
 pub mod json_eq;
 #[cfg(feature = "core")]
 pub mod load;

@@ -35,8 +35,12 @@ fn main() -> ExitCode {
     let result = conformance::run(&xtask::codec_core::CoreCodec, &args);
     #[cfg(not(feature = "core"))]
     let result = conformance::run(&xtask::codec_standin::StandIn, &args);
-    let _ = write!(stdout.lock(), "{}", result.report);
-    if result.failures == 0 {
+    #[cfg(feature = "core")]
+    let live = xtask::gpt_live::run(&args.fixtures);
+    #[cfg(not(feature = "core"))]
+    let live = (String::new(), 0);
+    let _ = write!(stdout.lock(), "{}{}", result.report, live.0);
+    if result.failures + live.1 == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -13,6 +13,7 @@
 //! |---|---|---|---|
 //! | GA v1 ([`Endpoint::GaV1`], default) | `wss://R.openai.azure.com/openai/v1/realtime?model=D` | OpenAI GA | `azure-openai-ga-v1` |
 //! | dated preview ([`Endpoint::Preview`]) | `wss://R.openai.azure.com/openai/realtime?api-version=V&deployment=D` | OpenAI beta | `azure-openai-preview` |
+//! | GPT-Live ([`AzureLiveConnector`], [`azure_live_dialect`]) | `wss://R.openai.azure.com/openai/v1/live` ([`AzureLivePath`]) | GPT-Live (not Realtime) | `azure-openai-live` |
 //!
 //! ```text
 //!  SessionConfig ──► capability table + policy ──► GA / beta wire shape ──► frame
@@ -95,6 +96,7 @@ mod dialect;
 mod endpoint;
 mod ephemeral;
 mod error;
+mod live;
 pub mod registry;
 mod sideband;
 mod token;
@@ -118,6 +120,10 @@ pub use ephemeral::{
     EphemeralKey, EphemeralKeyRequest, EphemeralKeys, GA_V1_EXPIRES_AFTER_SECONDS,
 };
 pub use error::ConfigError;
+pub use live::{
+    AZURE_LIVE_CONNECTOR, AZURE_LIVE_DIALECT_NAME, AZURE_LIVE_PROVIDER, AzureLiveConnector,
+    AzureLiveError, AzureLivePath, azure_live_dialect,
+};
 pub use realtime_core::dialect::{DialectDecision, DialectDetector, SwitchReason};
 pub use registry::DIALECTS;
 pub use sideband::SidebandConnector;

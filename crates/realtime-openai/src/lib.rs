@@ -16,6 +16,8 @@
 //! - [`WebRtcCalls`]: browser-direct WebRTC with the agent on the server: the SDP
 //!   exchange, the sideband attach by `call_id`, and [`agent_session`] to mint a
 //!   key holding the agent ([`ClientSecretRequest::for_agent`]).
+//! - [`live`]: GPT-Live (`/v1/live/sessions`), a separate protocol with delegated
+//!   reasoning and tools: the `openai-live` dialect, its extension events and connector.
 //!
 //! It does no WebSocket I/O of its own: realtime-core's transport does. Dialect and
 //! request builders are pure functions, tested without sockets; the REST helpers are a
@@ -70,6 +72,7 @@ mod config;
 mod connector;
 mod dialect;
 mod error;
+pub mod live;
 pub mod registry;
 mod rest;
 mod secret;

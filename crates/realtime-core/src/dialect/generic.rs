@@ -71,6 +71,7 @@ impl GenericDialect {
                 image_input: matches!(shape, WireShape::Ga),
                 reasoning_efforts: None,
                 response_parallel_tool_calls: matches!(shape, WireShape::Ga),
+                instructions_fixed_after_start: false,
             },
             policy: UnsupportedPolicy::Error,
         }

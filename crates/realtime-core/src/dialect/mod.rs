@@ -290,6 +290,10 @@ pub struct Capabilities {
     /// Whether `response.create` may set `parallel_tool_calls` (GA); Voice Live
     /// 2026-07-15 has it on the session only.
     pub response_parallel_tool_calls: bool,
+    /// Whether instructions are fixed when the session starts (GPT-Live): an agent
+    /// switch, which changes them, cannot be expressed, and agents with handoffs
+    /// are refused when the session starts.
+    pub instructions_fixed_after_start: bool,
 }
 
 impl Capabilities {
@@ -309,6 +313,7 @@ impl Capabilities {
             image_input: matches!(shape, WireShape::Ga),
             reasoning_efforts: None,
             response_parallel_tool_calls: false,
+            instructions_fixed_after_start: false,
         }
     }
 

@@ -12,6 +12,8 @@
 
 mod engine;
 pub mod handshake;
+mod live;
+mod live_server;
 mod profile;
 mod rest;
 mod script;
@@ -19,6 +21,8 @@ mod server;
 mod service;
 
 pub use engine::{Engine, Output, Pace};
+pub use live::LiveEngine;
+pub use live_server::LiveEmulator;
 pub use profile::{AZURE_TRANSCRIPTION_DEPLOYMENT, ItemEvents, Profile, Reject, RejectWhen};
 pub use script::{Fault, Script, ScriptError, ScriptedCall, Turn};
 pub use server::Emulator;

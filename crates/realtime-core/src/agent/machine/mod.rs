@@ -833,6 +833,13 @@ fn validate_agent(
     {
         return Err(AgentError::UnknownAgent(missing.target.clone()));
     }
+    if dialect.capabilities().instructions_fixed_after_start && !agent.handoffs().is_empty() {
+        return Err(invalid(format!(
+            "{} fixes instructions when the session starts, so a handoff cannot change \
+             the agent: use one agent per session",
+            dialect.name()
+        )));
+    }
     let mut seen = std::collections::HashSet::new();
     let names = agent
         .tools()

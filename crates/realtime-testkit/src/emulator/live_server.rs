@@ -1,0 +1,74 @@
+//! [`LiveEmulator`]: a [`LiveEngine`] per connection on a loopback [`TestServer`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+
+use super::live::LiveEngine;
+use super::script::Script;
+use crate::{
+    ClientFrame, Handler, Recorded, ServerConn, TestServer, TestServerOptions, TestkitError,
+};
+
+/// Plays a [`Script`] as GPT-Live over a real WebSocket: each connection gets a
+/// [`LiveEngine`] with what is left of the script; the socket closes (1000) after
+/// `session.closed`.
+#[derive(Debug)]
+pub struct LiveEmulator {
+    server: TestServer,
+}
+
+#[derive(Debug)]
+struct LiveHandler {
+    script: Arc<Mutex<Script>>,
+}
+
+#[async_trait]
+impl Handler for LiveHandler {
+    async fn handle(&self, mut conn: ServerConn) {
+        let script = self
+            .script
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let mut engine = LiveEngine::new(script);
+        while let Some(frame) = conn.recv().await {
+            let ClientFrame::Text(text) = frame else {
+                break;
+            };
+            for event in engine.handle(&text) {
+                if conn.send_text(event.to_string()).await.is_err() {
+                    return;
+                }
+            }
+            if engine.is_closed() {
+                let _ = conn.close(1000, "session closed").await;
+                return;
+            }
+        }
+    }
+}
+
+impl LiveEmulator {
+    /// Starts the emulator on a loopback port.
+    ///
+    /// # Errors
+    /// The listener cannot bind.
+    pub async fn start(script: Script) -> Result<Self, TestkitError> {
+        let handler = LiveHandler {
+            script: Arc::new(Mutex::new(script)),
+        };
+        let server = TestServer::start(TestServerOptions::new().handler(handler)).await?;
+        Ok(Self { server })
+    }
+
+    /// The WebSocket URL, on the OpenAI path `/v1/live/sessions`.
+    pub fn url(&self) -> String {
+        self.server.ws_url("/v1/live/sessions")
+    }
+
+    /// What every connection sent, in order.
+    pub fn connections(&self) -> Vec<Recorded> {
+        self.server.connections()
+    }
+}
