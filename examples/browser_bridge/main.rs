@@ -113,7 +113,7 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
     out::line(&probe.banner);
     if probe.is_offline() {
         out::line(
-            "(each browser session gets its own emulator; every second of microphone audio is one user turn)",
+            "(each browser session gets its own emulator; every second of speech from the microphone is one user turn; silence is not)",
         );
     }
     let state = Arc::new(AppState {
@@ -204,11 +204,18 @@ enum PageCommand {
     Played { item_id: String, ms: u64 },
 }
 
+/// The level (pcm16 RMS, about -40 dBFS) from which the offline emulator hears speech.
+const SPEECH_RMS: u16 = 300;
+
 /// One browser connection: one agent session.
 async fn bridge(socket: WebSocket, state: &AppState) -> Result<(), ExampleError> {
     let (mut to_page, mut from_page) = socket.split();
     let connection = if state.offline {
-        Connection::offline(state.provider, desk::offline_script(), state.why).await?
+        // The emulator hears speech only: a microphone that sends silence makes no
+        // turn, so the browser test fails unless real audio arrived.
+        let mut profile = state.provider.emulator_profile();
+        profile.speech_rms_threshold = Some(SPEECH_RMS);
+        Connection::offline_with(state.provider, profile, desk::offline_script(), state.why).await?
     } else {
         Connection::live(state.provider)?
     };

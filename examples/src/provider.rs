@@ -293,7 +293,21 @@ impl Connection {
         script: Script,
         why: &str,
     ) -> Result<Self, ExampleError> {
-        let emulator = Emulator::start(provider.emulator_profile(), script)
+        Self::offline_with(provider, provider.emulator_profile(), script, why).await
+    }
+
+    /// As [`offline`](Self::offline), with the emulator `profile` given (e.g. one that
+    /// hears only real speech).
+    ///
+    /// # Errors
+    /// The emulator cannot bind a loopback port.
+    pub async fn offline_with(
+        provider: Provider,
+        profile: Profile,
+        script: Script,
+        why: &str,
+    ) -> Result<Self, ExampleError> {
+        let emulator = Emulator::start(profile, script)
             .await
             .map_err(|e| ExampleError(format!("could not start the embedded emulator: {e}")))?;
         let (client, endpoint) = provider.offline_client(emulator.url());

@@ -8,7 +8,7 @@ use crate::error::ConfigError;
 /// A dated `api-version` of the preview endpoint
 /// (`/openai/realtime?api-version=V&deployment=D`).
 ///
-/// The versions and their wire shape come from `shared/protocol/DIALECTS.md` §1
+/// The versions and their wire shape come from the dialect table of `docs/providers.md`
 /// (AZ-WS, AZ-SDK): every preview version speaks the OpenAI beta shape. Azure
 /// deprecates the preview protocol from 2026-04-30 (AZ-MIG); prefer
 /// [`Endpoint::GaV1`](crate::Endpoint::GaV1).

@@ -1,6 +1,7 @@
 //! What each Azure OpenAI endpoint accepts: the capability tables.
 //!
-//! Every fact here is taken from `shared/protocol/` (file named on each table).
+//! Every fact here is taken from the provider sources copied under `fixtures/`
+//! (file named on each table; provenance in each folder's `SOURCE.md`).
 //! The table is an allowlist: a [`SessionField`] not listed is never sent, whatever
 //! the user set; the [`UnsupportedPolicy`](realtime_core::dialect::UnsupportedPolicy)
 //! decides whether that is an error or a warning.

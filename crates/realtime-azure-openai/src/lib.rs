@@ -21,7 +21,7 @@
 //!  frame ──► wire shape decode ──► ServerEvent ──► DialectDetector / transcription_failure
 //! ```
 //!
-//! The failures this crate makes impossible (facts from `shared/protocol/DIALECTS.md`):
+//! The failures this crate makes impossible (facts cited in the Sources table of `docs/providers.md`):
 //!
 //! - a preview `session.created` without `session.type` decodes like any other;
 //! - GA-only fields (`session.type`, `output_modalities`, nested `audio`, `tracing`,

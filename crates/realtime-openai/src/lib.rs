@@ -24,7 +24,7 @@
 //! thin `reqwest` call around them.
 //!
 //! Provider facts come from `fixtures/openai-ga/` (the GA OpenAPI extract, S-GA,
-//! and recorded sessions) and `shared/protocol/DIALECTS.md`; each module cites its
+//! and recorded sessions) and the Sources table of `docs/providers.md`; each module cites its
 //! source.
 //!
 //! # From zero to a session

@@ -1,5 +1,5 @@
-//! Every row of `fixtures/voicelive/examples.jsonl` (a copy of
-//! `shared/protocol/voicelive/examples.jsonl`) through the dialect of its version
+//! Every row of `fixtures/voicelive/examples.jsonl` (provenance in
+//! `fixtures/voicelive/SOURCE.md`) through the dialect of its version
 //! (`voicelive` = the newest dated version, 2026-04-10):
 //!
 //! - server rows decode; core types what it knows, every other event type is a

@@ -1,6 +1,6 @@
 //! Fields a dialect's server rejects (or that have no place in the dialect), as one
 //! data table. Each rule cites where the rejection is documented; keys refer to the
-//! citation table of `shared/protocol/DIALECTS.md`.
+//! Sources table of `docs/providers.md`.
 
 use serde_json::Value;
 

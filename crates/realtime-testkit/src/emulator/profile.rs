@@ -108,6 +108,11 @@ pub struct Profile {
     /// Whether `session.update` must carry `session.type` (GA shape: the S-GA
     /// schema lists `type` as required).
     pub requires_session_type: bool,
+    /// Server VAD hears speech only in pcm16 chunks whose RMS reaches this level;
+    /// quieter audio (silence) makes no user turn. `None` (the default): every
+    /// appended byte counts, so tests can speak with zeros. Set it to check that a
+    /// real microphone delivered speech, not silence.
+    pub speech_rms_threshold: Option<u16>,
     /// Whether the voice is fixed once the model has answered with audio (OpenAI and
     /// Azure OpenAI; S-GA: "Voice cannot be changed during the session once the model
     /// has responded with audio at least once").
@@ -229,6 +234,7 @@ impl Profile {
             initial_session: ga_session("gpt-realtime", "alloy", true),
             transcription_deployments: None,
             requires_session_type: true,
+            speech_rms_threshold: None,
             voice_locked_after_audio: true,
             item_object: false,
             server_vad_defaults: ga_vad_defaults(),
@@ -283,6 +289,7 @@ impl Profile {
             rejects,
             transcription_deployments: Some(vec![AZURE_TRANSCRIPTION_DEPLOYMENT]),
             requires_session_type: false,
+            speech_rms_threshold: None,
             voice_locked_after_audio: true,
             item_object: true,
             server_vad_defaults: object(
@@ -396,6 +403,7 @@ impl Profile {
             rejects: Vec::new(),
             transcription_deployments: None,
             requires_session_type: false,
+            speech_rms_threshold: None,
             voice_locked_after_audio: false,
             item_object: true,
             server_vad_defaults: object(vl_vad_defaults()),

@@ -298,7 +298,14 @@ impl Engine {
                 self.session_update(&session, update, client_event_id)
             }
             ClientEvent::InputAudioBufferAppend { audio, .. } => {
-                self.appended_bytes += audio.decoded_len() as u64;
+                let bytes = audio.decoded_len() as u64;
+                self.appended_bytes += bytes;
+                if let Some(threshold) = self.profile.speech_rms_threshold
+                    && !voiced(&audio.decode().unwrap_or_default(), threshold)
+                {
+                    // Silence: the turn's start moves on with it.
+                    self.turn_start_bytes += bytes;
+                }
                 if self.settings.server_vad
                     && self.appended_bytes - self.turn_start_bytes >= self.turn_bytes
                 {
@@ -425,4 +432,17 @@ fn completed(mut item: Item) -> Item {
         _ => {}
     }
     item
+}
+
+/// Whether pcm16 little-endian `audio` is louder than `threshold` (RMS).
+fn voiced(audio: &[u8], threshold: u16) -> bool {
+    let samples = audio.len() / 2;
+    if samples == 0 {
+        return false;
+    }
+    let energy: f64 = audio
+        .chunks_exact(2)
+        .map(|pair| f64::from(i16::from_le_bytes([pair[0], pair[1]])).powi(2))
+        .sum();
+    (energy / samples as f64).sqrt() >= f64::from(threshold)
 }
