@@ -382,7 +382,7 @@ impl AgentMachine {
             self.unhear_held();
             self.stop_output(now, true);
             self.turn.suppressing = true;
-        } else if self.gate.awaiting_created() {
+        } else if self.gate.create_unanswered() {
             // A response.create (push-to-talk's, typically) is on its way: the
             // response it starts answers this turn.
             self.turn.suppress_next = true;
@@ -401,7 +401,7 @@ impl AgentMachine {
 
     /// A response started: cancelled at once if it answers a stopped turn.
     pub(super) fn on_response_started(&mut self) {
-        if self.turn.suppress_next && (self.turn.suppress_own || !self.gate.awaiting_created()) {
+        if self.turn.suppress_next && (self.turn.suppress_own || !self.gate.create_unanswered()) {
             self.turn.suppress_next = false;
             self.turn.suppress_own = false;
             self.turn.suppressing = true;

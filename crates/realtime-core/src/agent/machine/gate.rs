@@ -72,7 +72,7 @@ impl ResponseGate {
     }
 
     /// Whether a `response.create` of ours waits for its `response.created`.
-    pub fn awaiting_created(&self) -> bool {
+    pub fn create_unanswered(&self) -> bool {
         self.requested.is_some()
     }
 
