@@ -42,6 +42,11 @@ command -v node >/dev/null 2>&1 || { echo "node is required" >&2; exit 1; }
 espeak-ng -v en-us -s 150 -w "$WORK/speech-raw.wav" \
   "Hi, this is Ada Lovelace, my number is five five five, zero one hundred. I would like to return the desk lamp from order ten forty two."
 sox "$WORK/speech-raw.wav" -r 48000 -c 1 -b 16 -e signed-integer "$WORK/speech.wav" pad 0 0.3
+# SILENCE=1: a silent microphone instead, to check that the test then fails (the
+# offline emulator hears speech only, so no user turn comes).
+if [[ -n "${SILENCE:-}" ]]; then
+  sox -n -r 48000 -c 1 -b 16 -e signed-integer "$WORK/speech.wav" trim 0 6
+fi
 log "speech: $(sox --i -D "$WORK/speech.wav") s at $(sox --i -r "$WORK/speech.wav") Hz"
 
 # 3. playwright-core only (it drives /usr/bin/chromium; no browser download).
