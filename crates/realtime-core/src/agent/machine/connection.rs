@@ -283,11 +283,20 @@ impl AgentMachine {
                 return;
             }
         };
-        if left <= margin || left > MAX_BELIEVED_EXPIRY {
+        if left <= margin {
             tracing::warn!(
                 ?left,
                 ?margin,
-                "session.expires_at is within the rotation margin or implausible; not rotating"
+                "session.expires_at is within the rotation margin; not rotating"
+            );
+            return;
+        }
+        if left > MAX_BELIEVED_EXPIRY {
+            // Far beyond any provider's session limit (an emulator's fixed date, a
+            // skewed clock): nothing to rotate for.
+            tracing::debug!(
+                ?left,
+                "session.expires_at is more than a day away; not rotating"
             );
             return;
         }
