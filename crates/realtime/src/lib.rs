@@ -16,6 +16,7 @@
 //! | `macros` | [`tool`]: the `#[tool]` attribute, an agent tool from an `async fn` (`realtime-macros`) | yes |
 //! | `audio-io` | `realtime::audio_io`: resampling (rubato), sample format conversion, a capture pipeline, a player that reports what was heard to the playback tracker (`realtime-audio`) | no |
 //! | `audio-devices` | `audio-io` plus the default microphone and speaker through cpal (`libasound2-dev` on Linux) | no |
+//! | `otel` | `realtime::otel`: the agent's spans exported through OpenTelemetry (any exporter, or OTLP over HTTP) | no |
 //!
 //! Applications enable the providers they talk to. Libraries built on this crate
 //! should depend on `realtime-core` (or this crate with `default-features = false`)
@@ -69,3 +70,6 @@ pub use realtime_voicelive as voicelive;
 /// [`realtime_audio`].
 #[cfg(feature = "audio-io")]
 pub use realtime_audio as audio_io;
+
+#[cfg(feature = "otel")]
+pub mod otel;
