@@ -138,16 +138,15 @@ async function connect() {
   ui.connect.disabled = true;
   ui.status.textContent = 'starting the microphone…';
   try {
-    context = new AudioContext();
+    // The browser resamples the microphone into a context at the session's rate: no
+    // resampler of our own.
+    context = new AudioContext({ sampleRate: RATE });
     await context.audioWorklet.addModule('/worklet.js');
     microphone = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
     });
     const source = context.createMediaStreamSource(microphone);
-    capture = new AudioWorkletNode(context, 'pcm16-capture', {
-      numberOfOutputs: 0,
-      processorOptions: { targetRate: RATE },
-    });
+    capture = new AudioWorkletNode(context, 'pcm16-capture', { numberOfOutputs: 0 });
     source.connect(capture);
   } catch (error) {
     ui.status.textContent = `microphone unavailable: ${error.message}`;

@@ -1,13 +1,10 @@
-// AudioWorklet: microphone samples (at the AudioContext's rate, often 48 kHz) to
-// 24 kHz mono pcm16, posted to the page in 100 ms buffers, with the level for a meter.
+// AudioWorklet: microphone samples to mono pcm16, posted to the page in 100 ms
+// buffers, with the level for a meter. The AudioContext runs at the session's rate
+// (24 kHz), so the browser has already resampled the microphone: no resampling here.
 class Pcm16Capture extends AudioWorkletProcessor {
-  constructor(options) {
+  constructor() {
     super();
-    const target = (options.processorOptions && options.processorOptions.targetRate) || 24000;
-    this.step = sampleRate / target; // input samples per output sample
-    this.position = 0; // read position in the current block; -1 is the previous block's last sample
-    this.previous = 0;
-    this.size = Math.round(target / 10); // 100 ms
+    this.size = Math.round(sampleRate / 10); // 100 ms
     this.chunk = new Int16Array(this.size);
     this.filled = 0;
     this.peak = 0;
@@ -29,19 +26,7 @@ class Pcm16Capture extends AudioWorkletProcessor {
   process(inputs) {
     const input = inputs[0];
     if (!input || input.length === 0) return true;
-    const samples = input[0]; // mono: the first channel
-    let t = this.position;
-    // Linear interpolation between sample floor(t) and floor(t) + 1.
-    while (true) {
-      const i = Math.floor(t);
-      if (i + 1 >= samples.length) break;
-      const a = i < 0 ? this.previous : samples[i];
-      const b = samples[i + 1];
-      this.push(a + (b - a) * (t - i));
-      t += this.step;
-    }
-    this.position = t - samples.length;
-    this.previous = samples[samples.length - 1];
+    for (const sample of input[0]) this.push(sample); // mono: the first channel
     return true;
   }
 }
