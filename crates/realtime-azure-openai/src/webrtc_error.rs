@@ -164,7 +164,7 @@ pub(crate) fn check_status(
     if (200..300).contains(&status) {
         return Ok(());
     }
-    let message = error_message(body).map(|message| scrub(secret, &message));
+    let message = error_message(body).map(|message| secret.scrub(&message));
     Err(match status {
         401 | 403 => WebRtcError::KeyRefused {
             step,
@@ -193,18 +193,6 @@ fn error_message(body: &str) -> Option<String> {
     }
     let quoted: String = body.trim().chars().take(MAX_QUOTED).collect();
     (!quoted.is_empty()).then_some(quoted)
-}
-
-/// Replaces the credential in `header` (with or without its `Bearer ` prefix) in
-/// `text`.
-fn scrub(header: &Secret, text: &str) -> String {
-    let raw = header.expose();
-    let bare = raw.strip_prefix("Bearer ").unwrap_or(raw);
-    if bare.is_empty() {
-        text.to_owned()
-    } else {
-        text.replace(bare, "[redacted]")
-    }
 }
 
 #[cfg(test)]

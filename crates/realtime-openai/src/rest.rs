@@ -111,11 +111,7 @@ pub(crate) fn check_status(
     if (200..300).contains(&response.status) {
         return Ok(());
     }
-    let text = |value: Option<&Value>| {
-        value
-            .and_then(Value::as_str)
-            .map(|s| crate::secret::scrub(key, s))
-    };
+    let text = |value: Option<&Value>| value.and_then(Value::as_str).map(|s| key.scrub(s));
     let (kind, code, message) = match serde_json::from_str::<Value>(&response.body) {
         Ok(Value::Object(body)) if body.get("error").is_some_and(Value::is_object) => {
             let error = body.get("error");
@@ -129,11 +125,7 @@ pub(crate) fn check_status(
         _ => {
             let body = response.body.trim();
             let quoted: String = body.chars().take(MAX_QUOTED_BODY).collect();
-            (
-                None,
-                None,
-                (!quoted.is_empty()).then(|| crate::secret::scrub(key, &quoted)),
-            )
+            (None, None, (!quoted.is_empty()).then(|| key.scrub(&quoted)))
         }
     };
     Err(RestError::Status {

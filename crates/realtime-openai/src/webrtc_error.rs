@@ -163,7 +163,7 @@ pub(crate) fn check_status(
     let message = error_message(body).map(|message| {
         secrets
             .iter()
-            .fold(message, |text, secret| crate::secret::scrub(secret, &text))
+            .fold(message, |text, secret| secret.scrub(&text))
     });
     Err(match status {
         401 | 403 => WebRtcError::KeyRefused {

@@ -72,6 +72,19 @@ impl Scrubber {
         scrubber
     }
 
+    /// The forms of one secret value (a key, or a credential header value such as
+    /// `Bearer <token>`).
+    pub(crate) fn for_secret(value: &str) -> Self {
+        let mut scrubber = Self::default();
+        scrubber.add_secret(value);
+        scrubber.exact.retain(|form| !form.is_empty());
+        scrubber
+            .exact
+            .sort_by_key(|form| std::cmp::Reverse(form.len()));
+        scrubber.exact.dedup();
+        scrubber
+    }
+
     fn add_secret(&mut self, value: &str) {
         // `Bearer <token>`: the scheme is not secret, the token is.
         let token = match value.split_once(' ') {

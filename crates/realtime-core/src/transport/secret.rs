@@ -29,6 +29,25 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// `text` (a server's message, which may quote what was sent) with this secret
+    /// replaced by `[redacted]` in every form: whole, without a `Bearer ` prefix,
+    /// base64, percent-encoded, and any run of 4 or more bytes shared with it.
+    ///
+    /// ```
+    /// use realtime_core::transport::Secret;
+    ///
+    /// let key = Secret::new("sk-abc");
+    /// assert_eq!(key.scrub("bad key sk-abc (sk-abc)"), "bad key [redacted] ([redacted])");
+    /// assert_eq!(Secret::new("Bearer tok-123456").scrub("got tok-123456"), "got [redacted]");
+    /// assert_eq!(Secret::new("").scrub("text"), "text");
+    /// ```
+    pub fn scrub(&self, text: &str) -> String {
+        if self.0.is_empty() {
+            return text.to_owned();
+        }
+        super::scrub::Scrubber::for_secret(&self.0).scrub(text)
+    }
 }
 
 impl fmt::Debug for Secret {
