@@ -3,8 +3,9 @@
 //!
 //! - [`ReconnectPolicy`] and [`Backoff`]: when to try again after the socket dropped
 //!   (exponential, capped, with jitter from a small [`Jitter`] generator).
-//! - [`classify_transport`] and [`classify_server_code`]: which failures are
-//!   [`Fatal`] (retrying cannot help: bad key, unknown deployment, no quota).
+//! - [`classify_transport`]: which connection failures are [`Fatal`] (retrying
+//!   cannot help: bad key, unknown deployment, no quota), with the provider's own
+//!   table of fatal codes.
 //! - [`OfflineAudio`]: what happens to microphone audio while disconnected (kept up
 //!   to a bound, then the oldest is dropped and counted, never silently).
 //! - [`RotationPolicy`]: when to move to a fresh connection before the provider's
@@ -247,41 +248,26 @@ pub struct Fatal {
     pub detail: String,
 }
 
-/// Error codes (server `error` events and handshake bodies) that no retry can fix.
-const FATAL_CODES: &[(&str, FatalKind)] = &[
-    ("invalid_api_key", FatalKind::Auth),
-    ("invalid_authentication", FatalKind::Auth),
-    ("authentication_error", FatalKind::Auth),
-    ("unauthorized", FatalKind::Auth),
-    ("permissiondenied", FatalKind::Auth),
-    ("model_not_found", FatalKind::NotFound),
-    ("deploymentnotfound", FatalKind::NotFound),
-    ("deployment_not_found", FatalKind::NotFound),
-    ("insufficient_quota", FatalKind::Quota),
-];
-
-/// Whether a server error code (`error.code`, or `error.type` without a code) is
-/// fatal. Case-insensitive; `rate_limit_exceeded` and `server_error` are not.
-pub fn classify_server_code(code: &str) -> Option<FatalKind> {
-    FATAL_CODES
-        .iter()
-        .find(|(fatal, _)| code.eq_ignore_ascii_case(fatal))
-        .map(|(_, kind)| *kind)
-}
-
 /// Whether a failed connection or connection attempt is fatal.
 ///
-/// Fatal: HTTP 401/403 (auth) and 404 (no such deployment) at the handshake, a body
-/// naming a fatal code, an invalid request (bad URL or header) and TLS failures.
+/// `classify_code` is the provider's table of fatal error codes
+/// ([`Dialect::classify_error`](crate::dialect::Dialect::classify_error)); it is asked
+/// about the code a handshake body names (`error.code`, `error.type` or a top-level
+/// `code`). Fatal otherwise: HTTP 401/403 (auth) and 404 (no such deployment or
+/// call) at the handshake, an invalid request (bad URL or header) and TLS failures.
 /// Everything else (refused, reset, timeouts, 429, 5xx, abnormal close) is retried.
 #[cfg(feature = "runtime")]
-pub fn classify_transport(error: &TransportError) -> Option<Fatal> {
+pub fn classify_transport(
+    error: &TransportError,
+    classify_code: &dyn Fn(&str) -> Option<FatalKind>,
+) -> Option<Fatal> {
     let fatal = |kind, detail: String| Some(Fatal { kind, detail });
     match error {
         TransportError::Handshake { status, body, .. } => {
-            let lower = body.to_ascii_lowercase();
-            if let Some((code, kind)) = FATAL_CODES.iter().find(|(code, _)| lower.contains(code)) {
-                return fatal(*kind, format!("HTTP {status}, {code}"));
+            if let Some(code) = body_error_code(body)
+                && let Some(kind) = classify_code(&code)
+            {
+                return fatal(kind, format!("HTTP {status}, {code}"));
             }
             match status {
                 401 | 403 => fatal(FatalKind::Auth, format!("HTTP {status}")),
@@ -298,6 +284,18 @@ pub fn classify_transport(error: &TransportError) -> Option<Fatal> {
         other if other.is_fatal() => fatal(FatalKind::Configuration, format!("{other}")),
         _ => None,
     }
+}
+
+/// The error code a JSON handshake body names: `error.code`, else `error.type`, else
+/// a top-level `code` (Azure's gateway answers `{"code": ..}`). `None` for a body
+/// that is not JSON or names none.
+#[cfg(feature = "runtime")]
+fn body_error_code(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    ["/error/code", "/error/type", "/code"]
+        .iter()
+        .find_map(|pointer| value.pointer(pointer).and_then(serde_json::Value::as_str))
+        .map(str::to_owned)
 }
 
 /// Microphone audio kept while disconnected, to send once reconnected.
@@ -620,31 +618,16 @@ mod tests {
         assert_eq!(backoff.next_delay(), None);
     }
 
-    #[test]
-    fn fatal_codes_and_handshakes() {
-        assert_eq!(
-            classify_server_code("invalid_api_key"),
-            Some(FatalKind::Auth)
-        );
-        assert_eq!(
-            classify_server_code("DeploymentNotFound"),
-            Some(FatalKind::NotFound)
-        );
-        assert_eq!(
-            classify_server_code("model_not_found"),
-            Some(FatalKind::NotFound)
-        );
-        assert_eq!(
-            classify_server_code("insufficient_quota"),
-            Some(FatalKind::Quota)
-        );
-        assert_eq!(classify_server_code("rate_limit_exceeded"), None);
-        assert_eq!(classify_server_code("server_error"), None);
-    }
-
     #[cfg(feature = "runtime")]
     #[test]
     fn fatal_handshakes() {
+        // A provider table as a provider crate holds it (the real ones are tested
+        // in their crates).
+        let table = |code: &str| {
+            code.eq_ignore_ascii_case("DeploymentNotFound")
+                .then_some(FatalKind::NotFound)
+        };
+        let classify_transport = |error: &TransportError| classify_transport(error, &table);
         let handshake = |status, body: &str| TransportError::Handshake {
             provider: "p",
             status,
@@ -665,6 +648,16 @@ mod tests {
             ))
             .map(|f| f.kind),
             Some(FatalKind::NotFound)
+        );
+        assert_eq!(
+            classify_transport(&handshake(400, r#"{"error":{"code":"bad_request"}}"#)),
+            None,
+            "a code the provider does not call fatal is retried"
+        );
+        assert_eq!(
+            classify_transport(&handshake(400, "DeploymentNotFound, said in prose")),
+            None,
+            "only a code the body names as one counts"
         );
         assert_eq!(classify_transport(&handshake(429, "slow down")), None);
         assert_eq!(classify_transport(&handshake(503, "")), None);

@@ -275,7 +275,8 @@ impl Driver {
         let ClientError::Transport(transport) = error else {
             return Disconnect::retryable();
         };
-        match classify_transport(transport) {
+        let dialect = self.sender.dialect();
+        match classify_transport(transport, &|code| dialect.classify_error(code)) {
             Some(mut fatal) => {
                 tracing::error!(kind = %fatal.kind, detail = fatal.detail, "fatal connection error");
                 fatal.detail = format!("{}: {transport}", fatal.detail);
