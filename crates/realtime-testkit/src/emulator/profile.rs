@@ -83,6 +83,18 @@ const BETA_VOICES: &[&str] = &[
     "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse",
 ];
 
+/// The dialect names of the dated Voice Live versions the emulator serves, one per
+/// `api-version` of [`VOICELIVE_VERSIONS`](super::handshake::VOICELIVE_VERSIONS)
+/// except `v1` (GA-shaped, [`Profile::voicelive_v1`]).
+pub(super) const VOICELIVE_DATED_DIALECTS: &[&str] = &[
+    "voicelive-2025-10-01",
+    "voicelive-2026-01-01-preview",
+    "voicelive-2026-04-10",
+    "voicelive-2026-06-01-preview",
+    "voicelive-2026-07-15",
+    "voicelive-2026-07-31-preview",
+];
+
 /// The transcription deployment the emulated Azure OpenAI resource has.
 pub const AZURE_TRANSCRIPTION_DEPLOYMENT: &str = "transcribe";
 
@@ -343,11 +355,25 @@ impl Profile {
 
     /// Voice Live at one dated `api-version`, with the version's enums:
     /// `2025-10-01` has no OpenAI `semantic_vad`, no `azure-realtime-native` voice and
-    /// three output formats (VL-25); later versions add them (VL-26).
+    /// three output formats (VL-25); later versions add them (VL-26). The profile
+    /// carries the version's own dialect name (recordings name what was asked for),
+    /// and from `2026-07-15` on the session holds `parallel_tool_calls` (VL-0715:
+    /// `RequestSession.parallel_tool_calls`, boolean, default true; the response
+    /// session has every request field, `docs/providers.md`).
     pub fn voicelive_at(version: &str) -> Self {
         let mut profile = Self::voicelive_dated();
+        if let Some(dialect) = VOICELIVE_DATED_DIALECTS
+            .iter()
+            .find(|dialect| dialect.strip_prefix("voicelive-") == Some(version))
+        {
+            profile.dialect = dialect;
+        }
+        if version == "2026-07-15" {
+            profile
+                .initial_session
+                .insert("parallel_tool_calls".into(), Value::Bool(true));
+        }
         if version == "2025-10-01" {
-            profile.dialect = "voicelive-2025-10-01";
             profile.rejects.extend([
                 Reject::not_one_of(
                     "turn_detection",
@@ -467,12 +493,10 @@ impl Profile {
             "openai-beta" => Some(Self::openai_beta()),
             "azure-openai-ga-v1" => Some(Self::azure_openai_ga_v1()),
             "azure-openai-preview" => Some(Self::azure_openai_preview()),
-            "voicelive-2025-10-01"
-            | "voicelive-2026-04-10"
-            | "voicelive-2026-06-01-preview"
-            | "voicelive-2026-07-15"
-            | "voicelive-2026-07-31-preview"
-            | "voicelive" => Some(Self::voicelive_dated()),
+            "voicelive" => Some(Self::voicelive_dated()),
+            dated if VOICELIVE_DATED_DIALECTS.contains(&dated) => dated
+                .strip_prefix("voicelive-")
+                .map(Self::voicelive_at),
             "voicelive-v1" => Some(Self::voicelive_v1()),
             _ => None,
         }
