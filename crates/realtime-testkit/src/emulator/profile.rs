@@ -494,9 +494,9 @@ impl Profile {
             "azure-openai-ga-v1" => Some(Self::azure_openai_ga_v1()),
             "azure-openai-preview" => Some(Self::azure_openai_preview()),
             "voicelive" => Some(Self::voicelive_dated()),
-            dated if VOICELIVE_DATED_DIALECTS.contains(&dated) => dated
-                .strip_prefix("voicelive-")
-                .map(Self::voicelive_at),
+            dated if VOICELIVE_DATED_DIALECTS.contains(&dated) => {
+                dated.strip_prefix("voicelive-").map(Self::voicelive_at)
+            }
             "voicelive-v1" => Some(Self::voicelive_v1()),
             _ => None,
         }
