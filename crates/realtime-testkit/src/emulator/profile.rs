@@ -4,6 +4,8 @@ use serde_json::{Map, Value, json};
 
 use realtime_core::wire::WireShape;
 
+use super::handshake::VOICELIVE_VERSIONS;
+
 /// Which events announce a conversation item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemEvents {
@@ -81,18 +83,6 @@ impl Reject {
 /// The beta voices (S-B25: no `marin` or `cedar`).
 const BETA_VOICES: &[&str] = &[
     "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse",
-];
-
-/// The dialect names of the dated Voice Live versions the emulator serves, one per
-/// `api-version` of [`VOICELIVE_VERSIONS`](super::handshake::VOICELIVE_VERSIONS)
-/// except `v1` (GA-shaped, [`Profile::voicelive_v1`]).
-pub(super) const VOICELIVE_DATED_DIALECTS: &[&str] = &[
-    "voicelive-2025-10-01",
-    "voicelive-2026-01-01-preview",
-    "voicelive-2026-04-10",
-    "voicelive-2026-06-01-preview",
-    "voicelive-2026-07-15",
-    "voicelive-2026-07-31-preview",
 ];
 
 /// The transcription deployment the emulated Azure OpenAI resource has.
@@ -362,9 +352,9 @@ impl Profile {
     /// session has every request field, `docs/providers.md`).
     pub fn voicelive_at(version: &str) -> Self {
         let mut profile = Self::voicelive_dated();
-        if let Some(dialect) = VOICELIVE_DATED_DIALECTS
+        if let Some((_, dialect)) = VOICELIVE_VERSIONS
             .iter()
-            .find(|dialect| dialect.strip_prefix("voicelive-") == Some(version))
+            .find(|(known, _)| *known == version)
         {
             profile.dialect = dialect;
         }
@@ -494,11 +484,13 @@ impl Profile {
             "azure-openai-ga-v1" => Some(Self::azure_openai_ga_v1()),
             "azure-openai-preview" => Some(Self::azure_openai_preview()),
             "voicelive" => Some(Self::voicelive_dated()),
-            dated if VOICELIVE_DATED_DIALECTS.contains(&dated) => {
-                dated.strip_prefix("voicelive-").map(Self::voicelive_at)
-            }
-            "voicelive-v1" => Some(Self::voicelive_v1()),
-            _ => None,
+            voicelive => VOICELIVE_VERSIONS
+                .iter()
+                .find(|(_, name)| *name == voicelive)
+                .map(|(version, _)| match *version {
+                    "v1" => Self::voicelive_v1(),
+                    dated => Self::voicelive_at(dated),
+                }),
         }
     }
 
