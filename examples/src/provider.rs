@@ -11,8 +11,11 @@
 //! Banners name the dialect and `api-version` the client really uses, read from the
 //! provider's configuration and dialect, not written out by hand.
 //!
-//! Every provider lives in the `match`es of [`Provider`]; adding one is a variant and
-//! an arm in each.
+//! Every provider lives in the `match`es of [`Provider`] (its variables, its live
+//! configuration, its offline dialect); the emulator profile comes from the offline
+//! dialect's entry in `realtime::registry`.
+
+use std::sync::Arc;
 
 use realtime::azure_openai::{
     ApiVersion as AzureApiVersion, AzureOpenAiConfig, AzureOpenAiDialect,
@@ -161,12 +164,42 @@ impl Provider {
         }
     }
 
-    /// How the emulator plays this provider.
-    pub fn emulator_profile(self) -> Profile {
+    /// How the emulator plays this provider: the profile that the registry entry of
+    /// the offline dialect names (`realtime::registry`), so a dialect registered in
+    /// its provider crate brings its profile along.
+    ///
+    /// # Errors
+    /// The offline dialect is not registered, or names no emulator profile.
+    pub fn emulator_profile(self) -> Result<Profile, ExampleError> {
+        let (dialect, _) = self.offline_dialect();
+        realtime::registry::find_dialect(dialect.name())
+            .and_then(|entry| entry.emulator_profile)
+            .and_then(Profile::for_dialect)
+            .ok_or_else(|| {
+                ExampleError::new(format!(
+                    "{}: the dialect {} has no emulator profile in the registry",
+                    self.name(),
+                    dialect.name()
+                ))
+            })
+    }
+
+    /// The dialect this provider speaks offline, and its `api-version`.
+    fn offline_dialect(self) -> (Arc<dyn Dialect>, Option<String>) {
         match self {
-            Self::OpenAi => Profile::openai_ga(),
-            Self::AzureOpenAi => Profile::azure_openai_preview(),
-            Self::VoiceLive => Profile::voicelive_dated(),
+            Self::OpenAi => (Arc::new(OpenAiDialect::new()), None),
+            Self::AzureOpenAi => {
+                let dialect = AzureOpenAiDialect::preview(AzureApiVersion::V2025_04_01Preview);
+                let version = dialect.api_version().map(|v| v.as_str().to_owned());
+                (Arc::new(dialect), version)
+            }
+            Self::VoiceLive => {
+                let version = VoiceLiveApiVersion::default();
+                (
+                    Arc::new(VoiceLiveDialect::new(version)),
+                    Some(version.as_str().to_owned()),
+                )
+            }
         }
     }
 
@@ -174,25 +207,12 @@ impl Provider {
     /// where it connects.
     pub fn offline_client(self, url: String) -> (RealtimeClient, Endpoint) {
         let connector = StaticConnector::new("emulator", ConnectRequest::new(url.clone()));
-        match self {
-            Self::OpenAi => {
-                let dialect = OpenAiDialect::new();
-                let endpoint = Endpoint::of(&dialect, None, url);
-                (RealtimeClient::new(dialect, connector), endpoint)
-            }
-            Self::AzureOpenAi => {
-                let dialect = AzureOpenAiDialect::preview(AzureApiVersion::V2025_04_01Preview);
-                let version = dialect.api_version().map(|v| v.as_str().to_owned());
-                let endpoint = Endpoint::of(&dialect, version, url);
-                (RealtimeClient::new(dialect, connector), endpoint)
-            }
-            Self::VoiceLive => {
-                let version = VoiceLiveApiVersion::default();
-                let dialect = VoiceLiveDialect::new(version);
-                let endpoint = Endpoint::of(&dialect, Some(version.as_str().to_owned()), url);
-                (RealtimeClient::new(dialect, connector), endpoint)
-            }
-        }
+        let (dialect, version) = self.offline_dialect();
+        let endpoint = Endpoint::of(dialect.as_ref(), version, url);
+        (
+            RealtimeClient::from_parts(dialect, Arc::new(connector)),
+            endpoint,
+        )
     }
 
     /// Input transcription settings that work on this provider, if any. On Azure
@@ -293,7 +313,7 @@ impl Connection {
         script: Script,
         why: &str,
     ) -> Result<Self, ExampleError> {
-        Self::offline_with(provider, provider.emulator_profile(), script, why).await
+        Self::offline_with(provider, provider.emulator_profile()?, script, why).await
     }
 
     /// As [`offline`](Self::offline), with the emulator `profile` given (e.g. one that
@@ -395,6 +415,19 @@ mod tests {
             missing,
             ["AZURE_VOICELIVE_API_KEY", "AZURE_VOICELIVE_MODEL"]
         );
+    }
+
+    #[test]
+    fn each_offline_dialect_has_its_registered_emulator_profile() {
+        for provider in Provider::ALL {
+            let profile = provider.emulator_profile().map_err(|e| e.0);
+            let (dialect, _) = provider.offline_dialect();
+            assert_eq!(
+                profile.map(|p| p.dialect),
+                Ok(dialect.name()),
+                "{provider:?}"
+            );
+        }
     }
 
     #[test]

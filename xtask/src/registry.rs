@@ -1,23 +1,16 @@
-//! Every provider crate's dialects ([`DialectEntry`]), in report order. Registering
-//! a provider crate is one line here; its dialects come from the crate.
+//! Every provider crate's dialects ([`DialectEntry`]), in report order: the facade's
+//! registry (`realtime::registry`), where registering a provider crate is one line.
 
 use realtime_core::dialect::DialectEntry;
 
-/// The provider crates' dialect tables.
-const PROVIDERS: [&[DialectEntry]; 3] = [
-    realtime_openai::DIALECTS,
-    realtime_azure_openai::DIALECTS,
-    realtime_voicelive::DIALECTS,
-];
-
 /// Every registered dialect.
 pub fn all() -> impl Iterator<Item = &'static DialectEntry> {
-    PROVIDERS.into_iter().flatten()
+    realtime::registry::dialects()
 }
 
 /// The registered dialect named `name`.
 pub fn find(name: &str) -> Option<&'static DialectEntry> {
-    all().find(|entry| entry.name == name)
+    realtime::registry::find_dialect(name)
 }
 
 #[cfg(test)]

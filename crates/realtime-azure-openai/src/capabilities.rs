@@ -129,6 +129,8 @@ const GA_V1_FIELDS: &[SessionField] = &[
     SessionField::Include,
     SessionField::ParallelToolCalls,
     SessionField::Reasoning,
+    // `server_vad.idle_timeout_ms`: in the recorded GA v1 `session.updated` (REC-AZ).
+    SessionField::IdleTimeout,
 ];
 
 /// The session of `session.update` in `realtime-openapi3-2024-10-01.yml` and

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use realtime_core::dialect::{Capabilities, Dialect, DialectSwitch, UnsupportedPolicy};
+use realtime_core::dialect::{Capabilities, Dialect, UnsupportedPolicy};
 use realtime_core::error::{DecodeError, EncodeError};
 use realtime_core::protocol::{ClientEvent, ServerEvent};
 use realtime_core::wire::WireShape;
@@ -13,7 +13,6 @@ use crate::apply::Rules;
 use crate::capabilities::{
     GA_V1_REJECTED_KEYS, PREVIEW_REJECTED_KEYS, ga_v1_capabilities, preview_capabilities,
 };
-use realtime_core::dialect::{DialectDecision, DialectDetector};
 
 /// The provider name used in errors.
 pub const PROVIDER: &str = "Azure OpenAI";
@@ -275,18 +274,10 @@ impl Dialect for AzureOpenAiDialect {
     }
 
     /// A GA v1 dialect with detection on switches to [`beta_fallback`](Self::beta_fallback)
-    /// when the endpoint shows the beta shape (see [`DialectDetector`]).
-    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
-        if !self.detect || self.flavour != Flavour::GaV1 {
-            return None;
-        }
-        match DialectDetector::new().handle_event(event)? {
-            DialectDecision::SwitchToBeta { reason } => Some(DialectSwitch {
-                to: Arc::new(self.beta_fallback()),
-                reason: reason.to_string(),
-            }),
-            _ => None,
-        }
+    /// when the endpoint shows the beta shape (core's [`DialectDetector`](crate::DialectDetector)).
+    fn wire_fallback(&self) -> Option<Arc<dyn Dialect>> {
+        (self.detect && self.flavour == Flavour::GaV1)
+            .then(|| Arc::new(self.beta_fallback()) as Arc<dyn Dialect>)
     }
 }
 

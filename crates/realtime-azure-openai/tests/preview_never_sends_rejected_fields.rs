@@ -93,11 +93,12 @@ fn every_field_alone_is_sent_or_refused_by_name() {
                 // Under Warn the field is dropped and the rest is sent.
                 let warned = dialect.clone().with_policy(UnsupportedPolicy::Warn);
                 let frame = json(&warned.encode(&update(only(field))).unwrap());
+                // GA keeps `type`; an idle timeout's server VAD stays without it.
+                let kept = usize::from(dialect.api_version().is_none())
+                    + usize::from(field == SessionField::IdleTimeout);
                 assert_eq!(
                     frame["session"].as_object().map(|s| s.len()),
-                    Some(
-                        usize::from(dialect.api_version().is_none()) // GA keeps `type`
-                    ),
+                    Some(kept),
                     "{version:?} {field:?}: {frame}"
                 );
             }
@@ -301,6 +302,7 @@ fn wire_pointer(dialect: &AzureOpenAiDialect, field: SessionField) -> &'static s
         (SessionField::Include, true) => "/session/include",
         (SessionField::ParallelToolCalls, true) => "/session/parallel_tool_calls",
         (SessionField::Reasoning, true) => "/session/reasoning",
+        (SessionField::IdleTimeout, true) => "/session/audio/input/turn_detection/idle_timeout_ms",
         (field, _) => panic!("{field:?} is not expected to be accepted (ga: {ga})"),
     }
 }

@@ -33,7 +33,7 @@ fn full_config_on_ga_v1() {
                 "format": {"type": "audio/pcm", "rate": 24000},
                 "transcription": {"model": "my-whisper-deployment", "language": "en"},
                 "noise_reduction": {"type": "near_field"},
-                "turn_detection": {"type": "server_vad"}
+                "turn_detection": {"type": "server_vad", "idle_timeout_ms": 5000}
             },
             "output": {"format": {"type": "audio/pcmu"}, "voice": "alloy", "speed": 1.1}
         },

@@ -35,7 +35,7 @@ pub const TURN_DETECTION: [&str; 2] = ["server_vad", "semantic_vad"];
 
 /// Session fields of a realtime session: everything but `temperature`, which GA
 /// does not have (S-GA `RealtimeSessionCreateRequestGA`).
-pub const REALTIME_FIELDS: [SessionField; 19] = [
+pub const REALTIME_FIELDS: [SessionField; 20] = [
     SessionField::Model,
     SessionField::Instructions,
     SessionField::OutputModalities,
@@ -55,6 +55,7 @@ pub const REALTIME_FIELDS: [SessionField; 19] = [
     SessionField::Include,
     SessionField::ParallelToolCalls,
     SessionField::Reasoning,
+    SessionField::IdleTimeout,
 ];
 
 /// Reasoning efforts (`openai==3.57.0` `realtime_reasoning_effort.py`: no `none`).

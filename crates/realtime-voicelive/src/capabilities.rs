@@ -51,6 +51,8 @@ const DATED_FIELDS: &[SessionField] = &[
     SessionField::ToolChoice,
     SessionField::Temperature,
     SessionField::MaxOutputTokens,
+    // `server_vad.idle_timeout_ms`: not in the 2025-10-01 spec, kept as before.
+    SessionField::IdleTimeout,
 ];
 
 /// 2026-04-10 adds `reasoning_effort` (VL-26 `RealtimeRequestSession`).
@@ -69,9 +71,14 @@ const FIELDS_2026_04_10: &[SessionField] = &[
     SessionField::Temperature,
     SessionField::MaxOutputTokens,
     SessionField::Reasoning,
+    // `server_vad.idle_timeout_ms`: echoed by the recorded 2026-04-10 service (REC-VL).
+    SessionField::IdleTimeout,
 ];
 
 /// The 2026 SDK generation adds `parallel_tool_calls` (VL-0715 `RequestSession`).
+/// No `idle_timeout_ms`: the 2026-07-15 `server_vad` lists threshold, padding,
+/// silence, end of utterance, auto-truncate and the two response flags only, so an
+/// idle timeout is refused when the session starts.
 const FIELDS_2026_07_15: &[SessionField] = &[
     SessionField::Model,
     SessionField::Instructions,
@@ -116,6 +123,8 @@ const V1_FIELDS: &[SessionField] = &[
     SessionField::Prompt,
     SessionField::Truncation,
     SessionField::Include,
+    // `server_vad.idle_timeout_ms`: v1 imports the OpenAI GA server VAD (VL-V1).
+    SessionField::IdleTimeout,
 ];
 
 /// Input formats of every version; the output rates each version adds are checked by

@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use realtime_core::dialect::{
-    Capabilities, Dialect, DialectDecision, DialectDetector, DialectSwitch, UnsupportedPolicy,
-};
+use realtime_core::dialect::{Capabilities, Dialect, UnsupportedPolicy};
 use realtime_core::error::{DecodeError, EncodeError};
 use realtime_core::protocol::{ClientEvent, ServerEvent};
 use realtime_core::wire::WireShape;
@@ -175,18 +173,11 @@ impl Dialect for VoiceLiveDialect {
     }
 
     /// A `v1` dialect switches to its [flat fallback](VoiceLiveDialect::flat_fallback)
-    /// when the server shows the flat shape (core's [`DialectDetector`], as Azure
-    /// OpenAI GA v1 does).
-    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
-        if self.version != ApiVersion::V1 || self.flat {
-            return None;
-        }
-        match DialectDetector::for_dialect(self, true).handle_event(event)? {
-            DialectDecision::SwitchToBeta { reason } => Some(DialectSwitch {
-                to: Arc::new(self.flat_fallback()),
-                reason: reason.to_string(),
-            }),
-            _ => None,
-        }
+    /// when the server shows the flat shape (core's
+    /// [`DialectDetector`](realtime_core::dialect::DialectDetector), as Azure
+    /// OpenAI GA v1 does); the dated versions are flat already.
+    fn wire_fallback(&self) -> Option<Arc<dyn Dialect>> {
+        (self.version == ApiVersion::V1 && !self.flat)
+            .then(|| Arc::new(Self::flat_fallback(self)) as Arc<dyn Dialect>)
     }
 }

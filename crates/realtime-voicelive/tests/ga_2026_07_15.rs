@@ -2,7 +2,9 @@
 //! wire: what `fixtures/voicelive/voicelive-2026-07-15.condensed.json` and
 //! `voicelive-previews-2026.condensed.json` add, drop and leave open.
 
-use realtime_core::dialect::{Dialect, UnsupportedPolicy};
+use realtime_core::dialect::{
+    Dialect, DialectDecision, DialectDetector, SessionField, SwitchReason, UnsupportedPolicy,
+};
 use realtime_core::error::EncodeError;
 use realtime_core::protocol::{
     ClientEvent, ContentPart, Item, MessageItem, ReasoningEffort, ResponseConfig, Role,
@@ -308,33 +310,84 @@ fn a_v1_endpoint_answering_flat_switches_to_the_flat_shape() -> TestResult {
     let flat_created = json!({"type": "session.created", "event_id": "e1", "session": {
         "id": "sess_1", "model": "gpt-realtime", "modalities": ["text", "audio"],
         "input_audio_format": "pcm16", "voice": {"type": "openai", "name": "alloy"}}});
+    // What the client does (core's one detector, fed until it settles).
+    let decide = |dialect: &dyn Dialect, event: &realtime_core::protocol::ServerEvent| {
+        let mut detector = DialectDetector::for_dialect(dialect, dialect.wire_fallback().is_some());
+        detector.handle_event(event)
+    };
     let events = v1.decode(&flat_created.to_string())?;
-    let switch = v1
-        .detect_switch(&events[0])
-        .ok_or("no switch on a flat session")?;
-    assert!(
-        switch.reason.contains("session.created"),
-        "{}",
-        switch.reason
+    let Some(DialectDecision::SwitchToBeta { reason }) = decide(&v1, &events[0]) else {
+        return Err("no switch on a flat session".into());
+    };
+    assert_eq!(
+        reason,
+        SwitchReason::BetaSession {
+            event_type: "session.created"
+        }
     );
-    assert_eq!(switch.to.name(), "voicelive-v1");
+    let to = v1.wire_fallback().ok_or("v1 has a flat fallback")?;
+    assert_eq!(to.name(), "voicelive-v1");
     let update = ClientEvent::session_update(
         SessionConfig::new().output_modalities([realtime_core::protocol::Modality::Text]),
     );
-    let sent: Value = serde_json::from_str(&switch.to.encode(&update)?)?;
+    let sent: Value = serde_json::from_str(&to.encode(&update)?)?;
     assert_eq!(sent["session"], json!({"modalities": ["text"]}));
-    assert_eq!(switch.to.detect_switch(&events[0]).map(|s| s.reason), None);
+    assert!(
+        to.wire_fallback().is_none(),
+        "the flat fallback never switches again"
+    );
+    assert_eq!(decide(to.as_ref(), &events[0]), None);
 
     let ga_created = json!({"type": "session.created", "event_id": "e2", "session": {
         "type": "realtime", "id": "sess_2", "output_modalities": ["audio"]}});
     let events = v1.decode(&ga_created.to_string())?;
-    assert!(
-        v1.detect_switch(&events[0]).is_none(),
+    assert_eq!(
+        decide(&v1, &events[0]),
+        Some(DialectDecision::KeepGa),
         "a GA answer keeps v1 GA-shaped"
     );
     assert!(
-        ga().detect_switch(&events[0]).is_none(),
+        ga().wire_fallback().is_none(),
         "dated versions never switch"
+    );
+    Ok(())
+}
+
+/// A session update with a server VAD idle timeout of 5 s.
+fn idle_timeout_update() -> ClientEvent {
+    let mut vad = realtime_core::protocol::ServerVad::default();
+    vad.idle_timeout_ms = realtime_core::protocol::Nullable::Value(5_000);
+    ClientEvent::session_update(SessionConfig::new().turn_detection(TurnDetection::ServerVad(vad)))
+}
+
+#[test]
+fn idle_timeout_is_refused_by_the_2026_07_15_table_and_kept_where_recorded() -> TestResult {
+    // VL-0715's server_vad has no idle_timeout_ms: refused by name, nothing sent.
+    for version in [ApiVersion::V2026_07_15, ApiVersion::V2026_07_31Preview] {
+        let dialect = VoiceLiveDialect::new(version);
+        assert!(!dialect.capabilities().accepts(SessionField::IdleTimeout));
+        match dialect.encode(&idle_timeout_update()) {
+            Err(EncodeError::Unsupported { dialect, field, .. }) => {
+                assert_eq!(dialect, version.dialect_name());
+                assert_eq!(field, "session.turn_detection.idle_timeout_ms");
+            }
+            other => return Err(format!("{version:?}: expected Unsupported, got {other:?}").into()),
+        }
+        // Under Warn the timeout goes and the server VAD stays.
+        let warned = VoiceLiveDialect::new(version).with_policy(UnsupportedPolicy::Warn);
+        let sent: Value = serde_json::from_str(&warned.encode(&idle_timeout_update())?)?;
+        let detection = &sent["session"]["turn_detection"];
+        assert_eq!(detection["type"], json!("server_vad"), "{sent}");
+        assert!(detection.get("idle_timeout_ms").is_none(), "{sent}");
+    }
+    // The recorded 2026-04-10 service echoes it (REC-VL): written as set.
+    let sent = frame(
+        &VoiceLiveDialect::new(ApiVersion::V2026_04_10),
+        &idle_timeout_update(),
+    )?;
+    assert_eq!(
+        sent["session"]["turn_detection"]["idle_timeout_ms"],
+        json!(5000)
     );
     Ok(())
 }

@@ -73,3 +73,5 @@ pub use realtime_audio as audio_io;
 
 #[cfg(feature = "otel")]
 pub mod otel;
+
+pub mod registry;

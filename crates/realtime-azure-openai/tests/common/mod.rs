@@ -141,6 +141,18 @@ pub fn set(config: &mut SessionConfig, field: SessionField) {
                 realtime_core::protocol::ReasoningEffort::Medium,
             ));
         }
+        // A server VAD with an idle timeout (the turn detection itself stays as set).
+        SessionField::IdleTimeout => {
+            if !matches!(
+                config.turn_detection,
+                Nullable::Value(TurnDetection::ServerVad(_))
+            ) {
+                config.turn_detection = Nullable::Value(TurnDetection::server_vad());
+            }
+            if let Nullable::Value(TurnDetection::ServerVad(vad)) = &mut config.turn_detection {
+                vad.idle_timeout_ms = Nullable::Value(5_000);
+            }
+        }
         other => panic!("SessionField::{other:?} is new: teach these tests its value"),
     }
     assert!(field.is_set_in(config), "{field:?}");

@@ -12,7 +12,7 @@ use super::guardrail::{InputGuardrail, OutputGuardrail};
 use super::history::History;
 use super::schema::inline_schema_for;
 use super::tool::{AgentTool, SharedState};
-use crate::protocol::{SessionConfig, Tool, ToolChoice, Voice};
+use crate::protocol::{ReasoningEffort, SessionConfig, Tool, ToolChoice, Voice};
 
 /// What an agent's dynamic instructions can see.
 #[derive(Debug)]
@@ -283,6 +283,8 @@ pub struct Agent {
     voice: Option<Voice>,
     guardrails: Vec<OutputGuardrail>,
     input_guardrails: Vec<InputGuardrail>,
+    reasoning_effort: Option<ReasoningEffort>,
+    parallel_tool_calls: Option<bool>,
 }
 
 impl Agent {
@@ -296,6 +298,8 @@ impl Agent {
             voice: None,
             guardrails: Vec::new(),
             input_guardrails: Vec::new(),
+            reasoning_effort: None,
+            parallel_tool_calls: None,
         }
     }
 
@@ -347,6 +351,33 @@ impl Agent {
     pub fn voice(mut self, voice: impl Into<Voice>) -> Self {
         self.voice = Some(voice.into());
         self
+    }
+
+    /// Sets the reasoning effort of the agent's responses (GA reasoning models,
+    /// Voice Live from 2026-04-10). Checked when the session starts against the
+    /// dialect's capability table (Azure OpenAI lists `minimal`..`high` only); unset,
+    /// the session keeps what it has.
+    pub fn reasoning_effort(mut self, effort: ReasoningEffort) -> Self {
+        self.reasoning_effort = Some(effort);
+        self
+    }
+
+    /// The agent's reasoning effort, if set.
+    pub fn reasoning_effort_setting(&self) -> Option<&ReasoningEffort> {
+        self.reasoning_effort.as_ref()
+    }
+
+    /// Sets whether the model may call several tools at once (GA, Voice Live
+    /// 2026-07-15 on the session). Checked when the session starts against the
+    /// dialect's capability table; unset, the session keeps what it has.
+    pub fn parallel_tool_calls(mut self, parallel: bool) -> Self {
+        self.parallel_tool_calls = Some(parallel);
+        self
+    }
+
+    /// The agent's parallel-tool-calls setting, if set.
+    pub fn parallel_tool_calls_setting(&self) -> Option<bool> {
+        self.parallel_tool_calls
     }
 
     /// Adds an output guardrail.
@@ -415,8 +446,9 @@ impl Agent {
     }
 
     /// The whole session this agent runs with on top of `base`: the shared settings
-    /// with the agent's instructions, tools (transfer tools included), tool choice
-    /// and voice (the base's voice when the agent sets none). What a session starts
+    /// with the agent's instructions, tools (transfer tools included), tool choice,
+    /// reasoning effort and parallel tool calls (where set) and voice (the base's
+    /// voice when the agent sets none). What a session starts
     /// with, and what an ephemeral key is minted with.
     pub fn session_config(&self, base: &SessionConfig) -> SessionConfig {
         let voice = self.voice_setting().cloned().or_else(|| base.voice.clone());
@@ -424,7 +456,8 @@ impl Agent {
     }
 
     /// The minimal session settings that make this agent active: instructions,
-    /// tools (its own and its transfer tools) and tool choice. Voice is added by the
+    /// tools (its own and its transfer tools), tool choice, and the reasoning
+    /// effort and parallel tool calls where the agent sets them. Voice is added by the
     /// runner only where the provider allows it; audio formats and turn detection
     /// are never touched.
     pub fn session_update(&self, history: &History) -> SessionConfig {
@@ -443,9 +476,16 @@ impl Agent {
             .iter()
             .map(AgentTool::definition)
             .chain(self.handoffs.iter().map(Handoff::tool));
-        SessionConfig::new()
+        let mut update = SessionConfig::new()
             .instructions(self.resolve_instructions_with(history, handoff_input))
             .tools(tools)
-            .tool_choice(ToolChoice::Auto)
+            .tool_choice(ToolChoice::Auto);
+        if let Some(effort) = &self.reasoning_effort {
+            update = update.reasoning_effort(effort.clone());
+        }
+        if let Some(parallel) = self.parallel_tool_calls {
+            update = update.parallel_tool_calls(parallel);
+        }
+        update
     }
 }

@@ -187,6 +187,10 @@ pub enum AgentEvent {
         /// Conversation items replayed.
         items_replayed: usize,
     },
+    /// The server speaks another dialect than the configured one (e.g. a Voice Live
+    /// `v1` or Azure OpenAI GA v1 endpoint that answers in the flat shape): the
+    /// session switched to it and re-sent its settings; it goes on.
+    DialectSwitched(crate::dialect::DialectSwitched),
     /// Microphone audio was dropped while disconnected, because more arrived than the
     /// offline buffer holds (the oldest goes first).
     AudioDropped {

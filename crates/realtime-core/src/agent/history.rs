@@ -16,6 +16,9 @@ pub enum HistoryEntry {
         text: String,
         /// The agent that spoke (assistant messages).
         agent: Option<String>,
+        /// The item's `phase` where the server sent one (gpt-realtime-2.x assistant
+        /// messages: `commentary` for a preamble, `final_answer` for the answer).
+        phase: Option<String>,
     },
     /// A tool call by the model.
     ToolCall {
@@ -200,7 +203,19 @@ impl History {
                 role,
                 text: text.to_owned(),
                 agent: agent.map(str::to_owned),
+                phase: None,
             }),
+        }
+    }
+
+    /// Sets the `phase` of the message with `item_id`, if it is in the history.
+    pub fn set_message_phase(&mut self, item_id: &str, phase: &str) {
+        if let Some(HistoryEntry::Message { phase: slot, .. }) =
+            self.entries.iter_mut().rev().find(|entry| {
+                matches!(entry, HistoryEntry::Message { item_id: Some(id), .. } if id == item_id)
+            })
+        {
+            *slot = Some(phase.to_owned());
         }
     }
 

@@ -127,10 +127,12 @@ impl Driver {
                 event = next_event(&mut stream) => match event {
                     None => self.lost(&mut stream, None),
                     Some(Ok(event)) => {
+                        self.report_switch(&mut stream).await;
                         self.sync_playback();
                         self.machine.handle(now(), Input::Server(event));
                     }
                     Some(Err(error)) => {
+                        self.report_switch(&mut stream).await;
                         if !error.is_recoverable() {
                             self.lost(&mut stream, Some(error));
                         } else {
@@ -388,6 +390,13 @@ impl Driver {
                 now(),
                 Input::Command(MachineCommand::Played { item_id, played_ms }),
             );
+        }
+    }
+
+    /// Tells the app when the stream found the server speaking another dialect.
+    async fn report_switch(&self, stream: &mut Option<EventStream>) {
+        if let Some(switch) = stream.as_mut().and_then(EventStream::take_dialect_switch) {
+            self.emit(AgentEvent::DialectSwitched(switch)).await;
         }
     }
 

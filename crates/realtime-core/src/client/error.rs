@@ -31,19 +31,6 @@ pub enum ClientError {
         /// What came.
         found: String,
     },
-    /// The server does not speak the configured dialect. The client switched to the
-    /// one it speaks and re-sent its last `session.update`; the session goes on.
-    #[error(
-        "the server speaks {to}, not {from} ({reason}); switched and re-sent the session settings"
-    )]
-    DialectSwitched {
-        /// The configured dialect.
-        from: &'static str,
-        /// The dialect now in use.
-        to: &'static str,
-        /// The evidence.
-        reason: String,
-    },
 }
 
 impl ClientError {
@@ -51,10 +38,7 @@ impl ClientError {
     pub fn is_recoverable(&self) -> bool {
         matches!(
             self,
-            Self::Encode(_)
-                | Self::Decode(_)
-                | Self::DialectSwitched { .. }
-                | Self::InvalidAudio { .. }
+            Self::Encode(_) | Self::Decode(_) | Self::InvalidAudio { .. }
         )
     }
 

@@ -110,7 +110,7 @@ impl RealtimeClient {
 
     /// Opens a session speaking `dialect` instead of the configured one: a reconnect
     /// uses the dialect the previous session settled on (after a
-    /// [`ClientError::DialectSwitched`]), so the replay is written in the server's
+    /// [`DialectSwitched`](crate::dialect::DialectSwitched)), so the replay is written in the server's
     /// dialect from the first frame. The connector is asked for a fresh request (and
     /// so a fresh token) each time.
     ///

@@ -9,7 +9,7 @@ use futures_util::Stream;
 
 use super::error::ClientError;
 use super::record::{Direction, Recorder};
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, DialectDecision, DialectDetector, DialectSwitched};
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::protocol::{AudioBase64, AudioFormat, ClientEvent, ServerEvent};
 use crate::transport::{FrameSink, FrameStream, Incoming};
@@ -152,20 +152,34 @@ fn check_audio(audio: &AudioBase64, format: AudioFormat) -> Result<(), ClientErr
 
 /// The server events of a session, decoded by the dialect.
 ///
-/// Yields `Ok(event)` for each event, `Err` for a frame that could not be decoded or
-/// a dialect switch (the stream goes on in both cases; see
-/// [`ClientError::is_recoverable`]), and a final `Err(ClientError::Transport)` when
-/// the socket fails or closes abnormally; ends after a normal close.
+/// Yields `Ok(event)` for each event, `Err` for a frame that could not be decoded
+/// (the stream goes on; see [`ClientError::is_recoverable`]), and a final
+/// `Err(ClientError::Transport)` when the socket fails or closes abnormally; ends
+/// after a normal close.
+///
+/// While the first events come, the stream's one [`DialectDetector`] watches whether
+/// the server speaks the configured dialect (see [`Dialect::wire_fallback`]). When it
+/// does not, the stream switches, re-sends the last `session.update`, and keeps a
+/// [`DialectSwitched`] for [`take_dialect_switch`](Self::take_dialect_switch). The
+/// reader holds its own handle on the dialect: no lock is taken per frame.
 #[derive(Debug)]
 pub struct EventStream {
     dialect: SharedDialect,
+    /// The reader's dialect (the shared one is written only on a switch).
+    current: Arc<dyn Dialect>,
+    detector: DialectDetector,
+    switched: Option<DialectSwitched>,
     sink: FrameSink,
     frames: FrameStream,
     pending: VecDeque<Result<ServerEvent, ClientError>>,
     recorder: Option<Recorder>,
-    /// Whether the server accepted a `session.update` (no more dialect detection).
-    settled: bool,
     finished: bool,
+}
+
+/// The detector for a session in `dialect`: watching only when it has a flat
+/// fallback to switch to.
+fn detector_for(dialect: &Arc<dyn Dialect>) -> DialectDetector {
+    DialectDetector::for_dialect(dialect.as_ref(), dialect.wire_fallback().is_some())
 }
 
 impl EventStream {
@@ -176,21 +190,27 @@ impl EventStream {
 
     /// The dialect in use.
     pub fn dialect(&self) -> Arc<dyn Dialect> {
-        self.dialect.get()
+        Arc::clone(&self.current)
+    }
+
+    /// The dialect switch decided since the last call, if any: at most one per
+    /// session, found while reading the events before it (the agent reports it as
+    /// `AgentEvent::DialectSwitched`).
+    pub fn take_dialect_switch(&mut self) -> Option<DialectSwitched> {
+        self.switched.take()
     }
 
     fn decode(&mut self, incoming: Incoming) {
-        let dialect = self.dialect.get();
         match incoming {
             Incoming::Text(frame) => {
                 if let Some(recorder) = &self.recorder {
                     recorder.record(Direction::Server, &frame);
                 }
-                match dialect.decode(&frame) {
+                match self.current.decode(&frame) {
                     Ok(events) => {
                         for event in events {
-                            if !self.settled {
-                                self.detect(&dialect, &event);
+                            if !self.detector.is_settled() {
+                                self.detect(&event);
                             }
                             self.pending.push_back(Ok(event));
                         }
@@ -203,7 +223,7 @@ impl EventStream {
             }
             Incoming::Binary(bytes) => {
                 let error = DecodeError::new(
-                    dialect.name(),
+                    self.current.name(),
                     None,
                     DecodeErrorKind::BinaryFrame { len: bytes.len() },
                 );
@@ -213,22 +233,22 @@ impl EventStream {
         }
     }
 
-    /// Asks the dialect whether the server speaks another; switches and re-sends the
-    /// last `session.update` if so.
-    fn detect(&mut self, dialect: &Arc<dyn Dialect>, event: &ServerEvent) {
-        if let ServerEvent::SessionUpdated(_) = event {
-            self.settled = true;
-        }
-        let Some(switch) = dialect.detect_switch(event) else {
+    /// Feeds the detector; on a switch, changes dialect and re-sends the last
+    /// `session.update` in the new one.
+    fn detect(&mut self, event: &ServerEvent) {
+        let Some(DialectDecision::SwitchToBeta { reason }) = self.detector.handle_event(event)
+        else {
             return;
         };
-        let (from, to) = (dialect.name(), switch.to.name());
-        tracing::warn!(from, to, reason = %switch.reason, "server speaks another dialect; switching");
-        self.dialect.set(Arc::clone(&switch.to));
-        self.settled = false;
+        let Some(to) = self.current.wire_fallback() else {
+            return;
+        };
+        let from = self.current.name();
+        self.dialect.set(Arc::clone(&to));
+        self.detector = detector_for(&to);
+        self.current = Arc::clone(&to);
         if let Some(update) = self.dialect.last_update() {
-            let resent = switch
-                .to
+            let resent = to
                 .encode(&update)
                 .map_err(ClientError::from)
                 .and_then(|frame| {
@@ -241,11 +261,11 @@ impl EventStream {
                 self.pending.push_back(Err(error));
             }
         }
-        self.pending.push_back(Err(ClientError::DialectSwitched {
+        self.switched = Some(DialectSwitched {
             from,
-            to,
-            reason: switch.reason,
-        }));
+            to: to.name(),
+            reason,
+        });
     }
 }
 
@@ -290,8 +310,9 @@ impl Session {
         frames: FrameStream,
         recorder: Option<Recorder>,
     ) -> Self {
+        let current = dialect;
         let dialect = SharedDialect {
-            current: Arc::new(RwLock::new(dialect)),
+            current: Arc::new(RwLock::new(Arc::clone(&current))),
             last_update: Arc::new(Mutex::new(None)),
             input_format: Arc::new(Mutex::new(AudioFormat::default())),
         };
@@ -301,12 +322,14 @@ impl Session {
             recorder: recorder.clone(),
         };
         let events = EventStream {
+            detector: detector_for(&current),
+            current,
+            switched: None,
             dialect,
             sink,
             frames,
             pending: VecDeque::new(),
             recorder,
-            settled: false,
             finished: false,
         };
         Self { sender, events }
@@ -333,6 +356,12 @@ impl Session {
     /// The dialect in use.
     pub fn dialect(&self) -> Arc<dyn Dialect> {
         self.sender.dialect()
+    }
+
+    /// The dialect switch decided since the last call; see
+    /// [`EventStream::take_dialect_switch`].
+    pub fn take_dialect_switch(&mut self) -> Option<DialectSwitched> {
+        self.events.take_dialect_switch()
     }
 
     /// Splits into the sending and receiving halves.

@@ -54,16 +54,16 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// when a known event's fields have the wrong types.
     fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError>;
 
-    /// Reads one of the first server events of a session and says whether the
-    /// server speaks another dialect than this one (e.g. an Azure endpoint configured
-    /// as GA that answers in the beta shape). The client then switches to the returned
-    /// dialect, re-sends its last `session.update` in it, and reports
-    /// `ClientError::DialectSwitched` (with the `runtime` feature).
+    /// The flat (beta-shape) dialect to switch to when an endpoint configured for
+    /// this GA-shape dialect answers in the flat shape (e.g. an Azure endpoint
+    /// configured as GA v1 that speaks like a preview, or a Voice Live `v1` endpoint
+    /// that answers flat). `None` (the default): the session never switches.
     ///
-    /// The client asks until the server has accepted a `session.update`. The default
-    /// never switches.
-    fn detect_switch(&self, event: &ServerEvent) -> Option<DialectSwitch> {
-        let _ = event;
+    /// The client feeds the first server events to its one [`DialectDetector`]; when
+    /// it decides [`DialectDecision::SwitchToBeta`], the client switches to this
+    /// dialect, re-sends its last `session.update` in it, and reports a
+    /// [`DialectSwitched`] (the agent as `AgentEvent::DialectSwitched`).
+    fn wire_fallback(&self) -> Option<std::sync::Arc<dyn Dialect>> {
         None
     }
 
@@ -76,13 +76,28 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     }
 }
 
-/// A dialect change decided from the wire; see [`Dialect::detect_switch`].
-#[derive(Debug, Clone)]
-pub struct DialectSwitch {
-    /// The dialect the server actually speaks.
-    pub to: std::sync::Arc<dyn Dialect>,
-    /// The evidence, for the log and the app.
-    pub reason: String,
+/// A dialect change decided from the wire (see [`Dialect::wire_fallback`]): the
+/// server speaks `to`, not the configured `from`. The session goes on in `to`, with
+/// the last `session.update` re-sent in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DialectSwitched {
+    /// The configured dialect.
+    pub from: &'static str,
+    /// The dialect now in use.
+    pub to: &'static str,
+    /// The evidence.
+    pub reason: SwitchReason,
+}
+
+impl std::fmt::Display for DialectSwitched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the server speaks {}, not {} ({}); switched and re-sent the session settings",
+            self.to, self.from, self.reason
+        )
+    }
 }
 
 /// What to do with a canonical field that the provider has no place for.
@@ -141,11 +156,13 @@ pub enum SessionField {
     ParallelToolCalls,
     /// Reasoning effort (GA reasoning models, Voice Live).
     Reasoning,
+    /// `server_vad`'s `idle_timeout_ms` (GA; not in the Voice Live 2026-07-15 table).
+    IdleTimeout,
 }
 
 impl SessionField {
     /// Every field, in wire order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::Model,
         Self::Instructions,
         Self::OutputModalities,
@@ -166,6 +183,7 @@ impl SessionField {
         Self::Include,
         Self::ParallelToolCalls,
         Self::Reasoning,
+        Self::IdleTimeout,
     ];
 
     /// The canonical field path used in errors, e.g. `session.temperature`.
@@ -191,6 +209,7 @@ impl SessionField {
             Self::Include => "session.include",
             Self::ParallelToolCalls => "session.parallel_tool_calls",
             Self::Reasoning => "session.reasoning",
+            Self::IdleTimeout => "session.turn_detection.idle_timeout_ms",
         }
     }
 
@@ -217,6 +236,10 @@ impl SessionField {
             Self::Include => !config.include.is_absent(),
             Self::ParallelToolCalls => config.parallel_tool_calls.is_some(),
             Self::Reasoning => config.reasoning.is_some(),
+            Self::IdleTimeout => matches!(
+                config.turn_detection.as_option(),
+                Some(TurnDetection::ServerVad(vad)) if !vad.idle_timeout_ms.is_absent()
+            ),
         }
     }
 
@@ -244,6 +267,13 @@ impl SessionField {
             Self::Include => config.include = Absent,
             Self::ParallelToolCalls => config.parallel_tool_calls = None,
             Self::Reasoning => config.reasoning = None,
+            Self::IdleTimeout => {
+                if let crate::protocol::Nullable::Value(TurnDetection::ServerVad(vad)) =
+                    &mut config.turn_detection
+                {
+                    vad.idle_timeout_ms = Absent;
+                }
+            }
         }
     }
 }

@@ -19,15 +19,17 @@ pub const AZURE_PREVIEW_VERSIONS: &[&str] =
     &["2024-10-01-preview", "2024-12-17", "2025-04-01-preview"];
 
 /// The `api-version`s of Voice Live (DIALECTS.md §1: the azure-rest-api-specs
-/// folder list, VL-V1).
-pub const VOICELIVE_VERSIONS: &[&str] = &[
-    "2025-10-01",
-    "2026-01-01-preview",
-    "2026-04-10",
-    "2026-06-01-preview",
-    "2026-07-15",
-    "2026-07-31-preview",
-    "v1",
+/// folder list, VL-V1), each with the dialect name its profile and recordings carry.
+/// The one list of Voice Live versions in the emulator: the handshake accepts these,
+/// and [`Profile::for_dialect`] knows these names.
+pub const VOICELIVE_VERSIONS: &[(&str, &str)] = &[
+    ("2025-10-01", "voicelive-2025-10-01"),
+    ("2026-01-01-preview", "voicelive-2026-01-01-preview"),
+    ("2026-04-10", "voicelive-2026-04-10"),
+    ("2026-06-01-preview", "voicelive-2026-06-01-preview"),
+    ("2026-07-15", "voicelive-2026-07-15"),
+    ("2026-07-31-preview", "voicelive-2026-07-31-preview"),
+    ("v1", "voicelive-v1"),
 ];
 
 /// The paths the emulator serves, one per endpoint family.
@@ -148,7 +150,8 @@ pub fn route_with(
                 bearer_query: !v1,
             };
             authorize(request, credentials, accepts)?;
-            let version = require_version(version, VOICELIVE_VERSIONS)?;
+            let known: Vec<&str> = VOICELIVE_VERSIONS.iter().map(|(v, _)| *v).collect();
+            let version = require_version(version, &known)?;
             let agent = query("agent-name").is_some() && query("agent-project-name").is_some();
             if !agent {
                 require_model(query("model"), "model")?;

@@ -4,6 +4,8 @@ use serde_json::{Map, Value, json};
 
 use realtime_core::wire::WireShape;
 
+use super::handshake::VOICELIVE_VERSIONS;
+
 /// Which events announce a conversation item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemEvents {
@@ -343,11 +345,25 @@ impl Profile {
 
     /// Voice Live at one dated `api-version`, with the version's enums:
     /// `2025-10-01` has no OpenAI `semantic_vad`, no `azure-realtime-native` voice and
-    /// three output formats (VL-25); later versions add them (VL-26).
+    /// three output formats (VL-25); later versions add them (VL-26). The profile
+    /// carries the version's own dialect name (recordings name what was asked for),
+    /// and from `2026-07-15` on the session holds `parallel_tool_calls` (VL-0715:
+    /// `RequestSession.parallel_tool_calls`, boolean, default true; the response
+    /// session has every request field, `docs/providers.md`).
     pub fn voicelive_at(version: &str) -> Self {
         let mut profile = Self::voicelive_dated();
+        if let Some((_, dialect)) = VOICELIVE_VERSIONS
+            .iter()
+            .find(|(known, _)| *known == version)
+        {
+            profile.dialect = dialect;
+        }
+        if version == "2026-07-15" {
+            profile
+                .initial_session
+                .insert("parallel_tool_calls".into(), Value::Bool(true));
+        }
         if version == "2025-10-01" {
-            profile.dialect = "voicelive-2025-10-01";
             profile.rejects.extend([
                 Reject::not_one_of(
                     "turn_detection",
@@ -467,14 +483,14 @@ impl Profile {
             "openai-beta" => Some(Self::openai_beta()),
             "azure-openai-ga-v1" => Some(Self::azure_openai_ga_v1()),
             "azure-openai-preview" => Some(Self::azure_openai_preview()),
-            "voicelive-2025-10-01"
-            | "voicelive-2026-04-10"
-            | "voicelive-2026-06-01-preview"
-            | "voicelive-2026-07-15"
-            | "voicelive-2026-07-31-preview"
-            | "voicelive" => Some(Self::voicelive_dated()),
-            "voicelive-v1" => Some(Self::voicelive_v1()),
-            _ => None,
+            "voicelive" => Some(Self::voicelive_dated()),
+            voicelive => VOICELIVE_VERSIONS
+                .iter()
+                .find(|(_, name)| *name == voicelive)
+                .map(|(version, _)| match *version {
+                    "v1" => Self::voicelive_v1(),
+                    dated => Self::voicelive_at(dated),
+                }),
         }
     }
 

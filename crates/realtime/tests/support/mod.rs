@@ -76,6 +76,27 @@ impl Case {
         }
     }
 
+    /// The case of a dialect of the facade's registry: the dialect its entry builds,
+    /// the emulator profile it names, and its family's expected row. `None` for a
+    /// fixture-only entry (no emulator profile).
+    ///
+    /// # Panics
+    /// When no expected row covers the dialect, or the emulator lacks its profile.
+    pub fn registered(entry: &realtime::dialect::DialectEntry) -> Option<Self> {
+        let profile = entry.emulator_profile?;
+        Some(Self {
+            dialect: Arc::from(entry.build()),
+            profile: Profile::for_dialect(profile)
+                .unwrap_or_else(|| panic!("{}: no emulator profile `{profile}`", entry.name)),
+            expected: provider_behaviour::for_registered(entry.name).unwrap_or_else(|| {
+                panic!(
+                    "{}: add its expected row to support/provider_behaviour.rs",
+                    entry.name
+                )
+            }),
+        })
+    }
+
     /// A transcription model the emulated service accepts (Azure wants a deployment).
     pub fn transcription_model(&self) -> &'static str {
         self.profile

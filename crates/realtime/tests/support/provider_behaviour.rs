@@ -278,3 +278,22 @@ pub const ALL: [&ProviderBehaviour; 6] = [
     &VOICELIVE_2026,
     &VOICELIVE_V1,
 ];
+
+/// The row of a registered dialect (`realtime::registry`), by its name: each dialect
+/// family's row. `None` for a dialect no row covers yet: add one, from its sources.
+pub fn for_registered(name: &str) -> Option<&'static ProviderBehaviour> {
+    let voicelive_2026 = [
+        "voicelive-2026-06-01-preview",
+        "voicelive-2026-07-15",
+        "voicelive-2026-07-31-preview",
+    ];
+    Some(match name {
+        "openai-ga" => &OPENAI_GA,
+        "azure-openai-ga-v1" => &AZURE_OPENAI_GA_V1,
+        "azure-openai-preview" => &AZURE_OPENAI_PREVIEW,
+        "voicelive-v1" => &VOICELIVE_V1,
+        name if voicelive_2026.contains(&name) => &VOICELIVE_2026,
+        "voicelive-2025-10-01" | "voicelive-2026-04-10" => &VOICELIVE_DATED,
+        _ => return None,
+    })
+}

@@ -83,6 +83,7 @@ impl AgentMachine {
                     role: Role::User,
                     text,
                     agent: None,
+                    phase: None,
                 });
                 self.spans.turn();
                 self.request_response(now);

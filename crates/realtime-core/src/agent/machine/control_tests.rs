@@ -280,3 +280,85 @@ fn push_to_talk_a_stopped_turn_cancels_the_response_already_asked_for() {
     );
     assert!(!machine.wants_response());
 }
+
+#[test]
+fn the_agents_reasoning_effort_and_parallel_tool_calls_reach_the_session() {
+    use crate::protocol::ReasoningEffort;
+    let desk = Agent::new("desk")
+        .instructions("Desk.")
+        .reasoning_effort(ReasoningEffort::Low)
+        .parallel_tool_calls(false);
+    assert_eq!(desk.reasoning_effort_setting(), Some(&ReasoningEffort::Low));
+    assert_eq!(desk.parallel_tool_calls_setting(), Some(false));
+    // What a session (or an ephemeral key) starts with.
+    let config = desk.session_config(&crate::protocol::SessionConfig::new());
+    assert_eq!(
+        config.reasoning.and_then(|reasoning| reasoning.effort),
+        Some(ReasoningEffort::Low)
+    );
+    assert_eq!(config.parallel_tool_calls, Some(false));
+
+    let config = MachineConfig::new(Arc::new(GenericDialect::new(WireShape::Ga)), desk);
+    let mut machine = AgentMachine::new(config).unwrap();
+    let now = crate::agent::test_epoch();
+    machine.handle(now, Input::Connected { unix_time: 0 });
+    let (sent, _, _) = drain(&mut machine);
+    let session = sent
+        .iter()
+        .find_map(|event| match event {
+            ClientEvent::SessionUpdate { session, .. } => Some(session),
+            _ => None,
+        })
+        .expect("the agent's session.update");
+    assert_eq!(
+        session.reasoning.as_ref().and_then(|r| r.effort.clone()),
+        Some(ReasoningEffort::Low)
+    );
+    assert_eq!(session.parallel_tool_calls, Some(false));
+}
+
+#[test]
+fn an_assistant_messages_phase_is_kept_in_the_history() {
+    let (mut machine, now) = machine();
+    server(
+        &mut machine,
+        now,
+        json!({"type": "response.created", "event_id": "e1",
+            "response": {"id": "r1", "object": "realtime.response", "status": "in_progress", "output": []}}),
+    );
+    server(
+        &mut machine,
+        now,
+        json!({"type": "response.output_item.added", "event_id": "e2", "response_id": "r1",
+            "output_index": 0, "item": {"id": "m1", "type": "message", "role": "assistant",
+            "status": "in_progress", "phase": "commentary", "content": []}}),
+    );
+    server(
+        &mut machine,
+        now,
+        json!({"type": "response.output_text.done", "event_id": "e3", "response_id": "r1",
+            "item_id": "m1", "output_index": 0, "content_index": 0,
+            "text": "I'll check the weather for you."}),
+    );
+    let (_, emitted, _) = drain(&mut machine);
+    assert!(emitted.iter().any(|event| matches!(
+        event,
+        AgentEvent::Transcript { phase: Some(phase), .. } if phase == "commentary"
+    )));
+    let entry = machine
+        .history()
+        .entries()
+        .iter()
+        .find(|entry| {
+            matches!(entry, crate::agent::HistoryEntry::Message { item_id: Some(id), .. } if id == "m1")
+        })
+        .expect("the message is in the history");
+    assert!(
+        matches!(
+            entry,
+            crate::agent::HistoryEntry::Message { phase: Some(phase), text, .. }
+                if phase == "commentary" && text == "I'll check the weather for you."
+        ),
+        "{entry:?}"
+    );
+}

@@ -807,6 +807,12 @@ pub(crate) fn full_config(
     config.instructions = update.instructions;
     config.tools = update.tools;
     config.tool_choice = update.tool_choice;
+    if update.reasoning.is_some() {
+        config.reasoning = update.reasoning;
+    }
+    if update.parallel_tool_calls.is_some() {
+        config.parallel_tool_calls = update.parallel_tool_calls;
+    }
     if let Some(voice) = voice {
         config.voice = Some(voice);
     }

@@ -353,6 +353,9 @@ impl AgentMachine {
         let phase = self.turn.phases.get(item_id).cloned();
         self.history
             .upsert_message(item_id, Role::Assistant, text, Some(&agent));
+        if let Some(phase) = &phase {
+            self.history.set_message_phase(item_id, phase);
+        }
         self.emit(AgentEvent::Transcript {
             role: Role::Assistant,
             item_id: item_id.to_owned(),
