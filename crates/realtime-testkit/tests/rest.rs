@@ -156,10 +156,10 @@ async fn a_webrtc_call_is_created_and_hung_up() {
             ("Authorization", "Bearer k"),
             ("Content-Type", "application/sdp"),
         ],
-        "v=0\r\n",
+        realtime_testkit::emulator::CHROMIUM_OFFER,
     )
     .await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 201, "{body}");
     assert!(body.starts_with("v=0"));
     let location = head
         .lines()
