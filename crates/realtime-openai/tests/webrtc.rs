@@ -330,3 +330,97 @@ async fn the_emulator_refuses_an_unknown_call_id_with_a_typed_error() {
         "{text}"
     );
 }
+
+/// On a WebRTC call the model's audio goes to the browser over media: the sideband
+/// sees `output_audio_buffer.started` and `response.output_audio.done`, never a delta.
+/// The agent still knows the model has spoken, so a handoff to an agent with another
+/// voice keeps the voice (OpenAI refuses a voice change after audio) instead of
+/// sending a `session.update` the service rejects.
+#[tokio::test]
+async fn a_handoff_on_the_sideband_keeps_the_voice_after_audio_it_never_saw() {
+    let script = Script::new()
+        .say("Hello, who am I speaking with?")
+        .call("transfer_to_returns", json!({}))
+        .say("Returns here.");
+    let (_service, config) = service(script).await;
+    let calls = calls(config.clone());
+    let key = ClientSecrets::new(config)
+        .unwrap()
+        .create(&ClientSecretRequest::new(SessionConfig::new()))
+        .await
+        .unwrap();
+    let request = calls
+        .ephemeral_offer_request(&key.value, realtime_testkit::emulator::CHROMIUM_OFFER)
+        .unwrap();
+    let answer = calls.exchange(&request).await.unwrap();
+    let auth = Agent::new("auth")
+        .instructions("Verify the caller.")
+        .voice("alloy")
+        .handoff("returns", "Returns and refunds.");
+    let returns = Agent::new("returns")
+        .instructions("Handle returns.")
+        .voice("coral");
+    let mut session = AgentRunner::new(
+        calls.sideband_config(&answer.call_id).unwrap().client(),
+        auth,
+    )
+    .agent(returns)
+    .raw_events(true)
+    .start()
+    .await
+    .unwrap();
+    session.send_text("Hi").await.unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), session.next_event())
+            .await
+            .expect("an event within 10 s")
+            .expect("the session runs");
+        if let AgentEvent::Transcript {
+            role: Role::Assistant,
+            text,
+            ..
+        } = &event
+            && text == "Hello, who am I speaking with?"
+        {
+            session.send_text("I want to return a lamp").await.unwrap();
+        }
+        let done = matches!(&event, AgentEvent::Transcript { text, .. } if text == "Returns here.");
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    let raw: Vec<String> = seen
+        .iter()
+        .filter_map(|event| match event {
+            AgentEvent::Raw(raw) => Some(
+                raw.event_type(realtime_core::wire::WireShape::Ga)
+                    .to_owned(),
+            ),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        raw.iter().any(|kind| kind == "output_audio_buffer.started"),
+        "{raw:?}"
+    );
+    assert!(
+        !raw.iter().any(|kind| kind == "response.output_audio.delta"),
+        "{raw:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|event| matches!(event, AgentEvent::VoiceKept { agent } if agent == "returns")),
+        "{:?}",
+        seen.iter()
+            .filter(|event| !matches!(event, AgentEvent::Raw(_)))
+            .collect::<Vec<_>>()
+    );
+    let errors: Vec<&AgentEvent> = seen
+        .iter()
+        .filter(|event| matches!(event, AgentEvent::Error(_)))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    session.close().await.unwrap();
+}

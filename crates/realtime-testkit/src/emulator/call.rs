@@ -242,21 +242,30 @@ impl CallTask {
                     if media.try_send(MediaCommand::Play(ms)).is_err() {
                         tracing::warn!("emulated call: the media peer is not keeping up");
                     }
-                    if self.playing.is_none() {
-                        self.playing = Some(delta.response_id.clone());
-                        let started = self.audio_buffer_event(delta.response_id);
-                        self.say(&ServerEvent::OutputAudioBufferStarted(started));
-                    }
+                }
+                if self.playing.is_none() {
+                    self.playing = Some(delta.response_id.clone());
+                    let started = self.audio_buffer_event(delta.response_id);
+                    self.say(&ServerEvent::OutputAudioBufferStarted(started));
                 }
                 true
             }
             Output::Event(ServerEvent::ResponseAudioDone(done)) => {
-                if let Some(media) = &self.media
-                    && self.playing.as_deref() == Some(done.response_id.as_str())
-                {
-                    let _ = media.try_send(MediaCommand::EndOfAudio);
-                }
+                let playing = self.playing.as_deref() == Some(done.response_id.as_str());
                 self.say(&ServerEvent::ResponseAudioDone(done));
+                match &self.media {
+                    Some(media) if playing => {
+                        let _ = media.try_send(MediaCommand::EndOfAudio);
+                    }
+                    // Without media (no `webrtc` feature) nothing is left to play.
+                    None if playing => {
+                        if let Some(response_id) = self.playing.take() {
+                            let stopped = self.audio_buffer_event(response_id);
+                            self.say(&ServerEvent::OutputAudioBufferStopped(stopped));
+                        }
+                    }
+                    _ => {}
+                }
                 true
             }
             Output::Event(event) => {
