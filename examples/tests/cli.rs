@@ -40,6 +40,16 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "webrtc",
+        &[
+            "--offline",
+            "--port",
+            "--bind",
+            "--allow-origin",
+            "--mint-per-minute",
+        ],
+    ),
+    (
         "twilio_bridge",
         &[
             "--provider",
