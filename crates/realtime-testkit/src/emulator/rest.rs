@@ -239,13 +239,37 @@ impl Rest {
     /// minted into the ephemeral key that posted the offer (with a standard key, the
     /// profile's own).
     fn call(&self, request: &HttpRequest, mut profile: Profile) -> HttpResponse {
-        let offer = String::from_utf8_lossy(&request.body);
+        let body = String::from_utf8_lossy(&request.body);
+        // The browser posts the SDP (`application/sdp`); the SDKs post
+        // `multipart/form-data` with an `sdp` part and an optional `session` part.
+        let (offer, session) = match request
+            .head
+            .header("content-type")
+            .and_then(|value| value.split_once("boundary="))
+        {
+            Some((_, boundary)) => {
+                let parts = form_parts(&body, boundary.trim_matches('"'));
+                let part = |name: &str| {
+                    parts
+                        .iter()
+                        .find(|(part, _)| *part == name)
+                        .map(|(_, value)| *value)
+                };
+                let session = part("session")
+                    .and_then(|json| serde_json::from_str::<Map<String, Value>>(json).ok());
+                (part("sdp").unwrap_or_default().to_owned(), session)
+            }
+            None => (body.into_owned(), None),
+        };
         if !offer.trim_start().starts_with("v=0") {
             return rejection(refusal(
                 400,
                 "invalid_offer",
-                "The request body must be an SDP offer (application/sdp).",
+                "The request must carry an SDP offer (application/sdp, or a multipart `sdp` part).",
             ));
+        }
+        if let Some(session) = &session {
+            merge(&mut profile.initial_session, session);
         }
         let key = request
             .head
@@ -266,7 +290,8 @@ impl Rest {
             headers: Vec::new(),
             body: answer.into_bytes(),
         }
-        .header("Content-Type", "application/sdp")
+        // As recorded (REC-OAI, REC-AZ): the answer is `text/plain`.
+        .header("Content-Type", "text/plain; charset=utf-8")
         .header("Location", format!("/v1/realtime/calls/{call_id}"))
         .header("Access-Control-Expose-Headers", "Location,X-Request-Id")
     }
@@ -347,6 +372,20 @@ fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The `(name, value)` parts of a `multipart/form-data` body.
+fn form_parts<'a>(body: &'a str, boundary: &str) -> Vec<(&'a str, &'a str)> {
+    body.split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let (head, value) = part.split_once("\r\n\r\n")?;
+            let name = head
+                .split("name=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())?;
+            Some((name, value.strip_suffix("\r\n").unwrap_or(value)))
+        })
+        .collect()
 }
 
 /// Objects merge, the rest replaces.
