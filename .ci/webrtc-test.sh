@@ -4,16 +4,20 @@
 # loopback, DTLS, SCTP, Opus) to the embedded emulator's peer, through the example
 # server running offline on a loopback port.
 #
-# Passes when the page shows the caller's and the desk's transcript lines (from the
-# `oai-events` data channel) and the server's sideband agent ran a tool and a handoff
-# on the same call. Prints `screenshot: PATH`. Needs chromium, espeak-ng and sox
+# Runs once per provider in PROVIDERS (default: "openai azure-openai", the emulator's
+# OpenAI and Azure OpenAI GA v1 endpoints). Passes when, for each, the page shows the
+# caller's and the desk's transcript lines (from the `oai-events` data channel), the
+# server's sideband agent ran a tool and a handoff on the same call, and Chromium
+# decoded the peer's audio. Screenshots go to SCREENSHOTS (a directory) as
+# webrtc-<provider>.png; prints `screenshot: PATH` for each. Needs chromium, espeak-ng and sox
 # (apt-get as root when missing) and npm (the registry) for playwright-core, which
 # drives Debian's chromium (no browser download).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/webrtc-test.XXXXXX")
-SCREENSHOT=${SCREENSHOT:-$WORK/webrtc.png}
+SCREENSHOTS=${SCREENSHOTS:-$WORK}
+PROVIDERS=${PROVIDERS:-openai azure-openai}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 SERVER_PID=""
 
@@ -59,31 +63,43 @@ log "installing playwright-core"
 # 4. The example server, offline (the embedded emulator's WebRTC peer), on a free port.
 log "building the example"
 (cd "$ROOT" && cargo build --quiet -p realtime-examples --example webrtc)
-"$TARGET/debug/examples/webrtc" --offline --port 0 >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 100); do
-  URL=$(sed -n 's#^open \(http://127\.0\.0\.1:[0-9]*/\).*#\1#p' "$WORK/server.log" | head -n 1)
-  [[ -n "$URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z "$URL" ]]; then
-  echo "the example server did not start:" >&2
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
-log "server at $URL ($(head -n 1 "$WORK/server.log"))"
 
-# 5. The page.
-status=0
-NODE_PATH="$WORK/node_modules" node "$ROOT/examples/webrtc/browser-test.cjs" \
-  "$URL" "$WORK/speech.wav" "$SCREENSHOT" || status=$?
-echo "screenshot: $SCREENSHOT"
-if ((status != 0)); then
-  echo "--- server log ---" >&2
-  cat "$WORK/server.log" >&2
-  echo "webrtc test: FAILED" >&2
-  exit "$status"
-fi
+# 5. Per provider: the server, then the page.
+run_one() {
+  local provider=$1
+  local screenshot="$SCREENSHOTS/webrtc-$provider.png"
+  "$TARGET/debug/examples/webrtc" --provider "$provider" --offline --port 0 >"$WORK/server-$provider.log" 2>&1 &
+  SERVER_PID=$!
+  local url=""
+  for _ in $(seq 1 100); do
+    url=$(sed -n 's#^open \(http://127\.0\.0\.1:[0-9]*/\).*#\1#p' "$WORK/server-$provider.log" | head -n 1)
+    [[ -n "$url" ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$url" ]]; then
+    echo "the example server did not start ($provider):" >&2
+    cat "$WORK/server-$provider.log" >&2
+    return 1
+  fi
+  log "$provider: server at $url ($(head -n 1 "$WORK/server-$provider.log"))"
+  local status=0
+  NODE_PATH="$WORK/node_modules" node "$ROOT/examples/webrtc/browser-test.cjs" \
+    "$url" "$WORK/speech.wav" "$screenshot" || status=$?
+  echo "screenshot: $screenshot"
+  cleanup
+  SERVER_PID=""
+  if ((status != 0)); then
+    echo "--- server log ($provider) ---" >&2
+    cat "$WORK/server-$provider.log" >&2
+    echo "webrtc test ($provider): FAILED" >&2
+    return "$status"
+  fi
+  log "$provider: passed"
+}
+
+mkdir -p "$SCREENSHOTS"
+for provider in $PROVIDERS; do
+  run_one "$provider"
+done
 echo "webrtc test: passed"

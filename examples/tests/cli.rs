@@ -42,6 +42,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     (
         "webrtc",
         &[
+            "--provider",
             "--offline",
             "--port",
             "--bind",

@@ -1,4 +1,4 @@
-//! Run with: `cargo run -p realtime-examples --example webrtc -- [--offline] [--port 8080]`
+//! Run with: `cargo run -p realtime-examples --example webrtc -- [--provider openai|azure-openai] [--offline] [--port 8080]`
 //!
 //! Browser-direct WebRTC with the agent on the server: the voice desk of `quickstart`
 //! with the browser's media going straight to the provider.
@@ -21,10 +21,13 @@
 //! (the agent's instructions and tools are minted into the key), and the agent runs on
 //! the server over the sideband, where tool results never pass through the browser.
 //!
-//! Offline (`--offline`, or no `OPENAI_API_KEY`) the provider is the embedded
-//! emulator with its WebRTC peer (loopback only): every second of speech from the
-//! microphone is one user turn, answered by the desk's script with the emulator's
-//! voice.
+//! Providers: OpenAI (`OPENAI_API_KEY`) and Azure OpenAI GA v1
+//! (`--provider azure-openai`: `AZURE_OPENAI_ENDPOINT`, `AZURE_OPENAI_API_KEY`,
+//! `AZURE_OPENAI_DEPLOYMENT`; the Azure preview's WebRTC has no sideband). Offline
+//! (`--offline`, or the provider's variables unset) the provider is the embedded
+//! emulator of that provider's endpoints, with its WebRTC peer (loopback only):
+//! every second of speech from the microphone is one user turn, answered by the
+//! desk's script with the emulator's voice.
 //!
 //! Routes: `/` (the page), `/app.js`, `POST /session` (`{"sdp": offer}` →
 //! `{"sdp": answer}`), `/stats` (JSON counters of the sideband agents). Every request
@@ -46,6 +49,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use clap::Parser;
 use realtime::agent::{Agent, AgentEvent, AgentRunner};
+use realtime::azure_openai::Auth;
+use realtime::azure_openai::{
+    AzureOpenAiConfig, EphemeralKeyRequest, EphemeralKeys, WebRtcCalls as AzureCalls,
+};
+use realtime::client::RealtimeClient;
 use realtime::openai::{ClientSecretRequest, ClientSecrets, OpenAiConfig, WebRtcCalls};
 use realtime::protocol::{Role, SessionConfig};
 use realtime_examples::cli::ListenArgs;
@@ -61,18 +69,126 @@ const APP_JS: &str = include_str!("app.js");
 /// Browser-direct WebRTC with the agent on the server: open the printed URL, press
 /// Connect, allow the microphone and talk.
 ///
-/// Offline (no OPENAI_API_KEY, or --offline) the provider is the embedded emulator's
-/// WebRTC peer. Run through cargo with `--` before the flags:
+/// Offline (the provider's variables unset, or --offline) the provider is the
+/// embedded emulator's WebRTC peer. Run through cargo with `--` before the flags:
 ///
 /// cargo run -p realtime-examples --example webrtc -- --offline
 #[derive(Debug, Parser)]
 #[command(name = "webrtc")]
 struct Cli {
-    /// Use the embedded emulator even when OPENAI_API_KEY is set.
+    /// The provider whose WebRTC calls to use: openai (OPENAI_API_KEY) or azure-openai
+    /// (GA v1: AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, AZURE_OPENAI_DEPLOYMENT).
+    /// Without it: OpenAI.
+    #[arg(long, value_enum, value_name = "NAME", default_value = "openai")]
+    provider: RtcProvider,
+    /// Use the embedded emulator even when the provider's variables are set.
     #[arg(long)]
     offline: bool,
     #[command(flatten)]
     listen: ListenArgs,
+}
+
+/// The providers with browser-direct WebRTC and a sideband.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RtcProvider {
+    /// OpenAI: `/v1/realtime/client_secrets`, `/v1/realtime/calls`, `?call_id=`.
+    Openai,
+    /// Azure OpenAI GA v1: the same under `/openai/v1`, `calls?webrtcfilter=on`.
+    AzureOpenai,
+}
+
+/// Mints keys, posts offers and attaches sidebands on one provider (one per server:
+/// the size difference between the variants does not matter).
+#[allow(clippy::large_enum_variant)]
+enum Backend {
+    OpenAi {
+        secrets: ClientSecrets,
+        calls: WebRtcCalls,
+    },
+    Azure {
+        config: AzureOpenAiConfig,
+        keys: EphemeralKeys,
+        calls: AzureCalls,
+    },
+}
+
+/// One call as the provider answered it.
+struct Call {
+    sdp: String,
+    call_id: String,
+    sideband: RealtimeClient,
+}
+
+impl Backend {
+    fn openai(config: OpenAiConfig) -> Result<Self, ExampleError> {
+        let error = |e: &dyn std::fmt::Display| ExampleError::new(format!("OpenAI client: {e}"));
+        Ok(Self::OpenAi {
+            secrets: ClientSecrets::new(config.clone()).map_err(|e| error(&e))?,
+            calls: WebRtcCalls::new(config).map_err(|e| error(&e))?,
+        })
+    }
+
+    fn azure(config: AzureOpenAiConfig) -> Result<Self, ExampleError> {
+        let error =
+            |e: &dyn std::fmt::Display| ExampleError::new(format!("Azure OpenAI client: {e}"));
+        Ok(Self::Azure {
+            keys: EphemeralKeys::new(config.clone()).map_err(|e| error(&e))?,
+            calls: AzureCalls::new(config.clone()).map_err(|e| error(&e))?,
+            config,
+        })
+    }
+
+    /// Mints a key holding `agent` on `base`, posts `offer` with it, and makes the
+    /// sideband client for the call. The key stays here.
+    async fn call(&self, agent: &Agent, base: &SessionConfig, offer: &str) -> Result<Call, String> {
+        match self {
+            Self::OpenAi { secrets, calls } => {
+                let secret = secrets
+                    .create(&ClientSecretRequest::for_agent(agent, base))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let request = calls
+                    .ephemeral_offer_request(&secret.value, offer)
+                    .map_err(|e| e.to_string())?;
+                let answer = calls.exchange(&request).await.map_err(|e| e.to_string())?;
+                let sideband = calls
+                    .sideband_config(&answer.call_id)
+                    .map_err(|e| e.to_string())?
+                    .client();
+                Ok(Call {
+                    sdp: answer.sdp,
+                    call_id: answer.call_id,
+                    sideband,
+                })
+            }
+            Self::Azure {
+                config,
+                keys,
+                calls,
+            } => {
+                let key = keys
+                    .mint(&EphemeralKeyRequest::for_agent(agent, base))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let answer = calls
+                    .exchange(&key.value, offer)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                // GA v1 names the call in `Location`; the preview has no sideband.
+                let call_id = answer
+                    .call_id
+                    .ok_or("Azure OpenAI answered without a call id (a preview endpoint?)")?;
+                let sideband = config
+                    .sideband_client(&call_id)
+                    .map_err(|e| e.to_string())?;
+                Ok(Call {
+                    sdp: answer.sdp,
+                    call_id,
+                    sideband,
+                })
+            }
+        }
+    }
 }
 
 /// What the sideband agents did, over all calls.
@@ -88,10 +204,9 @@ struct Stats {
 }
 
 struct AppState {
-    /// Mints ephemeral keys with the server's key.
-    secrets: ClientSecrets,
-    /// Posts offers and attaches sidebands.
-    calls: WebRtcCalls,
+    /// Mints ephemeral keys with the server's key, posts offers, attaches sidebands.
+    backend: Backend,
+    provider: Provider,
     offline: bool,
     stats: Stats,
     /// The embedded emulator, kept alive while offline.
@@ -112,34 +227,46 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), ExampleError> {
-    let from_env = if cli.offline {
-        None
+    let provider = match cli.provider {
+        RtcProvider::Openai => Provider::OpenAi,
+        RtcProvider::AzureOpenai => Provider::AzureOpenAi,
+    };
+    let live = !cli.offline && provider.has_credentials();
+    let (backend, emulator) = if live {
+        let backend = match cli.provider {
+            RtcProvider::Openai => Backend::openai(
+                OpenAiConfig::from_env()
+                    .map_err(|e| ExampleError::new(format!("the OpenAI configuration: {e}")))?,
+            )?,
+            RtcProvider::AzureOpenai => {
+                Backend::azure(AzureOpenAiConfig::from_env().map_err(|e| {
+                    ExampleError::new(format!("the Azure OpenAI configuration: {e}"))
+                })?)?
+            }
+        };
+        out::line(&format!(
+            "online: {} ({}); the browser's media goes to the service",
+            provider.name(),
+            provider.credential_vars().join(", ")
+        ));
+        (backend, None)
     } else {
-        OpenAiConfig::from_env().ok()
+        let why = if cli.offline {
+            "--offline given"
+        } else {
+            "no credentials found"
+        };
+        let (backend, service) = emulator(cli.provider).await?;
+        out::line(&format!(
+            "offline: {why}, the embedded emulator's WebRTC peer ({}) at http://{} (every second of speech is one user turn; silence is not)",
+            provider.name(),
+            service.addr()
+        ));
+        (backend, Some(service))
     };
-    let (config, emulator) = match from_env {
-        Some(config) => {
-            out::line("online: OpenAI (OPENAI_API_KEY); the browser's media goes to the service");
-            (config, None)
-        }
-        None => {
-            let why = if cli.offline {
-                "--offline given"
-            } else {
-                "no OPENAI_API_KEY"
-            };
-            let (config, service) = emulator().await?;
-            out::line(&format!(
-                "offline: {why}, the embedded emulator's WebRTC peer at http://{} (every second of speech is one user turn; silence is not)",
-                service.addr()
-            ));
-            (config, Some(service))
-        }
-    };
-    let error = |e: &dyn std::fmt::Display| ExampleError::new(format!("OpenAI client: {e}"));
     let state = Arc::new(AppState {
-        secrets: ClientSecrets::new(config.clone()).map_err(|e| error(&e))?,
-        calls: WebRtcCalls::new(config).map_err(|e| error(&e))?,
+        backend,
+        provider,
         offline: emulator.is_some(),
         stats: Stats::default(),
         _emulator: emulator,
@@ -178,8 +305,8 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
 }
 
 /// The embedded emulator (REST, WebRTC peer and sideband on one loopback port) with a
-/// key of its own, and the configuration that talks to it.
-async fn emulator() -> Result<(OpenAiConfig, Service), ExampleError> {
+/// key of its own, and the backend that talks to it.
+async fn emulator(provider: RtcProvider) -> Result<(Backend, Service), ExampleError> {
     let key = format!("sk-emulator-{}", std::process::id());
     let service = Service::start(
         ServiceOptions::new()
@@ -190,11 +317,26 @@ async fn emulator() -> Result<(OpenAiConfig, Service), ExampleError> {
     )
     .await
     .map_err(|e| ExampleError::new(format!("could not start the embedded emulator: {e}")))?;
-    let config = OpenAiConfig::builder(key)
-        .base_url(format!("http://{}/v1", service.addr()))
-        .build()
-        .map_err(|e| ExampleError::new(format!("emulator configuration: {e}")))?;
-    Ok((config, service))
+    let invalid =
+        |e: &dyn std::fmt::Display| ExampleError::new(format!("emulator configuration: {e}"));
+    let backend = match provider {
+        RtcProvider::Openai => Backend::openai(
+            OpenAiConfig::builder(key)
+                .base_url(format!("http://{}/v1", service.addr()))
+                .build()
+                .map_err(|e| invalid(&e))?,
+        )?,
+        RtcProvider::AzureOpenai => {
+            let endpoint = format!("http://{}", service.addr())
+                .parse()
+                .map_err(|e| invalid(&e))?;
+            Backend::azure(
+                AzureOpenAiConfig::new(endpoint, "gpt-realtime", Auth::api_key(key))
+                    .map_err(|e| invalid(&e))?,
+            )?
+        }
+    };
+    Ok((backend, service))
 }
 
 /// The page's request: its SDP offer, nothing else.
@@ -217,44 +359,27 @@ async fn session(State(state): State<Arc<AppState>>, body: String) -> Response {
         }
     };
     let (first, others) = desk::agents();
-    let base = base_session(state.offline);
-    let secret = match state
-        .secrets
-        .create(&ClientSecretRequest::for_agent(&first, &base))
-        .await
-    {
-        Ok(secret) => secret,
-        Err(e) => return refuse(StatusCode::BAD_GATEWAY, &e.to_string()),
-    };
-    let request = match state.calls.ephemeral_offer_request(&secret.value, &offer) {
-        Ok(request) => request,
-        Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
-    let answer = match state.calls.exchange(&request).await {
-        Ok(answer) => answer,
-        Err(e) => return refuse(StatusCode::BAD_GATEWAY, &e.to_string()),
+    let base = base_session(state.provider, state.offline);
+    let call = match state.backend.call(&first, &base, &offer).await {
+        Ok(call) => call,
+        Err(e) => return refuse(StatusCode::BAD_GATEWAY, &e),
     };
     state.stats.calls.fetch_add(1, Ordering::Relaxed);
-    let sideband = match state.calls.sideband_config(&answer.call_id) {
-        Ok(sideband) => sideband,
-        Err(e) => return refuse(StatusCode::BAD_GATEWAY, &e.to_string()),
-    };
-    let call_id = answer.call_id.clone();
+    let call_id = call.call_id.clone();
     let agents = Arc::clone(&state);
-    let attached = call_id.clone();
     tokio::spawn(async move {
-        if let Err(error) = run_sideband(sideband, first, others, base, &agents).await {
+        if let Err(error) = run_sideband(call.sideband, first, others, base, &agents).await {
             agents.stats.errors.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(%error, call_id = attached, "the sideband agent ended with an error");
+            tracing::warn!(%error, call_id = call.call_id, "the sideband agent ended with an error");
         }
     });
-    Json(json!({"sdp": answer.sdp, "call_id": call_id})).into_response()
+    Json(json!({"sdp": call.sdp, "call_id": call_id})).into_response()
 }
 
 /// The settings every agent shares: user transcription where it works.
-fn base_session(offline: bool) -> SessionConfig {
+fn base_session(provider: Provider, offline: bool) -> SessionConfig {
     let config = SessionConfig::new();
-    match Provider::OpenAi.transcription(offline) {
+    match provider.transcription(offline) {
         Some(transcription) => config.transcription(transcription),
         None => config,
     }
@@ -262,13 +387,13 @@ fn base_session(offline: bool) -> SessionConfig {
 
 /// Runs the desk's agents on the call until it ends.
 async fn run_sideband(
-    sideband: OpenAiConfig,
+    sideband: RealtimeClient,
     first: Agent,
     others: Vec<Agent>,
     base: SessionConfig,
     state: &AppState,
 ) -> Result<(), ExampleError> {
-    let mut runner = AgentRunner::new(sideband.client(), first).session_config(base);
+    let mut runner = AgentRunner::new(sideband, first).session_config(base);
     for agent in others {
         runner = runner.agent(agent);
     }
@@ -316,6 +441,7 @@ async fn stats(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
     Json(json!({
         "offline": state.offline,
+        "provider": state.provider.name(),
         "calls": get(&s.calls),
         "sidebands": get(&s.sidebands),
         "user_turns": get(&s.user_turns),
