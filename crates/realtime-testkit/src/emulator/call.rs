@@ -166,17 +166,20 @@ impl CallTask {
             } else if idle_since.is_none() {
                 idle_since = Some(tokio::time::Instant::now());
             }
-            let wake = match (self.parties.is_empty(), self.engine.next_due()) {
-                (false, Some(due)) => self.started + due,
-                _ => tokio::time::Instant::now() + IDLE_LIMIT,
+            // With parties: the next output's time. Without: the end of the wait for one.
+            let deadline = match (idle_since, self.engine.next_due()) {
+                (Some(since), _) => since + IDLE_LIMIT,
+                (None, Some(due)) => self.started + due,
+                (None, None) => tokio::time::Instant::now() + IDLE_LIMIT,
             };
-            let idle_end = idle_since.map(|since| since + IDLE_LIMIT);
             let input = tokio::select! {
                 input = inputs.recv() => input,
-                () = tokio::time::sleep_until(wake) => continue,
-                () = async { if let Some(end) = idle_end { tokio::time::sleep_until(end).await } else { std::future::pending().await } } => {
-                    tracing::debug!("emulated call left without parties; ending it");
-                    return;
+                () = tokio::time::sleep_until(deadline) => {
+                    if idle_since.is_some_and(|since| since.elapsed() >= IDLE_LIMIT) {
+                        tracing::debug!("emulated call left without parties; ending it");
+                        return;
+                    }
+                    continue;
                 }
             };
             let Some(input) = input else {
@@ -199,26 +202,12 @@ impl CallTask {
                     self.parties.push(party);
                 }
                 CallInput::Frame(frame) => {
-                    self.engine.set_script(
-                        self.script
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .take(),
-                    );
-                    self.engine.receive(&frame, self.started.elapsed());
-                    *self.script.lock().unwrap_or_else(PoisonError::into_inner) =
-                        self.engine.take_script();
+                    let now = self.started.elapsed();
+                    self.with_script(|engine| engine.receive(&frame, now));
                 }
                 CallInput::Heard { ms, speech } => {
-                    self.engine.set_script(
-                        self.script
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .take(),
-                    );
-                    self.engine.hear(ms, speech, self.started.elapsed());
-                    *self.script.lock().unwrap_or_else(PoisonError::into_inner) =
-                        self.engine.take_script();
+                    let now = self.started.elapsed();
+                    self.with_script(|engine| engine.hear(ms, speech, now));
                 }
                 CallInput::PlaybackDone => {
                     if let Some(response_id) = self.playing.take() {
@@ -229,6 +218,17 @@ impl CallTask {
                 CallInput::MediaGone | CallInput::Hangup => return,
             }
         }
+    }
+
+    /// Runs `act` on the engine holding the shared script (the turns left), so calls
+    /// and sockets that overlap play one script, as [`serve_engine`](super::server)
+    /// does.
+    fn with_script(&mut self, act: impl FnOnce(&mut Engine)) {
+        let script = Arc::clone(&self.script);
+        let mut slot = script.lock().unwrap_or_else(PoisonError::into_inner);
+        self.engine.set_script(slot.take());
+        act(&mut self.engine);
+        *slot = self.engine.take_script();
     }
 
     /// Sends one engine output; false when the call is over.
