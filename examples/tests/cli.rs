@@ -40,6 +40,17 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "webrtc",
+        &[
+            "--provider",
+            "--offline",
+            "--port",
+            "--bind",
+            "--allow-origin",
+            "--mint-per-minute",
+        ],
+    ),
+    (
         "twilio_bridge",
         &[
             "--provider",

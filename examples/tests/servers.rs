@@ -124,3 +124,36 @@ fn the_bridge_websocket_refuses_other_sites_and_serves_its_page() {
     let (status, body) = http(address, "GET", "/ws", &same_origin, "");
     assert_eq!(status, 429, "a third session within the minute: {body}");
 }
+
+/// The `webrtc` example: its one POST route (`/session`, which mints a key and spends
+/// it on the provider) passes the same guard, and what it answers the page holds the
+/// SDP answer and the call's id, never a key (not even the ephemeral one it minted).
+#[test]
+fn the_webrtc_session_route_is_guarded_and_answers_no_key() {
+    let (_server, address) =
+        start_server("webrtc", &["--offline", "--mint-per-minute", "2"], "open ");
+    let evil = "Origin: https://evil.example".to_owned();
+    let (status, body) = http(address, "POST", "/session", &[evil, JSON.into()], "{}");
+    assert_eq!(status, 403, "cross-site: {body}");
+    let headers = [own_origin(address), "Content-Type: text/plain".to_owned()];
+    let (status, body) = http(address, "POST", "/session", &headers, "{}");
+    assert_eq!(status, 415, "text/plain: {body}");
+
+    let headers = [own_origin(address), JSON.to_owned()];
+    let offer = serde_json::json!({"sdp": realtime_testkit::emulator::CHROMIUM_OFFER}).to_string();
+    let (status, body) = http(address, "POST", "/session", &headers, &offer);
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let keys: Vec<&String> = answer.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["sdp", "call_id"], "{body}");
+    assert!(answer["sdp"].as_str().unwrap().starts_with("v=0"), "{body}");
+    assert!(
+        !body.contains("ek_") && !body.contains("sk-"),
+        "a key in {body}"
+    );
+
+    let (status, body) = http(address, "POST", "/session", &headers, r#"{"offer": "v=0"}"#);
+    assert_eq!(status, 400, "not an offer: {body}");
+    let (status, body) = http(address, "POST", "/session", &headers, &offer);
+    assert_eq!(status, 429, "a third call within the minute: {body}");
+}

@@ -308,7 +308,7 @@ async fn mint_offer_and_sideband_against_the_emulator() {
     // 2. The browser posts its offer with the key (done here in its place).
     let config = config(&endpoint, Auth::api_key(KEY));
     let calls = WebRtcCalls::new(config.clone()).unwrap();
-    let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    let offer = realtime_testkit::emulator::CHROMIUM_OFFER;
     let answer = calls.exchange(&key.value, offer).await.unwrap();
     assert!(answer.sdp.starts_with("v=0"));
     let call_id = answer.call_id.unwrap();
@@ -430,6 +430,33 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
     assert_eq!(
         request.request().path_and_query,
         "/openai/v1/realtime?call_id=rtc_gone"
+    );
+}
+
+/// The emulator knows the calls its `calls` endpoint made: a `call_id` it never
+/// made is refused with 404 at the attach, a fatal typed error (no reconnect loop).
+#[tokio::test]
+async fn the_emulator_refuses_an_unknown_call_id_with_a_typed_error() {
+    let (_service, endpoint) = service(Script::new()).await;
+    let config = config(&endpoint, Auth::api_key(KEY));
+    let started = tokio::time::timeout(
+        Duration::from_secs(30),
+        AgentRunner::new(config.sideband_client("rtc_gone").unwrap(), desk()).start(),
+    )
+    .await
+    .expect("the attach gives up");
+    let Err(error) = started else {
+        panic!("no session on an unknown call");
+    };
+    let typed = WebRtcError::from_sideband(&error, "rtc_gone");
+    assert!(
+        matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
+        "{error:?} -> {typed:?}"
+    );
+    let text = typed.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.starts_with("Azure OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"),
+        "{text}"
     );
 }
 

@@ -183,7 +183,7 @@ async fn mint_offer_and_sideband_against_the_emulator() {
 
     // 2. The browser posts its offer with the key (done here in its place).
     let calls = calls(config);
-    let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    let offer = realtime_testkit::emulator::CHROMIUM_OFFER;
     let request = calls.ephemeral_offer_request(&secret.value, offer).unwrap();
     let answer = calls.exchange(&request).await.unwrap();
     assert!(answer.sdp.starts_with("v=0"));
@@ -300,4 +300,127 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
         ),
         "{text}"
     );
+}
+
+/// The emulator knows the calls its `calls` endpoint made: a `call_id` it never
+/// made is refused with 404 at the attach, a fatal typed error (no reconnect loop).
+#[tokio::test]
+async fn the_emulator_refuses_an_unknown_call_id_with_a_typed_error() {
+    let (_service, config) = service(Script::new()).await;
+    let sideband = calls(config).sideband_config("rtc_gone").unwrap();
+    let started = tokio::time::timeout(
+        Duration::from_secs(30),
+        AgentRunner::new(sideband.client(), Agent::new("desk")).start(),
+    )
+    .await
+    .expect("the attach gives up");
+    let Err(error) = started else {
+        panic!("no session on an unknown call");
+    };
+    let typed = WebRtcError::from_sideband(&error, "rtc_gone");
+    assert!(
+        matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
+        "{error:?} -> {typed:?}"
+    );
+    let text = typed.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.starts_with(
+            "OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"
+        ),
+        "{text}"
+    );
+}
+
+/// On a WebRTC call the model's audio goes to the browser over media: the sideband
+/// sees `output_audio_buffer.started` and `response.output_audio.done`, never a delta.
+/// The agent still knows the model has spoken, so a handoff to an agent with another
+/// voice keeps the voice (OpenAI refuses a voice change after audio) instead of
+/// sending a `session.update` the service rejects.
+#[tokio::test]
+async fn a_handoff_on_the_sideband_keeps_the_voice_after_audio_it_never_saw() {
+    let script = Script::new()
+        .say("Hello, who am I speaking with?")
+        .call("transfer_to_returns", json!({}))
+        .say("Returns here.");
+    let (_service, config) = service(script).await;
+    let calls = calls(config.clone());
+    let key = ClientSecrets::new(config)
+        .unwrap()
+        .create(&ClientSecretRequest::new(SessionConfig::new()))
+        .await
+        .unwrap();
+    let request = calls
+        .ephemeral_offer_request(&key.value, realtime_testkit::emulator::CHROMIUM_OFFER)
+        .unwrap();
+    let answer = calls.exchange(&request).await.unwrap();
+    let auth = Agent::new("auth")
+        .instructions("Verify the caller.")
+        .voice("alloy")
+        .handoff("returns", "Returns and refunds.");
+    let returns = Agent::new("returns")
+        .instructions("Handle returns.")
+        .voice("coral");
+    let mut session = AgentRunner::new(
+        calls.sideband_config(&answer.call_id).unwrap().client(),
+        auth,
+    )
+    .agent(returns)
+    .raw_events(true)
+    .start()
+    .await
+    .unwrap();
+    session.send_text("Hi").await.unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), session.next_event())
+            .await
+            .expect("an event within 10 s")
+            .expect("the session runs");
+        if let AgentEvent::Transcript {
+            role: Role::Assistant,
+            text,
+            ..
+        } = &event
+            && text == "Hello, who am I speaking with?"
+        {
+            session.send_text("I want to return a lamp").await.unwrap();
+        }
+        let done = matches!(&event, AgentEvent::Transcript { text, .. } if text == "Returns here.");
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    let raw: Vec<String> = seen
+        .iter()
+        .filter_map(|event| match event {
+            AgentEvent::Raw(raw) => Some(
+                raw.event_type(realtime_core::wire::WireShape::Ga)
+                    .to_owned(),
+            ),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        raw.iter().any(|kind| kind == "output_audio_buffer.started"),
+        "{raw:?}"
+    );
+    assert!(
+        !raw.iter().any(|kind| kind == "response.output_audio.delta"),
+        "{raw:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|event| matches!(event, AgentEvent::VoiceKept { agent } if agent == "returns")),
+        "{:?}",
+        seen.iter()
+            .filter(|event| !matches!(event, AgentEvent::Raw(_)))
+            .collect::<Vec<_>>()
+    );
+    let errors: Vec<&AgentEvent> = seen
+        .iter()
+        .filter(|event| matches!(event, AgentEvent::Error(_)))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    session.close().await.unwrap();
 }

@@ -156,10 +156,10 @@ async fn a_webrtc_call_is_created_and_hung_up() {
             ("Authorization", "Bearer k"),
             ("Content-Type", "application/sdp"),
         ],
-        "v=0\r\n",
+        realtime_testkit::emulator::CHROMIUM_OFFER,
     )
     .await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 201, "{body}");
     assert!(body.starts_with("v=0"));
     let location = head
         .lines()
@@ -190,4 +190,78 @@ async fn unknown_rest_paths_are_404() {
     )
     .await;
     assert_eq!(status, 404);
+}
+
+/// The SDKs' form of `calls` (multipart: the `sdp` part and a `session` part): the
+/// call's session is the one posted, and a sideband socket attached by `call_id`
+/// joins that session (its `session.created` holds the posted instructions), not a
+/// fresh one.
+#[tokio::test]
+async fn a_multipart_offer_starts_a_call_whose_session_the_sideband_joins() {
+    let service = start().await;
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"sdp\"\r\nContent-Type: application/sdp\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"session\"\r\nContent-Type: application/json\r\n\r\n{}\r\n--{boundary}--\r\n",
+        realtime_testkit::emulator::CHROMIUM_OFFER,
+        json!({"type": "realtime", "instructions": "You are the call's own session."}),
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let (status, head, answer) = post(
+        &service,
+        "/v1/realtime/calls",
+        &[
+            ("Authorization", "Bearer k"),
+            ("Content-Type", &content_type),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    assert!(
+        head.contains("Content-Type: text/plain; charset=utf-8"),
+        "{head}"
+    );
+    let call_id = head
+        .lines()
+        .find_map(|line| line.strip_prefix("Location: /v1/realtime/calls/"))
+        .unwrap();
+
+    let connector = StaticConnector::new(
+        "emulator",
+        ConnectRequest::new(format!(
+            "ws://{}/v1/realtime?call_id={call_id}",
+            service.addr()
+        ))
+        .secret_header("Authorization", "Bearer k".to_owned()),
+    );
+    let (_sink, mut stream) = connect(&connector, &Default::default()).await.unwrap();
+    let Some(Ok(Incoming::Text(created))) = stream.next_frame().await else {
+        panic!("no session.created");
+    };
+    let created: Value = serde_json::from_str(&created).unwrap();
+    assert_eq!(created["type"], "session.created");
+    assert_eq!(
+        created["session"]["instructions"],
+        "You are the call's own session."
+    );
+
+    // A socket that names no call gets the profile's own session.
+    let connector = StaticConnector::new(
+        "emulator",
+        ConnectRequest::new(format!(
+            "ws://{}/v1/realtime?model=gpt-realtime",
+            service.addr()
+        ))
+        .secret_header("Authorization", "Bearer k".to_owned()),
+    );
+    let (_sink, mut stream) = connect(&connector, &Default::default()).await.unwrap();
+    let Some(Ok(Incoming::Text(created))) = stream.next_frame().await else {
+        panic!("no session.created");
+    };
+    let created: Value = serde_json::from_str(&created).unwrap();
+    assert_ne!(
+        created["session"]["instructions"],
+        "You are the call's own session."
+    );
 }

@@ -10,6 +10,7 @@
 //! --bin realtime-emulator -- --help`). Responses stream at a [`Pace`]: audio at
 //! playback rate by default, so `response.cancel` can stop one.
 
+mod call;
 mod engine;
 pub mod handshake;
 mod live;
@@ -19,8 +20,16 @@ mod rest;
 mod script;
 mod server;
 mod service;
+#[cfg(feature = "webrtc")]
+mod webrtc;
 
 pub use engine::{Engine, Output, Pace};
+
+/// A real SDP offer from Chromium (a microphone track and the `oai-events` data
+/// channel; `assets/README.md` says how it was made), for tests that post an offer
+/// to the `calls` endpoints: with the `webrtc` feature the emulator answers only
+/// offers its peer can read.
+pub const CHROMIUM_OFFER: &str = include_str!("../../assets/chromium-offer.sdp");
 pub use live::LiveEngine;
 pub use live_server::LiveEmulator;
 pub use profile::{AZURE_TRANSCRIPTION_DEPLOYMENT, ItemEvents, Profile, Reject, RejectWhen};

@@ -6,9 +6,12 @@
 //! `realtimeapi/sessions` with `client_secret.value`, `calls` answering 201 with a
 //! `Location` that has no `/openai` prefix.
 //!
-//! The emulator answers them as the services do, without media: `calls` answers an
-//! SDP offer with a minimal SDP answer and a `Location` naming the call, so a client
-//! can go on to the sideband socket (`?call_id=`).
+//! `calls` starts a call ([`super::call`]): one emulated session, holding the session
+//! minted into the ephemeral key that posted the offer, which the browser's data
+//! channel and every sideband socket attached by `?call_id=` share. With the
+//! `webrtc` feature a real peer answers the offer (ICE, DTLS, the `oai-events`
+//! channel, Opus audio; an offer it cannot read is refused with 400); without it,
+//! the answer is a minimal SDP and only sideband sockets take part.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -16,8 +19,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
+use std::sync::Arc;
+
+use super::call::{CallHandle, Calls, MAX_CALLS};
+use super::engine::{Engine, Pace};
 use super::handshake::{Credentials, authorize, refusal, require_version};
 use super::profile::Profile;
+use super::script::Script;
 use crate::http::{HttpRequest, HttpResponse};
 
 /// How many minted ephemeral keys are remembered (the oldest is forgotten first).
@@ -31,17 +39,30 @@ const PREVIEW_SESSION_VERSIONS: &[&str] = &["2025-04-01-preview"];
 #[derive(Debug)]
 pub(super) struct Rest {
     key: Option<String>,
-    minted: Mutex<VecDeque<String>>,
+    /// Each minted key with the session minted into it.
+    minted: Mutex<VecDeque<(String, Map<String, Value>)>>,
     counter: Mutex<u64>,
+    calls: Arc<Calls>,
+    script: Arc<Mutex<Script>>,
+    pace: Pace,
 }
 
 impl Rest {
-    pub(super) fn new(key: Option<String>) -> Self {
+    /// The REST side; calls play `script` (shared with the sockets) at `pace`.
+    pub(super) fn new(key: Option<String>, script: Arc<Mutex<Script>>, pace: Pace) -> Self {
         Self {
             key,
             minted: Mutex::new(VecDeque::new()),
             counter: Mutex::new(0),
+            calls: Arc::new(Calls::default()),
+            script,
+            pace,
         }
+    }
+
+    /// The live call named `call_id`.
+    pub(super) fn call_named(&self, call_id: &str) -> Option<CallHandle> {
+        self.calls.get(call_id)
     }
 
     /// Whether `candidate` opens a connection: the fixed key (any non-empty key
@@ -54,7 +75,7 @@ impl Rest {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .iter()
-                .any(|minted| minted == candidate)
+                .any(|(minted, _)| minted == candidate)
     }
 
     fn next(&self) -> u64 {
@@ -66,7 +87,7 @@ impl Rest {
         *counter
     }
 
-    fn mint(&self) -> String {
+    fn mint(&self, session: &Map<String, Value>) -> String {
         let value = format!("ek_emu{:08}", self.next());
         let mut minted = self
             .minted
@@ -75,8 +96,18 @@ impl Rest {
         if minted.len() >= MINTED_KEYS {
             minted.pop_front();
         }
-        minted.push_back(value.clone());
+        minted.push_back((value.clone(), session.clone()));
         value
+    }
+
+    /// The session minted into `key`, if it is an ephemeral key minted here.
+    fn minted_session(&self, key: &str) -> Option<Map<String, Value>> {
+        self.minted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|(minted, _)| minted == key)
+            .map(|(_, session)| session.clone())
     }
 
     /// The answer to one REST request.
@@ -106,10 +137,16 @@ impl Rest {
             ["v1", "realtime", "client_secrets"] => (openai, Route::ClientSecret),
             ["openai", "v1", "realtime", "client_secrets"] => (azure, Route::ClientSecret),
             ["openai", "realtimeapi", "sessions"] => (azure, Route::PreviewSession),
-            ["v1", "realtime", "calls"] => (openai, Route::Call),
-            ["openai", "v1", "realtime", "calls"] => (azure, Route::Call),
-            ["v1", "realtime", "calls", _, action] => (openai, Route::CallAction(action)),
-            ["openai", "v1", "realtime", "calls", _, action] => (azure, Route::CallAction(action)),
+            ["v1", "realtime", "calls"] => (openai, Route::Call(Box::new(Profile::openai_ga()))),
+            ["openai", "v1", "realtime", "calls"] => {
+                (azure, Route::Call(Box::new(Profile::azure_openai_ga_v1())))
+            }
+            ["v1", "realtime", "calls", call_id, action] => {
+                (openai, Route::CallAction(call_id, action))
+            }
+            ["openai", "v1", "realtime", "calls", call_id, action] => {
+                (azure, Route::CallAction(call_id, action))
+            }
             _ => return rejection(refusal(404, "not_found", "Resource not found.")),
         };
         if request.method != "POST" {
@@ -133,9 +170,15 @@ impl Rest {
                     Err(refused) => rejection(refused),
                 }
             }
-            Route::Call => self.call(),
-            Route::CallAction(action) => match action {
-                "accept" | "hangup" | "refer" | "reject" => HttpResponse::json(200, &json!({})),
+            Route::Call(profile) => self.call(request, *profile),
+            Route::CallAction(call_id, action) => match action {
+                "hangup" => {
+                    if let Some(call) = self.calls.get(call_id) {
+                        let _ = call.try_send(super::call::CallInput::Hangup);
+                    }
+                    HttpResponse::json(200, &json!({}))
+                }
+                "accept" | "refer" | "reject" => HttpResponse::json(200, &json!({})),
                 _ => rejection(refusal(404, "not_found", "Resource not found.")),
             },
         }
@@ -165,9 +208,10 @@ impl Rest {
             "id".to_owned(),
             Value::from(format!("sess_emu{:08}", self.next())),
         );
+        let value = self.mint(&session);
         HttpResponse::json(
             200,
-            &json!({"value": self.mint(), "expires_at": now() + seconds, "session": session}),
+            &json!({"value": value, "expires_at": now() + seconds, "session": session}),
         )
     }
 
@@ -182,35 +226,138 @@ impl Rest {
             "id".to_owned(),
             Value::from(format!("sess_emu{:08}", self.next())),
         );
+        let value = self.mint(&session);
         session.insert(
             "client_secret".to_owned(),
-            json!({"value": self.mint(), "expires_at": now() + 60}),
+            json!({"value": value, "expires_at": now() + 60}),
         );
         HttpResponse::json(200, &Value::Object(session))
     }
 
     /// RTC `calls`: 201, the SDP answer as text, `Location: /v1/realtime/calls/rtc_…`
-    /// (without the `/openai` prefix, on Azure too).
-    fn call(&self) -> HttpResponse {
+    /// (without the `/openai` prefix, on Azure too). The call's session is the one
+    /// minted into the ephemeral key that posted the offer (with a standard key, the
+    /// profile's own).
+    fn call(&self, request: &HttpRequest, mut profile: Profile) -> HttpResponse {
+        let body = String::from_utf8_lossy(&request.body);
+        // The browser posts the SDP (`application/sdp`); the SDKs post
+        // `multipart/form-data` with an `sdp` part and an optional `session` part.
+        let (offer, session) = match request
+            .head
+            .header("content-type")
+            .and_then(|value| value.split_once("boundary="))
+        {
+            Some((_, boundary)) => {
+                let parts = form_parts(&body, boundary.trim_matches('"'));
+                let part = |name: &str| {
+                    parts
+                        .iter()
+                        .find(|(part, _)| *part == name)
+                        .map(|(_, value)| *value)
+                };
+                let session = part("session")
+                    .and_then(|json| serde_json::from_str::<Map<String, Value>>(json).ok());
+                (part("sdp").unwrap_or_default().to_owned(), session)
+            }
+            None => (body.into_owned(), None),
+        };
+        if !offer.trim_start().starts_with("v=0") {
+            return rejection(refusal(
+                400,
+                "invalid_offer",
+                "The request must carry an SDP offer (application/sdp, or a multipart `sdp` part).",
+            ));
+        }
+        if let Some(session) = &session {
+            merge(&mut profile.initial_session, session);
+        }
+        let key = request
+            .head
+            .header("authorization")
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .or_else(|| request.head.header("api-key"));
+        if let Some(session) = key.and_then(|key| self.minted_session(key)) {
+            merge(&mut profile.initial_session, &session);
+        }
+        let engine = Engine::new(profile, Script::new()).with_pace(self.pace);
         let call_id = format!("rtc_emu{:08}", self.next());
-        let answer = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+        let answer = match self.start_call(&call_id, engine, &offer) {
+            Ok(answer) => answer,
+            Err(refused) => return refused,
+        };
         HttpResponse {
             status: 201,
             headers: Vec::new(),
-            body: answer.as_bytes().to_vec(),
+            body: answer.into_bytes(),
         }
+        // As recorded (REC-OAI, REC-AZ): the answer is `text/plain`.
         .header("Content-Type", "text/plain; charset=utf-8")
         .header("Location", format!("/v1/realtime/calls/{call_id}"))
         .header("Access-Control-Expose-Headers", "Location,X-Request-Id")
     }
+
+    /// A call with a WebRTC peer answering `offer`.
+    #[cfg(feature = "webrtc")]
+    fn start_call(
+        &self,
+        call_id: &str,
+        engine: Engine,
+        offer: &str,
+    ) -> Result<String, HttpResponse> {
+        let (answer, peer) = super::webrtc::answer(offer).map_err(|error| {
+            rejection(refusal(
+                400,
+                "invalid_offer",
+                &format!("Invalid SDP offer: {error}."),
+            ))
+        })?;
+        let (media, commands) = tokio::sync::mpsc::channel(MEDIA_BACKLOG);
+        let call = self
+            .calls
+            .start(
+                call_id.to_owned(),
+                engine,
+                Arc::clone(&self.script),
+                Some(media),
+            )
+            .ok_or_else(too_many_calls)?;
+        tokio::spawn(peer.run(call, commands));
+        Ok(answer)
+    }
+
+    /// A call without media (the `webrtc` feature is off): sideband sockets only.
+    #[cfg(not(feature = "webrtc"))]
+    fn start_call(
+        &self,
+        call_id: &str,
+        engine: Engine,
+        _offer: &str,
+    ) -> Result<String, HttpResponse> {
+        self.calls
+            .start(call_id.to_owned(), engine, Arc::clone(&self.script), None)
+            .ok_or_else(too_many_calls)?;
+        Ok("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n".to_owned())
+    }
+}
+
+/// Media commands waiting for the peer.
+#[cfg(feature = "webrtc")]
+const MEDIA_BACKLOG: usize = 4096;
+
+fn too_many_calls() -> HttpResponse {
+    rejection(refusal(
+        429,
+        "too_many_calls",
+        &format!("The emulator holds at most {MAX_CALLS} live calls."),
+    ))
 }
 
 /// Which endpoint a request is for.
 enum Route<'a> {
     ClientSecret,
     PreviewSession,
-    Call,
-    CallAction(&'a str),
+    Call(Box<Profile>),
+    CallAction(&'a str, &'a str),
 }
 
 fn rejection(rejection: crate::Rejection) -> HttpResponse {
@@ -225,6 +372,20 @@ fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The `(name, value)` parts of a `multipart/form-data` body.
+fn form_parts<'a>(body: &'a str, boundary: &str) -> Vec<(&'a str, &'a str)> {
+    body.split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let (head, value) = part.split_once("\r\n\r\n")?;
+            let name = head
+                .split("name=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())?;
+            Some((name, value.strip_suffix("\r\n").unwrap_or(value)))
+        })
+        .collect()
 }
 
 /// Objects merge, the rest replaces.

@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
+use super::call::{CallHandle, CallInput, party_channel};
 use super::engine::{Engine, Pace};
 use super::handshake;
 use super::rest::Rest;
@@ -102,6 +103,13 @@ impl Handler for RoutingHandler {
         let Ok(profile) = handshake::route_with(conn.request(), &accepts) else {
             return;
         };
+        if let Some(call_id) = conn.request().query_param("call_id").map(str::to_owned) {
+            // The handshake refused unknown calls with 404; one may have ended since.
+            if let Some(call) = self.rest.call_named(&call_id) {
+                attach(&call, &mut conn).await;
+            }
+            return;
+        }
         let dialect = profile.dialect;
         let number = self.connections.fetch_add(1, Ordering::Relaxed);
         let engine = Engine::new(profile, Script::new()).with_pace(self.pace);
@@ -120,6 +128,37 @@ impl Handler for RoutingHandler {
             None
         };
         serve_engine(engine, &mut conn, &self.script, BARGE_IN_DELAY, log).await;
+    }
+}
+
+/// A sideband socket attached to a live call: its frames go into the call's
+/// session, the session's events come back, until either side ends.
+async fn attach(call: &CallHandle, conn: &mut ServerConn) {
+    let (party, mut frames) = party_channel();
+    if !call.send(CallInput::Attach(party)).await {
+        return;
+    }
+    loop {
+        tokio::select! {
+            frame = frames.recv() => match frame {
+                Some(frame) => {
+                    if conn.send_text(frame).await.is_err() {
+                        return;
+                    }
+                }
+                None => return,
+            },
+            frame = conn.recv() => match frame {
+                Some(frame) => {
+                    if let Some(text) = frame.as_text()
+                        && !call.send(CallInput::Frame(text.to_owned())).await
+                    {
+                        return;
+                    }
+                }
+                None => return,
+            },
+        }
     }
 }
 
@@ -165,10 +204,11 @@ impl Service {
     /// # Errors
     /// The address cannot be bound.
     pub async fn start(options: ServiceOptions) -> Result<Self, TestkitError> {
-        let rest = Arc::new(Rest::new(options.key));
+        let script = Arc::new(Mutex::new(options.script));
+        let rest = Arc::new(Rest::new(options.key, Arc::clone(&script), options.pace));
         let handler = RoutingHandler {
             rest: Arc::clone(&rest),
-            script: Arc::new(Mutex::new(options.script)),
+            script,
             pace: options.pace,
             record: options.record,
             connections: AtomicUsize::new(0),
@@ -182,7 +222,18 @@ impl Service {
                     let rest = Arc::clone(&rest);
                     move |request| {
                         let accepts = |candidate: &str| rest.accepts(candidate);
-                        handshake::route_with(request, &accepts).err()
+                        if let Err(refused) = handshake::route_with(request, &accepts) {
+                            return Some(refused);
+                        }
+                        // A sideband attach names a live call (RTC `sideband_ws`).
+                        let call_id = request.query_param("call_id")?;
+                        rest.call_named(call_id).is_none().then(|| {
+                            handshake::refusal(
+                                404,
+                                "call_not_found",
+                                &format!("No call with id '{call_id}'."),
+                            )
+                        })
                     }
                 })
                 .http(move |request| rest.answer(request))

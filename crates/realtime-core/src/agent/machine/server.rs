@@ -104,7 +104,14 @@ impl AgentMachine {
                     }
                 }
             }
-            ServerEvent::ResponseAudioDone(done) => self.playback.complete(&done.item_id),
+            ServerEvent::ResponseAudioDone(done) => {
+                // Audio that went over WebRTC media never shows as deltas here.
+                self.turn.assistant_audio_seen = true;
+                self.playback.complete(&done.item_id);
+            }
+            // WebRTC: the call began playing the model's audio to the browser; the
+            // sideband sees this, not the audio.
+            ServerEvent::OutputAudioBufferStarted(_) => self.turn.assistant_audio_seen = true,
             ServerEvent::ResponseAudioTranscriptDelta(delta)
             | ServerEvent::ResponseTextDelta(delta)
                 if !self.turn.silenced.contains(&delta.item_id) =>

@@ -185,7 +185,7 @@ impl Engine {
         format!("{prefix}_emu{:06}", self.next_id)
     }
 
-    pub(super) fn event_id(&mut self) -> Option<String> {
+    pub(crate) fn event_id(&mut self) -> Option<String> {
         Some(self.id("event"))
     }
 
@@ -298,21 +298,11 @@ impl Engine {
                 self.session_update(&session, update, client_event_id)
             }
             ClientEvent::InputAudioBufferAppend { audio, .. } => {
-                let bytes = audio.decoded_len() as u64;
-                self.appended_bytes += bytes;
-                if let Some(threshold) = self.profile.speech_rms_threshold
-                    && !voiced(&audio.decode().unwrap_or_default(), threshold)
-                {
-                    // Silence: the turn's start moves on with it.
-                    self.turn_start_bytes += bytes;
-                }
-                if self.settings.server_vad
-                    && self.appended_bytes - self.turn_start_bytes >= self.turn_bytes
-                {
-                    self.user_audio_turn(true)
-                } else {
-                    Vec::new()
-                }
+                let voiced = self
+                    .profile
+                    .speech_rms_threshold
+                    .is_none_or(|threshold| voiced(&audio.decode().unwrap_or_default(), threshold));
+                self.appended(audio.decoded_len() as u64, voiced)
             }
             ClientEvent::InputAudioBufferCommit { .. } => self.user_audio_turn(false),
             ClientEvent::InputAudioBufferClear { .. } => {
@@ -420,6 +410,33 @@ impl Engine {
                 &format!("Invalid value: '{}'.", other.event_type()),
                 Some("type"),
             )],
+        }
+    }
+}
+
+impl Engine {
+    /// Input audio heard on a media path rather than in frames (a WebRTC call):
+    /// `ms` of it, speech or not as the caller judged it. The server-VAD turn it
+    /// completes is released by [`poll`](Self::poll), as for a frame.
+    pub fn hear(&mut self, ms: u64, speech: bool, now: std::time::Duration) {
+        let bytes = self.settings.input_format.bytes_for_ms(ms);
+        let mut events = self.appended(bytes, speech);
+        events.iter_mut().for_each(|event| self.dress(event));
+        self.schedule(events.into_iter().map(Output::Event).collect(), now);
+    }
+
+    /// Counts `bytes` of input audio; silence moves the turn's start on with it.
+    fn appended(&mut self, bytes: u64, voiced: bool) -> Vec<ServerEvent> {
+        self.appended_bytes += bytes;
+        if !voiced {
+            self.turn_start_bytes += bytes;
+        }
+        if self.settings.server_vad
+            && self.appended_bytes - self.turn_start_bytes >= self.turn_bytes
+        {
+            self.user_audio_turn(true)
+        } else {
+            Vec::new()
         }
     }
 }
