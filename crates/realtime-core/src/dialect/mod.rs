@@ -74,6 +74,29 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         let _ = code;
         None
     }
+
+    /// The client events that make another agent's settings active in a started
+    /// session (a handoff, or a new definition of the active agent). `update` holds
+    /// what the switch changes: the agent's instructions, tools and tool choice, and
+    /// a voice where it differs from the session's; `base` holds the settings every
+    /// agent shares (the runner's session config).
+    ///
+    /// The default is one `session.update` of `update`, checked by encoding it. A
+    /// provider that fixes settings when the session starts maps the switch onto
+    /// what it lets change, and refuses what cannot map.
+    ///
+    /// # Errors
+    /// [`EncodeError`] naming the setting that cannot change and why.
+    fn switch_agent(
+        &self,
+        base: &SessionConfig,
+        update: SessionConfig,
+    ) -> Result<Vec<ClientEvent>, EncodeError> {
+        let _ = base;
+        let event = ClientEvent::session_update(update);
+        self.encode(&event)?;
+        Ok(vec![event])
+    }
 }
 
 /// A dialect change decided from the wire; see [`Dialect::detect_switch`].
@@ -290,9 +313,10 @@ pub struct Capabilities {
     /// Whether `response.create` may set `parallel_tool_calls` (GA); Voice Live
     /// 2026-07-15 has it on the session only.
     pub response_parallel_tool_calls: bool,
-    /// Whether instructions are fixed when the session starts (GPT-Live): an agent
-    /// switch, which changes them, cannot be expressed, and agents with handoffs
-    /// are refused when the session starts.
+    /// Whether instructions and voice are fixed when the session starts (GPT-Live):
+    /// an agent switch is what [`Dialect::switch_agent`] maps it onto (there, added
+    /// instructions and a new delegation), and an agent whose switch cannot map (a
+    /// different voice) is refused when the session starts.
     pub instructions_fixed_after_start: bool,
 }
 

@@ -534,7 +534,14 @@ impl AgentMachine {
         names.sort();
         for name in names {
             let agent = &agents[name];
-            validate_agent(agent, &agents, &base, dialect.as_ref(), &state)?;
+            validate_agent(
+                agent,
+                &agents,
+                &base,
+                current_voice.as_ref(),
+                dialect.as_ref(),
+                &state,
+            )?;
         }
         let format = base.output_audio_format.unwrap_or(AudioFormat::PCM16_24K);
         let server_auto_cancels = server_auto_cancels(&base.turn_detection);
@@ -813,11 +820,13 @@ pub(crate) fn full_config(
     config
 }
 
-/// Checks one agent against the dialect and the registry.
+/// Checks one agent against the dialect and the registry: its whole session, and
+/// the switch to it mid-session from a session speaking with `session_voice`.
 fn validate_agent(
     agent: &Agent,
     agents: &HashMap<String, Agent>,
     base: &SessionConfig,
+    session_voice: Option<&Voice>,
     dialect: &dyn Dialect,
     state: &SharedState,
 ) -> Result<(), AgentError> {
@@ -832,13 +841,6 @@ fn validate_agent(
         .find(|handoff| !agents.contains_key(&handoff.target))
     {
         return Err(AgentError::UnknownAgent(missing.target.clone()));
-    }
-    if dialect.capabilities().instructions_fixed_after_start && !agent.handoffs().is_empty() {
-        return Err(invalid(format!(
-            "{} fixes instructions when the session starts, so a handoff cannot change \
-             the agent: use one agent per session",
-            dialect.name()
-        )));
     }
     let mut seen = std::collections::HashSet::new();
     let names = agent
@@ -906,7 +908,37 @@ fn validate_agent(
     dialect
         .encode(&ClientEvent::session_update(config))
         .map_err(|error| invalid(format!("its session.update is refused: {error}")))?;
+    // A handoff (or `HandoffTo`, `UpdateAgent`) switches to it mid-session, with its
+    // voice where it differs from the session's.
+    let new_voice = agent
+        .voice_setting()
+        .filter(|voice| Some(*voice) != session_voice);
+    switch_events(dialect, base, agent, &History::new(), None, new_voice).map_err(|error| {
+        invalid(format!(
+            "switching to it mid-session (a handoff) cannot map: {error}"
+        ))
+    })?;
     Ok(())
+}
+
+/// The client events that make `agent` active mid-session, with `voice` when the
+/// voice changes: the dialect's mapping of the agent's settings
+/// ([`Dialect::switch_agent`]), each checked by encoding it.
+pub(crate) fn switch_events(
+    dialect: &dyn Dialect,
+    base: &SessionConfig,
+    agent: &Agent,
+    history: &History,
+    handoff_input: Option<&serde_json::Value>,
+    voice: Option<&Voice>,
+) -> Result<Vec<ClientEvent>, crate::error::EncodeError> {
+    let mut update = agent.session_update_with(history, handoff_input);
+    update.voice = voice.cloned();
+    let events = dialect.switch_agent(base, update)?;
+    for event in &events {
+        dialect.encode(event)?;
+    }
+    Ok(events)
 }
 
 /// Function names as OpenAI and Azure accept them: `^[a-zA-Z0-9_-]{1,64}$`.
