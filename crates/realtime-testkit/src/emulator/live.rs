@@ -75,6 +75,17 @@ impl LiveEngine {
         }
     }
 
+    /// Replaces the turns still to play (connections that share one script swap it
+    /// in before each frame).
+    pub fn set_script(&mut self, script: Script) {
+        self.script = script;
+    }
+
+    /// Takes the turns not yet played, leaving none.
+    pub fn take_script(&mut self) -> Script {
+        self.script.take()
+    }
+
     /// Whether `session.closed` was sent (nothing follows it).
     pub fn is_closed(&self) -> bool {
         self.closed
