@@ -213,7 +213,12 @@ async fn bridge(socket: WebSocket, state: &AppState) -> Result<(), ExampleError>
     let connection = if state.offline {
         // The emulator hears speech only: a microphone that sends silence makes no
         // turn, so the browser test fails unless real audio arrived.
-        let mut profile = state.provider.emulator_profile();
+        let Some(mut profile) = state.provider.emulator_profile() else {
+            return Err(ExampleError::new(format!(
+                "the browser bridge has no offline {} emulator (GPT-Live runs offline in the quickstart)",
+                state.provider.name()
+            )));
+        };
         profile.speech_rms_threshold = Some(SPEECH_RMS);
         Connection::offline_with(state.provider, profile, desk::offline_script(), state.why).await?
     } else {

@@ -23,7 +23,7 @@ use realtime::openai::{OpenAiConfig, OpenAiDialect};
 use realtime::protocol::{SessionConfig, Transcription};
 use realtime::transport::{ConnectRequest, StaticConnector, redact_url};
 use realtime::voicelive::{ApiVersion as VoiceLiveApiVersion, VoiceLiveConfig, VoiceLiveDialect};
-use realtime_testkit::emulator::{Emulator, Profile, Script};
+use realtime_testkit::emulator::{Emulator, LiveEmulator, Profile, Script};
 
 use crate::ExampleError;
 use crate::cli::ConnectionArgs;
@@ -42,11 +42,28 @@ pub enum Provider {
     /// Azure AI Voice Live. Offline: the `2026-07-15` dialect (the default version).
     #[value(name = "voicelive")]
     VoiceLive,
+    // GPT-Live (not the Realtime API): handled by `provider_live`; chosen by
+    // `--provider` only, never from the environment alone.
+    /// OpenAI GPT-Live (`/v1/live/sessions`). Offline: the GPT-Live emulator.
+    #[value(name = "openai-live")]
+    OpenAiLive,
+    /// Azure Foundry GPT-Live (`/openai/v1/live`). Offline: the GPT-Live emulator.
+    #[value(name = "azure-openai-live")]
+    AzureOpenAiLive,
 }
 
 impl Provider {
     /// Every provider, in the order credentials are looked for.
     pub const ALL: &'static [Self] = &[Self::OpenAi, Self::AzureOpenAi, Self::VoiceLive];
+
+    /// The GPT-Live providers (`--provider` only: their variables are the Realtime
+    /// ones, which pick the Realtime API).
+    pub const GPT_LIVE: &'static [Self] = &[Self::OpenAiLive, Self::AzureOpenAiLive];
+
+    /// Whether this is GPT-Live (see [`provider_live`](crate::provider_live)).
+    pub fn is_gpt_live(self) -> bool {
+        Self::GPT_LIVE.contains(&self)
+    }
 
     /// The name used with `--provider`.
     pub fn name(self) -> &'static str {
@@ -54,6 +71,8 @@ impl Provider {
             Self::OpenAi => "openai",
             Self::AzureOpenAi => "azure-openai",
             Self::VoiceLive => "voicelive",
+            Self::OpenAiLive => "openai-live",
+            Self::AzureOpenAiLive => "azure-openai-live",
         }
     }
 
@@ -61,7 +80,11 @@ impl Provider {
     /// variable with alternatives is written `A (or B)`.
     pub fn credential_vars(self) -> &'static [&'static str] {
         match self {
-            Self::OpenAi => &[realtime::openai::API_KEY_VAR],
+            Self::OpenAi | Self::OpenAiLive => &[realtime::openai::API_KEY_VAR],
+            Self::AzureOpenAiLive => &[
+                realtime::azure_openai::ENV_ENDPOINT,
+                realtime::azure_openai::ENV_API_KEY,
+            ],
             Self::AzureOpenAi => &[
                 realtime::azure_openai::ENV_ENDPOINT,
                 realtime::azure_openai::ENV_API_KEY,
@@ -158,24 +181,27 @@ impl Provider {
                 let endpoint = Endpoint::of(&dialect, version, redact_url(&config.url()));
                 Ok((RealtimeClient::new(dialect, config), endpoint))
             }
+            Self::OpenAiLive | Self::AzureOpenAiLive => crate::provider_live::live_client(self),
         }
     }
 
-    /// How the emulator plays this provider.
-    pub fn emulator_profile(self) -> Profile {
+    /// How the Realtime emulator plays this provider; `None` for GPT-Live, which
+    /// has an emulator of its own ([`Connection::offline`] starts it).
+    pub fn emulator_profile(self) -> Option<Profile> {
         match self {
-            Self::OpenAi => Profile::openai_ga(),
-            Self::AzureOpenAi => Profile::azure_openai_preview(),
-            Self::VoiceLive => Profile::voicelive_dated(),
+            Self::OpenAi => Some(Profile::openai_ga()),
+            Self::AzureOpenAi => Some(Profile::azure_openai_preview()),
+            Self::VoiceLive => Some(Profile::voicelive_dated()),
+            Self::OpenAiLive | Self::AzureOpenAiLive => None,
         }
     }
 
-    /// A client speaking this provider's real dialect to an emulator at `url`, and
-    /// where it connects.
+    /// A client speaking this provider's real dialect to a Realtime emulator at
+    /// `url`, and where it connects (GPT-Live: see [`Connection::offline`]).
     pub fn offline_client(self, url: String) -> (RealtimeClient, Endpoint) {
         let connector = StaticConnector::new("emulator", ConnectRequest::new(url.clone()));
         match self {
-            Self::OpenAi => {
+            Self::OpenAi | Self::OpenAiLive | Self::AzureOpenAiLive => {
                 let dialect = OpenAiDialect::new();
                 let endpoint = Endpoint::of(&dialect, None, url);
                 (RealtimeClient::new(dialect, connector), endpoint)
@@ -211,6 +237,8 @@ impl Provider {
                 .filter(|name| !name.trim().is_empty())
                 .map(Transcription::model),
             Self::VoiceLive => Some(Transcription::model("azure-speech")),
+            // GPT-Live always transcribes; it has no transcription setting.
+            Self::OpenAiLive | Self::AzureOpenAiLive => None,
         }
     }
 }
@@ -230,7 +258,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    fn of(dialect: &dyn Dialect, api_version: Option<String>, url: String) -> Self {
+    pub(crate) fn of(dialect: &dyn Dialect, api_version: Option<String>, url: String) -> Self {
         Self {
             provider: dialect.provider(),
             dialect: dialect.name(),
@@ -262,6 +290,8 @@ pub struct Connection {
     pub provider: Provider,
     /// The emulator, when offline.
     pub emulator: Option<Emulator>,
+    /// The GPT-Live emulator, when offline on GPT-Live.
+    pub live_emulator: Option<LiveEmulator>,
     /// Where the client connects.
     pub endpoint: Endpoint,
     /// One line saying where the example is connected: print it first.
@@ -271,12 +301,15 @@ pub struct Connection {
 impl Connection {
     /// Whether this runs against the embedded emulator.
     pub fn is_offline(&self) -> bool {
-        self.emulator.is_some()
+        self.emulator.is_some() || self.live_emulator.is_some()
     }
 
     /// The session settings every agent shares: input transcription where the
     /// provider can do it.
     pub fn base_session(&self) -> SessionConfig {
+        if self.provider.is_gpt_live() {
+            return crate::provider_live::base_session();
+        }
         let config = SessionConfig::new();
         match self.provider.transcription(self.is_offline()) {
             Some(transcription) => config.transcription(transcription),
@@ -293,7 +326,10 @@ impl Connection {
         script: Script,
         why: &str,
     ) -> Result<Self, ExampleError> {
-        Self::offline_with(provider, provider.emulator_profile(), script, why).await
+        match provider.emulator_profile() {
+            Some(profile) => Self::offline_with(provider, profile, script, why).await,
+            None => crate::provider_live::offline(provider, script, why).await,
+        }
     }
 
     /// As [`offline`](Self::offline), with the emulator `profile` given (e.g. one that
@@ -320,6 +356,7 @@ impl Connection {
             client,
             provider,
             emulator: Some(emulator),
+            live_emulator: None,
             endpoint,
             banner,
         })
@@ -341,6 +378,7 @@ impl Connection {
             client,
             provider,
             emulator: None,
+            live_emulator: None,
             endpoint,
             banner,
         })

@@ -83,6 +83,12 @@ impl LiveEmulator {
         self.server.ws_url("/v1/live/sessions")
     }
 
+    /// The listening address (Azure's paths are served too: the path is recorded,
+    /// not interpreted).
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.server.addr()
+    }
+
     /// What every connection sent, in order.
     pub fn connections(&self) -> Vec<Recorded> {
         self.server.connections()
