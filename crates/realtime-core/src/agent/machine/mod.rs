@@ -67,8 +67,10 @@
 //!    exception is a response that answers a turn an input guardrail stopped: its
 //!    calls are deleted with it and never run. Progress a tool reports after its
 //!    output was given is dropped.
-//! 4. **Handoffs are atomic.** The new agent's `session.update` is encoded first; if
-//!    the dialect refuses it, the model gets an error output, no `Handoff` event is
+//! 4. **Handoffs are atomic.** The events that switch to the new agent
+//!    ([`Dialect::switch_agent`](crate::dialect::Dialect::switch_agent): one
+//!    `session.update` on most providers) are encoded first; if the dialect refuses
+//!    them, the model gets an error output, no `Handoff` event is
 //!    emitted and the agent stays. A handoff's typed input is checked before that, the
 //!    same way. Every agent is validated against the dialect when the machine is made,
 //!    and so is every agent given later ([`Command::UpdateAgent`]). A handoff the app
