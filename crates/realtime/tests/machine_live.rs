@@ -193,7 +193,7 @@ fn the_gate_releases_on_the_recorded_completion_not_on_its_timeout() {
             if id == "resp_08dbb8c53a98c603006aa9e95d5b1887d1b8fe12dabe44db44"
     )));
     let usage = at_completion.iter().find_map(|action| match action {
-        Action::Emit(AgentEvent::Metrics(metrics)) => Some(metrics.usage.clone()),
+        Action::Emit(AgentEvent::Metrics(metrics)) => Some(metrics.usage),
         _ => None,
     });
     assert_eq!(usage.map(|usage| usage.input_tokens), Some(805));
