@@ -68,7 +68,7 @@
 //!    calls are deleted with it and never run. Progress a tool reports after its
 //!    output was given is dropped.
 //! 4. **Handoffs are atomic.** The events that switch to the new agent
-//!    ([`Dialect::switch_agent`](crate::dialect::Dialect::switch_agent): one
+//!    ([`Dialect::switch_agent`]: one
 //!    `session.update` on most providers) are encoded first; if the dialect refuses
 //!    them, the model gets an error output, no `Handoff` event is
 //!    emitted and the agent stays. A handoff's typed input is checked before that, the
