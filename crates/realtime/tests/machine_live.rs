@@ -321,6 +321,8 @@ async fn a_tool_round_and_a_handoff_run_over_the_emulator() {
             "session.update",
             "session.instructions.append",
             "response.create",
+            // Closing the session ends it as requested.
+            "session.close",
         ]
     );
     let update = frames

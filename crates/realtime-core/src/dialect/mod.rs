@@ -75,6 +75,14 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         None
     }
 
+    /// The client events that end a session gracefully before its connection closes
+    /// (GPT-Live: `session.close`, so the service ends the session as requested
+    /// rather than as a lost connection). The default is none: closing the
+    /// connection ends the session.
+    fn closing_events(&self) -> Vec<ClientEvent> {
+        Vec::new()
+    }
+
     /// The client events that make another agent's settings active in a started
     /// session (a handoff, or a new definition of the active agent). `update` holds
     /// what the switch changes: the agent's instructions, tools and tool choice, and

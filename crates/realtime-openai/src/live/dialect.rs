@@ -560,6 +560,11 @@ impl Dialect for LiveDialect {
         Ok(Value::Object(self.encode_object(event)?).to_string())
     }
 
+    /// `session.close`: the service ends the session with reason `close_requested`.
+    fn closing_events(&self) -> Vec<ClientEvent> {
+        vec![LiveClientEvent::close()]
+    }
+
     /// A switch of agent mid-session, mapped onto what GPT-Live lets change after
     /// `session.start`: a `session.update` of the runner's delegation (from its
     /// [`LiveSession`]) with the new agent's tools (complete replacement, as the
