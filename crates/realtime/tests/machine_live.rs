@@ -399,3 +399,123 @@ fn the_switch_is_the_dialects_mapping() {
     assert_eq!(frames.len(), 2);
     assert!(matches!(&events[1], ClientEvent::Other { .. }));
 }
+
+/// History seeding: the machine's history opens the session as `session.start`
+/// `input`, exactly as recorded in `fixtures/openai-live/examples.jsonl`, row
+/// pydantic/pydantic-ai@bb02d582d88a
+/// `tests/realtime/cassettes/test_openai_live_ws/test_history_seeding.yaml#interactions[0]`.
+#[test]
+fn the_history_seeds_the_session_start_as_recorded() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/openai-live/examples.jsonl");
+    let recorded: Value = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .find(|row| {
+            row["source"]
+                .as_str()
+                .unwrap()
+                .ends_with("test_history_seeding.yaml#interactions[0]")
+        })
+        .unwrap()["payload"]
+        .clone();
+    let session = &recorded["session"];
+    let dialect = LiveDialect::openai();
+    let agent = Agent::new("voice").instructions(session["instructions"].as_str().unwrap());
+    let delegation = Delegation::Responses {
+        model: "gpt-5.6-sol".into(),
+        instructions: Some("Answer in a few words.".into()),
+        extra: serde_json::Map::new(),
+    };
+    let mut base = SessionConfig::new()
+        .model("gpt-live-1")
+        .extension(LiveSession::new().delegation(delegation));
+    base.input_audio_format = Some(realtime::protocol::AudioFormat::PCM16_24K);
+    base.output_audio_format = Some(realtime::protocol::AudioFormat::PCM16_24K);
+    let mut history = realtime::agent::History::new();
+    history.upsert_message(
+        "u1",
+        realtime::protocol::Role::User,
+        "My favorite color is orange.",
+        None,
+    );
+    history.upsert_message(
+        "a1",
+        realtime::protocol::Role::Assistant,
+        "Good to know!",
+        Some("voice"),
+    );
+    let config = MachineConfig::new(Arc::new(dialect.clone()), agent)
+        .base(base)
+        .history(history);
+    let mut machine = AgentMachine::new(config).unwrap();
+    machine.handle(
+        Instant::now(),
+        Input::Connected {
+            unix_time: 1_789_520_000,
+        },
+    );
+    let actions = drain(&mut machine);
+    assert!(errors(&actions).is_empty(), "{actions:?}");
+    let sent: Vec<Value> = actions
+        .iter()
+        .filter_map(|action| match action {
+            Action::Send(event) => {
+                Some(serde_json::from_str(&dialect.encode(event).unwrap()).unwrap())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, [recorded]);
+}
+
+#[test]
+fn history_gpt_live_cannot_seed_is_refused_typed() {
+    let dialect = LiveDialect::openai();
+    let agent = Agent::new("weather").tool(lookup_forecast());
+    let mut history = realtime::agent::History::new();
+    history.upsert_message("u1", realtime::protocol::Role::User, "Weather?", None);
+    history.push(realtime::agent::HistoryEntry::ToolCall {
+        call_id: "call_1".into(),
+        name: "lookup_forecast".into(),
+        arguments: "{}".into(),
+    });
+    history.push(realtime::agent::HistoryEntry::ToolOutput {
+        call_id: "call_1".into(),
+        output: "14 C".into(),
+    });
+    let config = MachineConfig::new(Arc::new(dialect.clone()), agent)
+        .base(live_base())
+        .history(history);
+    let mut machine = AgentMachine::new(config).unwrap();
+    machine.handle(
+        Instant::now(),
+        Input::Connected {
+            unix_time: 1_789_520_000,
+        },
+    );
+    let actions = drain(&mut machine);
+    assert_eq!(sent_types(&actions), ["session.update"]);
+    let Some(Action::Send(start)) = actions.iter().find(|a| matches!(a, Action::Send(_))) else {
+        unreachable!()
+    };
+    let start: Value = serde_json::from_str(&dialect.encode(start).unwrap()).unwrap();
+    assert_eq!(start["type"], "session.start");
+    assert_eq!(
+        start["session"]["input"][0]["content"][0]["text"],
+        "Weather?"
+    );
+    let refused = errors(&actions);
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused
+            .iter()
+            .all(|error| matches!(error, AgentError::Refused { .. }))
+    );
+    assert!(
+        refused[0].to_string().contains("function_call"),
+        "{}",
+        refused[0]
+    );
+}

@@ -75,6 +75,21 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         None
     }
 
+    /// The client events that open a connection of a session: its settings
+    /// (`config`, naming the model where the provider needs it) and the
+    /// conversation so far (`history`, oldest first), with the items the provider
+    /// cannot take, each with why (the agent machine reports them as refusals).
+    ///
+    /// The default is a `session.update` of `config`, then one
+    /// `conversation.item.create` per item. A provider that takes history only when
+    /// the session starts puts it there.
+    fn open_session(&self, config: SessionConfig, history: Vec<Item>) -> OpenSession {
+        let events = std::iter::once(ClientEvent::session_update(config))
+            .chain(history.into_iter().map(ClientEvent::create_item))
+            .collect();
+        OpenSession::new(events, Vec::new())
+    }
+
     /// The client events that end a session gracefully before its connection closes
     /// (GPT-Live: `session.close`, so the service ends the session as requested
     /// rather than as a lost connection). The default is none: closing the
@@ -104,6 +119,23 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         let event = ClientEvent::session_update(update);
         self.encode(&event)?;
         Ok(vec![event])
+    }
+}
+
+/// How a connection of a session opens ([`Dialect::open_session`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct OpenSession {
+    /// The client events to send, in order.
+    pub events: Vec<ClientEvent>,
+    /// History items the provider cannot take, with why.
+    pub refused: Vec<(Item, EncodeError)>,
+}
+
+impl OpenSession {
+    /// The events to send and the items refused.
+    pub fn new(events: Vec<ClientEvent>, refused: Vec<(Item, EncodeError)>) -> Self {
+        Self { events, refused }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use realtime_core::dialect::{Capabilities, Dialect, SessionField};
+use realtime_core::dialect::{Capabilities, Dialect, OpenSession, SessionField};
 use realtime_core::error::{DecodeError, DecodeErrorKind, EncodeError};
 use realtime_core::protocol::{
     AudioFormat, ClientEvent, Item, ServerEvent, SessionConfig, ToolChoice, Voice,
@@ -14,7 +14,7 @@ use realtime_core::wire::WireShape;
 use serde_json::{Map, Value, json};
 
 use super::events::LiveClientEvent;
-use super::session::{Delegation, LiveSession};
+use super::session::{Delegation, LiveSession, initial_items};
 
 /// The OpenAI GPT-Live dialect's name in fixtures and errors.
 pub const LIVE_DIALECT_NAME: &str = "openai-live";
@@ -558,6 +558,31 @@ impl Dialect for LiveDialect {
 
     fn encode(&self, event: &ClientEvent) -> Result<String, EncodeError> {
         Ok(Value::Object(self.encode_object(event)?).to_string())
+    }
+
+    /// Every GPT-Live connection starts a session: the history's text messages seed
+    /// it (`session.start` `input`, after any the runner's [`LiveSession`] seeds);
+    /// tool calls and their outputs, and audio or image parts, cannot be initial
+    /// items and are refused with the reason.
+    fn open_session(&self, mut config: SessionConfig, history: Vec<Item>) -> OpenSession {
+        let mut refused = Vec::new();
+        let mut input = Vec::new();
+        for item in history {
+            match initial_items(std::slice::from_ref(&item)) {
+                Ok(mut items) => input.append(&mut items),
+                Err(error) => refused.push((item, error)),
+            }
+        }
+        if !input.is_empty() {
+            let mut live = config
+                .extensions
+                .get::<LiveSession>()
+                .cloned()
+                .unwrap_or_default();
+            live.input.extend(input);
+            config.extensions.insert(live);
+        }
+        OpenSession::new(vec![ClientEvent::session_update(config)], refused)
     }
 
     /// `session.close`: the service ends the session with reason `close_requested`.
