@@ -18,7 +18,7 @@ use std::time::Duration;
 use crate::ExampleError;
 use crate::audio::{self, WavOut};
 use crate::provider::Connection;
-use crate::transcript::{Stats, Transcript, assistant_finished};
+use crate::transcript::{Stats, Transcript, assistant_finished, assistant_spoke};
 use realtime::agent::{
     Agent, AgentEvent, AgentRunner, AgentSession, AgentTool, ToolContext, ToolError,
 };
@@ -263,6 +263,8 @@ pub async fn run(
 ) -> Result<DeskReport, ExampleError> {
     let started = Instant::now();
     let offline = connection.is_offline();
+    // GPT-Live fixes the voice at start and has no end-of-turn event (see below).
+    let gpt_live = connection.provider.is_gpt_live();
     let mut lines = Vec::new();
     let mut say = |line: String, lines: &mut Vec<String>| {
         out(&line);
@@ -294,7 +296,8 @@ pub async fn run(
     let mut wav_out = options.output.as_deref().map(WavOut::create).transpose()?;
 
     let turns: Vec<CallerTurn> = match (&input, offline) {
-        (None, true) => (0..CALLER.len())
+        // GPT-Live has no barge-in: the caller says the barge-in line as a turn of its own.
+        (None, true) => (0..CALLER.len() + usize::from(gpt_live))
             .map(|n| CallerTurn::Audio(audio::synthetic_speech(1000, n as u32)))
             .collect(),
         (Some(wav), true) => {
@@ -303,12 +306,18 @@ pub async fn run(
             let mut padded = wav.pcm.clone();
             padded.resize(padded.len().div_ceil(second).max(1) * second, 0);
             let seconds = padded.len() / second;
-            (0..CALLER.len())
+            (0..CALLER.len() + usize::from(gpt_live))
                 .map(|n| {
                     let at = (n % seconds) * second;
                     CallerTurn::Audio(padded[at..at + second].to_vec())
                 })
                 .collect()
+        }
+        (None, false) if gpt_live => {
+            return Err(ExampleError::new(
+                "GPT-Live takes the caller's voice only (no text messages after the start): \
+                 pass --input caller.wav",
+            ));
         }
         (None, false) => CALLER.iter().map(|text| CallerTurn::Text(text)).collect(),
         (Some(wav), false) => {
@@ -318,8 +327,20 @@ pub async fn run(
         }
     };
 
-    let (auth, others) = agents();
-    let mut transcript = Transcript::new(auth.name());
+    let (auth, mut others) = agents();
+    if gpt_live && let Some(voice) = auth.voice_setting().cloned() {
+        // Every agent speaks with the session's voice: a handoff to another voice
+        // cannot map on GPT-Live and is refused at start.
+        others = others
+            .into_iter()
+            .map(|agent| agent.voice(voice.clone()))
+            .collect();
+    }
+    let mut transcript = if gpt_live {
+        Transcript::from_deltas(auth.name())
+    } else {
+        Transcript::new(auth.name())
+    };
     let base = connection.base_session();
     let mut runner = AgentRunner::new(connection.client.clone(), auth)
         .raw_events(true)
@@ -395,7 +416,20 @@ pub async fn run(
         for line in transcript.on_event(&event) {
             say(line, &mut lines);
         }
-        if assistant_finished(&event) && streaming.is_none() {
+        // GPT-Live sends no end of turn: the caller speaks again once the assistant
+        // spoke (the emulator sends each answer whole), and the turn's lines come
+        // from the transcript deltas.
+        let turn_over = if gpt_live {
+            assistant_spoke(&event)
+        } else {
+            assistant_finished(&event)
+        };
+        if gpt_live && turn_over {
+            for line in transcript.turn_from_deltas() {
+                say(line, &mut lines);
+            }
+        }
+        if turn_over && streaming.is_none() {
             match turns.next() {
                 Some(turn) => {
                     start_turn(&session, turn, &mut transcript, &mut streaming, &mut |l| {

@@ -22,6 +22,7 @@ pub mod conversation;
 pub mod guard;
 pub mod out;
 pub mod provider;
+pub mod provider_live;
 pub mod transcript;
 
 /// The voice desk of the `quickstart` example (its source sits next to the example,

@@ -26,7 +26,7 @@ use realtime::openai::{OpenAiConfig, OpenAiDialect};
 use realtime::protocol::{SessionConfig, Transcription};
 use realtime::transport::{ConnectRequest, StaticConnector, redact_url};
 use realtime::voicelive::{ApiVersion as VoiceLiveApiVersion, VoiceLiveConfig, VoiceLiveDialect};
-use realtime_testkit::emulator::{Emulator, Profile, Script};
+use realtime_testkit::emulator::{Emulator, LiveEmulator, Profile, Script};
 
 use crate::ExampleError;
 use crate::cli::ConnectionArgs;
@@ -45,11 +45,28 @@ pub enum Provider {
     /// Azure AI Voice Live. Offline: the `2026-07-15` dialect (the default version).
     #[value(name = "voicelive")]
     VoiceLive,
+    // GPT-Live (not the Realtime API): handled by `provider_live`; chosen by
+    // `--provider` only, never from the environment alone.
+    /// OpenAI GPT-Live (`/v1/live/sessions`). Offline: the GPT-Live emulator.
+    #[value(name = "openai-live")]
+    OpenAiLive,
+    /// Azure Foundry GPT-Live (`/openai/v1/live`). Offline: the GPT-Live emulator.
+    #[value(name = "azure-openai-live")]
+    AzureOpenAiLive,
 }
 
 impl Provider {
     /// Every provider, in the order credentials are looked for.
     pub const ALL: &'static [Self] = &[Self::OpenAi, Self::AzureOpenAi, Self::VoiceLive];
+
+    /// The GPT-Live providers (`--provider` only: their variables are the Realtime
+    /// ones, which pick the Realtime API).
+    pub const GPT_LIVE: &'static [Self] = &[Self::OpenAiLive, Self::AzureOpenAiLive];
+
+    /// Whether this is GPT-Live (see [`provider_live`](crate::provider_live)).
+    pub fn is_gpt_live(self) -> bool {
+        Self::GPT_LIVE.contains(&self)
+    }
 
     /// The name used with `--provider`.
     pub fn name(self) -> &'static str {
@@ -57,6 +74,8 @@ impl Provider {
             Self::OpenAi => "openai",
             Self::AzureOpenAi => "azure-openai",
             Self::VoiceLive => "voicelive",
+            Self::OpenAiLive => "openai-live",
+            Self::AzureOpenAiLive => "azure-openai-live",
         }
     }
 
@@ -64,7 +83,11 @@ impl Provider {
     /// variable with alternatives is written `A (or B)`.
     pub fn credential_vars(self) -> &'static [&'static str] {
         match self {
-            Self::OpenAi => &[realtime::openai::API_KEY_VAR],
+            Self::OpenAi | Self::OpenAiLive => &[realtime::openai::API_KEY_VAR],
+            Self::AzureOpenAiLive => &[
+                realtime::azure_openai::ENV_ENDPOINT,
+                realtime::azure_openai::ENV_API_KEY,
+            ],
             Self::AzureOpenAi => &[
                 realtime::azure_openai::ENV_ENDPOINT,
                 realtime::azure_openai::ENV_API_KEY,
@@ -161,6 +184,7 @@ impl Provider {
                 let endpoint = Endpoint::of(&dialect, version, redact_url(&config.url()));
                 Ok((RealtimeClient::new(dialect, config), endpoint))
             }
+            Self::OpenAiLive | Self::AzureOpenAiLive => crate::provider_live::live_client(self),
         }
     }
 
@@ -171,6 +195,13 @@ impl Provider {
     /// # Errors
     /// The offline dialect is not registered, or names no emulator profile.
     pub fn emulator_profile(self) -> Result<Profile, ExampleError> {
+        if self.is_gpt_live() {
+            return Err(ExampleError::new(format!(
+                "{} has no Realtime emulator profile: GPT-Live has an emulator of its own \
+                 (`Connection::offline` starts it)",
+                self.name()
+            )));
+        }
         let (dialect, _) = self.offline_dialect();
         realtime::registry::find_dialect(dialect.name())
             .and_then(|entry| entry.emulator_profile)
@@ -187,7 +218,10 @@ impl Provider {
     /// The dialect this provider speaks offline, and its `api-version`.
     fn offline_dialect(self) -> (Arc<dyn Dialect>, Option<String>) {
         match self {
-            Self::OpenAi => (Arc::new(OpenAiDialect::new()), None),
+            // GPT-Live's own emulator is started by `Connection::offline`.
+            Self::OpenAi | Self::OpenAiLive | Self::AzureOpenAiLive => {
+                (Arc::new(OpenAiDialect::new()), None)
+            }
             Self::AzureOpenAi => {
                 let dialect = AzureOpenAiDialect::preview(AzureApiVersion::V2025_04_01Preview);
                 let version = dialect.api_version().map(|v| v.as_str().to_owned());
@@ -203,8 +237,8 @@ impl Provider {
         }
     }
 
-    /// A client speaking this provider's real dialect to an emulator at `url`, and
-    /// where it connects.
+    /// A client speaking this provider's real dialect to a Realtime emulator at
+    /// `url`, and where it connects (GPT-Live: see [`Connection::offline`]).
     pub fn offline_client(self, url: String) -> (RealtimeClient, Endpoint) {
         let connector = StaticConnector::new("emulator", ConnectRequest::new(url.clone()));
         let (dialect, version) = self.offline_dialect();
@@ -231,6 +265,8 @@ impl Provider {
                 .filter(|name| !name.trim().is_empty())
                 .map(Transcription::model),
             Self::VoiceLive => Some(Transcription::model("azure-speech")),
+            // GPT-Live always transcribes; it has no transcription setting.
+            Self::OpenAiLive | Self::AzureOpenAiLive => None,
         }
     }
 }
@@ -250,7 +286,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    fn of(dialect: &dyn Dialect, api_version: Option<String>, url: String) -> Self {
+    pub(crate) fn of(dialect: &dyn Dialect, api_version: Option<String>, url: String) -> Self {
         Self {
             provider: dialect.provider(),
             dialect: dialect.name(),
@@ -282,6 +318,8 @@ pub struct Connection {
     pub provider: Provider,
     /// The emulator, when offline.
     pub emulator: Option<Emulator>,
+    /// The GPT-Live emulator, when offline on GPT-Live.
+    pub live_emulator: Option<LiveEmulator>,
     /// Where the client connects.
     pub endpoint: Endpoint,
     /// One line saying where the example is connected: print it first.
@@ -291,12 +329,15 @@ pub struct Connection {
 impl Connection {
     /// Whether this runs against the embedded emulator.
     pub fn is_offline(&self) -> bool {
-        self.emulator.is_some()
+        self.emulator.is_some() || self.live_emulator.is_some()
     }
 
     /// The session settings every agent shares: input transcription where the
     /// provider can do it.
     pub fn base_session(&self) -> SessionConfig {
+        if self.provider.is_gpt_live() {
+            return crate::provider_live::base_session();
+        }
         let config = SessionConfig::new();
         match self.provider.transcription(self.is_offline()) {
             Some(transcription) => config.transcription(transcription),
@@ -313,6 +354,9 @@ impl Connection {
         script: Script,
         why: &str,
     ) -> Result<Self, ExampleError> {
+        if provider.is_gpt_live() {
+            return crate::provider_live::offline(provider, script, why).await;
+        }
         Self::offline_with(provider, provider.emulator_profile()?, script, why).await
     }
 
@@ -340,6 +384,7 @@ impl Connection {
             client,
             provider,
             emulator: Some(emulator),
+            live_emulator: None,
             endpoint,
             banner,
         })
@@ -361,6 +406,7 @@ impl Connection {
             client,
             provider,
             emulator: None,
+            live_emulator: None,
             endpoint,
             banner,
         })

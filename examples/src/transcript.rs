@@ -23,6 +23,11 @@ pub struct Transcript {
     /// Assistant text so far per item (for interrupted items, whose final
     /// transcript never comes).
     partial: HashMap<String, String>,
+    /// The user's text so far, from transcript deltas (GPT-Live, which sends no
+    /// completed user transcript).
+    partial_user: String,
+    /// Turns are known from transcript deltas only ([`Transcript::from_deltas`]).
+    deltas_only: bool,
     /// Tool calls seen (a call needing approval shows first as an approval request,
     /// then, approved, as a start: one call).
     calls: HashSet<String>,
@@ -94,6 +99,23 @@ impl Transcript {
         transcript
     }
 
+    /// A transcript of a GPT-Live session: user and assistant lines come from
+    /// transcript deltas, as [`turn_from_deltas`](Self::turn_from_deltas) ends a turn.
+    pub fn from_deltas(agent: &str) -> Self {
+        Self {
+            deltas_only: true,
+            ..Self::new(agent)
+        }
+    }
+
+    fn user_from_deltas(&mut self, lines: &mut Vec<String>) {
+        let user = std::mem::take(&mut self.partial_user);
+        if !user.trim().is_empty() {
+            self.stats.user_turns += 1;
+            lines.push(format!("user: {}", user.trim()));
+        }
+    }
+
     /// The active agent.
     pub fn agent(&self) -> &str {
         &self.current_agent
@@ -105,11 +127,45 @@ impl Transcript {
         format!("user: {text}")
     }
 
+    /// The lines of a turn known only from transcript deltas (GPT-Live has no
+    /// completed transcripts and no end of turn): what the user and the assistant
+    /// said since the last call, as the app decides the turn ended.
+    pub fn turn_from_deltas(&mut self) -> Vec<String> {
+        let mut lines = Vec::new();
+        self.user_from_deltas(&mut lines);
+        let mut said: Vec<(String, String)> = self.partial.drain().collect();
+        said.sort();
+        for (_, text) in said {
+            if !text.trim().is_empty() {
+                let agent = self.current_agent.clone();
+                self.stats.assistant_turns += 1;
+                lines.push(format!("[{agent}] assistant: {}", text.trim()));
+            }
+        }
+        lines
+    }
+
     /// The lines for `event` (none for audio and raw events).
     pub fn on_event(&mut self, event: &AgentEvent) -> Vec<String> {
         let mut lines = Vec::new();
+        // What the user said comes before what it caused.
+        if self.deltas_only
+            && matches!(
+                event,
+                AgentEvent::ToolStarted { .. }
+                    | AgentEvent::ApprovalRequested { .. }
+                    | AgentEvent::Handoff { .. }
+            )
+        {
+            self.user_from_deltas(&mut lines);
+        }
         match event {
             AgentEvent::Audio { audio, .. } => self.stats.audio_out_bytes += audio.len() as u64,
+            AgentEvent::TranscriptDelta {
+                role: Role::User,
+                delta,
+                ..
+            } if self.deltas_only => self.partial_user.push_str(delta),
             AgentEvent::TranscriptDelta {
                 role: Role::Assistant,
                 item_id,
@@ -319,6 +375,18 @@ pub fn assistant_finished(event: &AgentEvent) -> bool {
         && output.iter().any(
             |item| matches!(item, Item::Message(message) if message.role == Some(Role::Assistant)),
         )
+}
+
+/// Whether `event` is assistant speech in its transcript: on GPT-Live, which has no
+/// end-of-turn event, what the caller waits for before speaking again.
+pub fn assistant_spoke(event: &AgentEvent) -> bool {
+    matches!(
+        event,
+        AgentEvent::TranscriptDelta {
+            role: Role::Assistant,
+            ..
+        }
+    )
 }
 
 /// Arguments and outputs on one line.

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use realtime_core::dialect::Dialect as _;
-use realtime_core::protocol::{ClientEvent, Item, SessionConfig, Tool};
+use realtime_core::protocol::{ClientEvent, Item, SessionConfig, Tool, ToolChoice};
 use realtime_openai::live::{Delegation, LiveClientEvent, LiveDialect, LiveEvent, LiveSession};
 use serde_json::{Map, Value, json};
 
@@ -309,6 +309,24 @@ fn scenarios() -> Vec<(&'static str, ClientEvent)> {
         ),
         ("continue", ClientEvent::create_response()),
     ];
+    // A handoff as the agent machine sends it (`Dialect::switch_agent`): the
+    // delegation with the new agent's tools, then its instructions appended.
+    let base = SessionConfig::new()
+        .model("gpt-live-1")
+        .extension(LiveSession::new().delegation(Delegation::responses("gpt-5.6-sol")));
+    let mut update = SessionConfig::new()
+        .instructions("You handle returns.")
+        .tools([Tool::function(
+            "check_return",
+            "Checks a return.",
+            json!({"type": "object"}),
+        )]);
+    update.tool_choice = Some(ToolChoice::Auto);
+    if let Ok(switch) = LiveDialect::openai().switch_agent(&base, update) {
+        for event in switch {
+            events.push(("handoff switch", event));
+        }
+    }
     if let Ok(live) = tools {
         events.push((
             "start with tools and history",

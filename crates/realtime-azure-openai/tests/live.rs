@@ -94,5 +94,7 @@ fn the_dialect_speaks_gpt_live_and_names_azure_in_refusals() {
             row["payload"]
         );
     }
-    assert_eq!(typed, 64);
+    // As on `openai-live`: started, audio, transcripts, the call, and the delegated
+    // runs' start (2) and end (1).
+    assert_eq!(typed, 67);
 }

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use realtime_core::dialect::Dialect;
 use realtime_core::error::EncodeError;
-use realtime_core::protocol::{AudioFormat, ClientEvent, Item, ServerEvent, SessionConfig, Tool};
+use realtime_core::protocol::{
+    AudioFormat, ClientEvent, Item, ResponseStatus, ServerEvent, SessionConfig, Tool,
+};
 use realtime_core::transport::Connector;
 use realtime_core::wire::WireShape;
 use realtime_openai::live::{
@@ -65,8 +67,9 @@ fn every_recorded_server_frame_decodes_losslessly() {
         assert_eq!(back, row.payload, "line {}", row.line);
     }
     assert_eq!(server, 97);
-    // session.started x2, 51 audio deltas, 10 input transcripts, 1 function call.
-    assert_eq!(canonical, 64);
+    // session.started x2, 51 audio deltas, 10 input transcripts, 1 function call,
+    // and the delegated runs' lifecycle: 2 response.created, 1 response.completed.
+    assert_eq!(canonical, 67);
 }
 
 #[test]
@@ -110,6 +113,49 @@ fn provider_neutral_frames_become_canonical_events() {
         }
         other => panic!("expected a function call, got {other:?}"),
     }
+}
+
+#[test]
+fn the_delegated_runs_start_and_end_are_canonical_lifecycle_events() {
+    let lifecycle: Vec<ServerEvent> = rows()
+        .iter()
+        .filter(|row| row.direction == "server" && row.payload["type"] == "response.event")
+        .map(|row| decode_one(&row.payload))
+        .filter(|event| {
+            !event.is_unknown() && !matches!(event, ServerEvent::FunctionCallArgumentsDone(_))
+        })
+        .collect();
+    let [
+        ServerEvent::ResponseCreated(first),
+        ServerEvent::ResponseDone(done),
+        ServerEvent::ResponseCreated(second),
+    ] = &lifecycle[..]
+    else {
+        panic!("expected created, done, created; got {lifecycle:?}");
+    };
+    let first_id = "resp_08dbb8c53a98c603006aa9e95d5b1887d1b8fe12dabe44db44";
+    assert_eq!(first.response.id.as_deref(), Some(first_id));
+    assert_eq!(done.response.id.as_deref(), Some(first_id));
+    assert_eq!(done.response.status, Some(ResponseStatus::Completed));
+    let usage = done.response.usage.as_option().unwrap();
+    assert_eq!(
+        (usage.input_tokens, usage.output_tokens),
+        (Some(805), Some(19))
+    );
+    assert_eq!(
+        usage.input_token_details.as_ref().unwrap()["cached_tokens"],
+        0
+    );
+    assert_eq!(
+        second.response.id.as_deref(),
+        Some("resp_08dbb8c53a98c603006aa9e95eaa4087d19d1873eac663fe11")
+    );
+    // `response.in_progress` stays an extension event.
+    let in_progress = rows()
+        .into_iter()
+        .find(|row| row.payload["event"]["type"] == "response.in_progress")
+        .unwrap();
+    assert!(decode_one(&in_progress.payload).is_unknown());
 }
 
 #[test]

@@ -52,15 +52,28 @@ fn a_delegated_tool_round_and_a_requested_close() {
     assert!(
         matches!(&turn[0], ServerEvent::InputTranscriptionDelta(delta) if delta.delta == "Weather in Amsterdam tomorrow?")
     );
-    assert!(matches!(
-        LiveEvent::from_unknown(&turn[1]),
-        Some(Ok(LiveEvent::DelegationCreated(_)))
-    ));
-    let ServerEvent::FunctionCallArgumentsDone(call) = &turn[2] else {
-        panic!("expected the delegated call, got {:?}", turn[2]);
+    let Some(Ok(LiveEvent::DelegationCreated(delegation))) = LiveEvent::from_unknown(&turn[1])
+    else {
+        panic!("expected the delegation, got {:?}", turn[1]);
+    };
+    // The delegated run, in the recorded order: created, in progress, the call,
+    // completed (its start and end as canonical lifecycle events).
+    let ServerEvent::ResponseCreated(run) = &turn[2] else {
+        panic!("expected the run to start, got {:?}", turn[2]);
+    };
+    assert_eq!(run.response.id, delegation.delegation.response_id);
+    assert!(
+        matches!(&turn[3], ServerEvent::Unknown { event_type, .. } if event_type == "response.event")
+    );
+    let ServerEvent::FunctionCallArgumentsDone(call) = &turn[4] else {
+        panic!("expected the delegated call, got {:?}", turn[4]);
     };
     assert_eq!(call.name.as_deref(), Some("lookup_forecast"));
     assert_eq!(call.arguments, r#"{"city":"Amsterdam"}"#);
+    assert!(
+        matches!(&turn[5], ServerEvent::ResponseDone(done) if done.response.id == run.response.id)
+    );
+    assert_eq!(turn.len(), 6);
 
     assert!(
         send(
@@ -71,6 +84,14 @@ fn a_delegated_tool_round_and_a_requested_close() {
     );
     assert!(engine.pending_calls().is_empty());
     let answer = send(&mut engine, &ClientEvent::create_response());
+    // A new run continues the delegation and completes after the spoken answer.
+    let ServerEvent::ResponseCreated(next) = &answer[0] else {
+        panic!("expected the next run, got {:?}", answer[0]);
+    };
+    assert_ne!(next.response.id, run.response.id);
+    assert!(
+        matches!(answer.last(), Some(ServerEvent::ResponseDone(done)) if done.response.id == next.response.id)
+    );
     assert!(
         answer
             .iter()

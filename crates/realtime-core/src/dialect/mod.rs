@@ -74,6 +74,69 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         let _ = code;
         None
     }
+
+    /// The client events that open a connection of a session: its settings
+    /// (`config`, naming the model where the provider needs it) and the
+    /// conversation so far (`history`, oldest first), with the items the provider
+    /// cannot take, each with why (the agent machine reports them as refusals).
+    ///
+    /// The default is a `session.update` of `config`, then one
+    /// `conversation.item.create` per item. A provider that takes history only when
+    /// the session starts puts it there.
+    fn open_session(&self, config: SessionConfig, history: Vec<Item>) -> OpenSession {
+        let events = std::iter::once(ClientEvent::session_update(config))
+            .chain(history.into_iter().map(ClientEvent::create_item))
+            .collect();
+        OpenSession::new(events, Vec::new())
+    }
+
+    /// The client events that end a session gracefully before its connection closes
+    /// (GPT-Live: `session.close`, so the service ends the session as requested
+    /// rather than as a lost connection). The default is none: closing the
+    /// connection ends the session.
+    fn closing_events(&self) -> Vec<ClientEvent> {
+        Vec::new()
+    }
+
+    /// The client events that make another agent's settings active in a started
+    /// session (a handoff, or a new definition of the active agent). `update` holds
+    /// what the switch changes: the agent's instructions, tools and tool choice, and
+    /// a voice where it differs from the session's; `base` holds the settings every
+    /// agent shares (the runner's session config).
+    ///
+    /// The default is one `session.update` of `update`, checked by encoding it. A
+    /// provider that fixes settings when the session starts maps the switch onto
+    /// what it lets change, and refuses what cannot map.
+    ///
+    /// # Errors
+    /// [`EncodeError`] naming the setting that cannot change and why.
+    fn switch_agent(
+        &self,
+        base: &SessionConfig,
+        update: SessionConfig,
+    ) -> Result<Vec<ClientEvent>, EncodeError> {
+        let _ = base;
+        let event = ClientEvent::session_update(update);
+        self.encode(&event)?;
+        Ok(vec![event])
+    }
+}
+
+/// How a connection of a session opens ([`Dialect::open_session`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct OpenSession {
+    /// The client events to send, in order.
+    pub events: Vec<ClientEvent>,
+    /// History items the provider cannot take, with why.
+    pub refused: Vec<(Item, EncodeError)>,
+}
+
+impl OpenSession {
+    /// The events to send and the items refused.
+    pub fn new(events: Vec<ClientEvent>, refused: Vec<(Item, EncodeError)>) -> Self {
+        Self { events, refused }
+    }
 }
 
 /// A dialect change decided from the wire (see [`Dialect::wire_fallback`]): the
@@ -320,9 +383,10 @@ pub struct Capabilities {
     /// Whether `response.create` may set `parallel_tool_calls` (GA); Voice Live
     /// 2026-07-15 has it on the session only.
     pub response_parallel_tool_calls: bool,
-    /// Whether instructions are fixed when the session starts (GPT-Live): an agent
-    /// switch, which changes them, cannot be expressed, and agents with handoffs
-    /// are refused when the session starts.
+    /// Whether instructions and voice are fixed when the session starts (GPT-Live):
+    /// an agent switch is what [`Dialect::switch_agent`] maps it onto (there, added
+    /// instructions and a new delegation), and an agent whose switch cannot map (a
+    /// different voice) is refused when the session starts.
     pub instructions_fixed_after_start: bool,
 }
 

@@ -5,13 +5,16 @@
 
 use std::borrow::Cow;
 
-use realtime_core::dialect::{Capabilities, Dialect, SessionField};
+use realtime_core::dialect::{Capabilities, Dialect, OpenSession, SessionField};
 use realtime_core::error::{DecodeError, DecodeErrorKind, EncodeError};
-use realtime_core::protocol::{AudioFormat, ClientEvent, Item, ServerEvent, SessionConfig, Voice};
+use realtime_core::protocol::{
+    AudioFormat, ClientEvent, Item, ServerEvent, SessionConfig, ToolChoice, Voice,
+};
 use realtime_core::wire::WireShape;
 use serde_json::{Map, Value, json};
 
-use super::session::LiveSession;
+use super::events::LiveClientEvent;
+use super::session::{Delegation, LiveSession, initial_items};
 
 /// The OpenAI GPT-Live dialect's name in fixtures and errors.
 pub const LIVE_DIALECT_NAME: &str = "openai-live";
@@ -106,8 +109,12 @@ const AUDIO_FORMATS: [AudioFormat; 4] = [
 /// | `response.create` without overrides | `response.create` |
 ///
 /// Decoding gives canonical events for `session.started`/`updated`, output audio,
-/// both transcripts, errors and delegated function calls (`response.event` wrapping
-/// `response.output_item.done` of a `function_call`); everything else is
+/// both transcripts, errors, delegated function calls (`response.event` wrapping
+/// `response.output_item.done` of a `function_call`) and the delegated run's
+/// lifecycle (`response.event` wrapping `response.created` is canonical
+/// `response.created`; one carrying the run in a final status, `response.completed`,
+/// is canonical `response.done`, with the run's id, status and usage); everything
+/// else is
 /// [`ServerEvent::Unknown`], typed by [`LiveEvent`](super::LiveEvent).
 /// [`LiveDialect::encode_server`] gives back the exact frame.
 ///
@@ -372,7 +379,12 @@ impl LiveDialect {
         let delegation = live.and_then(|live| live.delegation.as_ref());
         let tools = session.tools.as_ref().filter(|tools| !tools.is_empty());
         let Some(tools) = tools else {
-            if session.tool_choice.is_some() {
+            // `auto` without tools is what GPT-Live does anyway: nothing to write.
+            if session
+                .tool_choice
+                .as_ref()
+                .is_some_and(|choice| *choice != ToolChoice::Auto)
+            {
                 return Err(self.unsupported(
                     "session.tool_choice",
                     "GPT-Live takes a tool choice only with tools in a Responses delegation",
@@ -456,7 +468,8 @@ impl LiveDialect {
             .map(|(_, ga, _)| *ga)
             .or_else(|| {
                 delegated_function_call(&object).then_some("response.function_call_arguments.done")
-            });
+            })
+            .or_else(|| delegated_lifecycle(&object));
         let Some(ga_type) = canonical else {
             return Ok(ServerEvent::Unknown {
                 event_type,
@@ -465,8 +478,10 @@ impl LiveDialect {
         };
         let mut ga = object.clone();
         ga.insert("type".into(), Value::String(ga_type.to_owned()));
-        if ga_type == "response.function_call_arguments.done" {
-            lift_function_call(&mut ga);
+        match ga_type {
+            "response.function_call_arguments.done" => lift_function_call(&mut ga),
+            "response.created" | "response.done" => lift_response(&mut ga),
+            _ => {}
         }
         let frame = Value::Object(ga).to_string();
         let mut events = WireShape::Ga
@@ -502,12 +517,19 @@ impl LiveDialect {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        if ga_type == "response.function_call_arguments.done" && object.contains_key("event") {
-            for field in FUNCTION_CALL_FIELDS {
-                object.remove(field);
+        if object.contains_key("event") {
+            let lifted: &[&str] = match ga_type.as_str() {
+                "response.function_call_arguments.done" => &FUNCTION_CALL_FIELDS,
+                "response.created" | "response.done" => &["response"],
+                _ => &[],
+            };
+            if !lifted.is_empty() {
+                for field in lifted {
+                    object.remove(*field);
+                }
+                object.insert("type".into(), Value::String("response.event".into()));
+                return Ok(object);
             }
-            object.insert("type".into(), Value::String("response.event".into()));
-            return Ok(object);
         }
         if let Some((live, _, synthetic)) = CANONICAL.iter().find(|(_, ga, _)| *ga == ga_type) {
             object.insert("type".into(), Value::String((*live).to_owned()));
@@ -536,6 +558,105 @@ impl Dialect for LiveDialect {
 
     fn encode(&self, event: &ClientEvent) -> Result<String, EncodeError> {
         Ok(Value::Object(self.encode_object(event)?).to_string())
+    }
+
+    /// Every GPT-Live connection starts a session: the history's text messages seed
+    /// it (`session.start` `input`, after any the runner's [`LiveSession`] seeds);
+    /// tool calls and their outputs, and audio or image parts, cannot be initial
+    /// items and are refused with the reason.
+    fn open_session(&self, mut config: SessionConfig, history: Vec<Item>) -> OpenSession {
+        let mut refused = Vec::new();
+        let mut input = Vec::new();
+        for item in history {
+            match initial_items(std::slice::from_ref(&item)) {
+                Ok(mut items) => input.append(&mut items),
+                Err(error) => refused.push((item, error)),
+            }
+        }
+        if !input.is_empty() {
+            let mut live = config
+                .extensions
+                .get::<LiveSession>()
+                .cloned()
+                .unwrap_or_default();
+            live.input.extend(input);
+            config.extensions.insert(live);
+        }
+        OpenSession::new(vec![ClientEvent::session_update(config)], refused)
+    }
+
+    /// `session.close`: the service ends the session with reason `close_requested`.
+    fn closing_events(&self) -> Vec<ClientEvent> {
+        vec![LiveClientEvent::close()]
+    }
+
+    /// A switch of agent mid-session, mapped onto what GPT-Live lets change after
+    /// `session.start`: a `session.update` of the runner's delegation (from its
+    /// [`LiveSession`]) with the new agent's tools (complete replacement, as the
+    /// protocol's update rules say), when the session delegates to a Responses run;
+    /// then `session.instructions.append` with the new agent's instructions.
+    ///
+    /// # Errors
+    /// [`EncodeError::Unsupported`] for a voice, audio format or any other setting
+    /// fixed at `session.start` (a new voice needs a new session);
+    /// [`EncodeError::Invalid`] for tools under client delegation.
+    fn switch_agent(
+        &self,
+        base: &SessionConfig,
+        update: SessionConfig,
+    ) -> Result<Vec<ClientEvent>, EncodeError> {
+        for field in SessionField::ALL {
+            let changeable = matches!(
+                field,
+                SessionField::Instructions | SessionField::Tools | SessionField::ToolChoice
+            );
+            if field.is_set_in(&update) && !changeable {
+                return Err(self.unsupported(
+                    field.path(),
+                    "fixed at session.start: an agent switched to mid-session must keep \
+                     the session's voice and formats (a different one needs a new session)",
+                ));
+            }
+        }
+        if let Some(key) = update.extra.keys().next() {
+            return Err(self.unsupported(
+                format!("session.{key}"),
+                "only instructions, tools and tool choice change with the agent",
+            ));
+        }
+        let mut events = Vec::new();
+        let delegation = base
+            .extensions
+            .get::<LiveSession>()
+            .and_then(|live| live.delegation.clone())
+            .filter(Delegation::runs_tools);
+        let has_tools = update.tools.as_ref().is_some_and(|tools| !tools.is_empty());
+        match delegation {
+            Some(delegation) => {
+                let mut config =
+                    SessionConfig::new().extension(LiveSession::new().delegation(delegation));
+                config.tools = update.tools;
+                config.tool_choice = update.tool_choice.filter(|_| has_tools);
+                events.push(ClientEvent::session_update(config));
+            }
+            None if has_tools => {
+                return Err(self.invalid(
+                    "session.tools",
+                    "a Responses delegation in the runner's LiveSession to run the agent's tools",
+                    "client delegation".into(),
+                ));
+            }
+            None => {}
+        }
+        if let Some(instructions) = update.instructions.filter(|text| !text.is_empty()) {
+            events.push(LiveClientEvent::append_instructions(format!(
+                "New instructions, replacing the earlier ones: {instructions}"
+            )));
+        }
+        for event in &events {
+            self.encode(event)?;
+        }
+        Ok(events)
     }
 
     fn decode(&self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError> {
@@ -573,6 +694,63 @@ fn delegated_function_call(object: &Map<String, Value>) -> bool {
             .and_then(|item| item.get("type"))
             .and_then(Value::as_str)
             == Some("function_call")
+}
+
+/// The canonical lifecycle event a `response.event` stands for: the delegated run's
+/// `response.created` starts a response; a nested event carrying the run's `response`
+/// in a final status (`response.completed` in the recorded tool round, whose
+/// continuation is a new run with `previous_response_id` pointing back) ends it.
+/// Other nested events (`response.in_progress`, deltas) stay extension events.
+fn delegated_lifecycle(object: &Map<String, Value>) -> Option<&'static str> {
+    if object.get("type").and_then(Value::as_str) != Some("response.event") {
+        return None;
+    }
+    let event = object.get("event")?;
+    let response = event.get("response")?.as_object()?;
+    response.get("id")?.as_str()?;
+    let status = response.get("status").and_then(Value::as_str);
+    match event.get("type").and_then(Value::as_str)? {
+        "response.created" => Some("response.created"),
+        _ if matches!(
+            status,
+            Some("completed" | "failed" | "incomplete" | "cancelled")
+        ) =>
+        {
+            Some("response.done")
+        }
+        _ => None,
+    }
+}
+
+/// Writes the run's id, status and usage as a canonical `response` at the top level
+/// (Responses usage details renamed to the Realtime spelling); the nested `event`
+/// stays, whole, for re-encoding.
+fn lift_response(object: &mut Map<String, Value>) {
+    let nested = object
+        .get("event")
+        .and_then(|event| event.get("response"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut response = Map::new();
+    for field in ["id", "status"] {
+        if let Some(value) = nested.get(field) {
+            response.insert(field.into(), value.clone());
+        }
+    }
+    if let Some(Value::Object(usage)) = nested.get("usage") {
+        let mut canonical = Map::new();
+        for (field, value) in usage {
+            let field = match field.as_str() {
+                "input_tokens_details" => "input_token_details",
+                "output_tokens_details" => "output_token_details",
+                other => other,
+            };
+            canonical.insert(field.to_owned(), value.clone());
+        }
+        response.insert("usage".into(), Value::Object(canonical));
+    }
+    object.insert("response".into(), Value::Object(response));
 }
 
 /// Copies the call's fields from the nested Responses item to the top level, where the

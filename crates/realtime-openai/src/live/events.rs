@@ -82,8 +82,8 @@ pub struct DelegationCreated {
     pub extra: Map<String, Value>,
 }
 
-/// `response.event`: one event of a delegated Responses run (function calls are
-/// decoded to canonical events instead).
+/// `response.event`: one event of a delegated Responses run (function calls, and the
+/// run's start and end, are decoded to canonical events instead).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseEvent {
@@ -162,7 +162,7 @@ live_events! {
     SessionClosed(SessionClosed) = "session.closed";
     /// `session.delegation.created`.
     DelegationCreated(DelegationCreated) = "session.delegation.created";
-    /// `response.event` (other than a finished function call).
+    /// `response.event` (other than a finished function call or the run's start and end).
     ResponseEvent(ResponseEvent) = "response.event";
     /// `session.usage.updated` (a cumulative snapshot: do not sum).
     UsageUpdated(Fields) = "session.usage.updated";

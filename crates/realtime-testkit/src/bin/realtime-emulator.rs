@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use realtime_testkit::emulator::{Fault, Pace, Script, Service, ServiceOptions};
 
 const USAGE: &str = "\
-realtime-emulator: the OpenAI / Azure OpenAI / Voice Live realtime services, emulated
+realtime-emulator: the OpenAI / Azure OpenAI / Voice Live realtime services and GPT-Live
+(OpenAI /v1/live/sessions, Azure /openai/v1/live), emulated
 
 usage: realtime-emulator [--port 8765] [--host 127.0.0.1] [--key KEY] [--script FILE]
                          [--record DIR] [--pace realtime|instant] [--fault NAME]...
@@ -22,7 +23,8 @@ usage: realtime-emulator [--port 8765] [--host 127.0.0.1] [--key KEY] [--script 
                   {\"user_says\": ..}, {\"fault\": ..}, ... (default: every answer is \"OK.\")
   --record DIR    write each connection to DIR as fixture JSONL
   --pace P        realtime (audio at playback rate, the default) or instant
-  --fault NAME    inject a fault as the first answer(s): drop-mid-response,
+                  (GPT-Live always answers at once)
+  --fault NAME    inject a fault as the first answer(s) (Realtime dialects): drop-mid-response,
                   malformed-json, non-object, binary-frame, server-error, rate-limited,
                   unknown-item-delta, duplicate, oversized=BYTES, stall=MS, fatal=CODE
 ";

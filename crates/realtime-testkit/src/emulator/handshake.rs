@@ -40,6 +40,46 @@ pub const PATHS: &[&str] = &[
     "/voice-live/realtime",
 ];
 
+/// The GPT-Live WebSocket paths (`fixtures/openai-live/live.condensed.json`,
+/// `transport`): OpenAI's `/v1/live/sessions`, Azure Foundry's documented
+/// `/openai/v1/live`, and the OpenAI SDK's spelling on the Azure base,
+/// `/openai/v1/live/sessions`.
+pub const LIVE_PATHS: &[&str] = &[
+    "/v1/live/sessions",
+    "/openai/v1/live",
+    "/openai/v1/live/sessions",
+];
+
+/// The GPT-Live dialect a handshake request selects (`openai-live` or
+/// `azure-openai-live`), `None` when its path is not a GPT-Live one. Both take the
+/// key as a Bearer token only (the model is named in `session.start`, never in the
+/// URL).
+///
+/// # Errors
+/// 401 for missing or wrong credentials.
+pub fn route_live(
+    request: &RecordedRequest,
+    accepts: &dyn Fn(&str) -> bool,
+) -> Option<Result<&'static str, Rejection>> {
+    let path = request
+        .path_and_query
+        .split_once('?')
+        .map_or(request.path_and_query.as_str(), |(path, _)| path)
+        .trim_end_matches('/');
+    let dialect = match path {
+        "/v1/live/sessions" => "openai-live",
+        "/openai/v1/live" | "/openai/v1/live/sessions" => "azure-openai-live",
+        _ => return None,
+    };
+    let credentials = Credentials {
+        bearer_header: true,
+        api_key_header: false,
+        api_key_query: false,
+        bearer_query: false,
+    };
+    Some(authorize(request, credentials, accepts).map(|()| dialect))
+}
+
 /// Where a key may come from on an endpoint.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Credentials {

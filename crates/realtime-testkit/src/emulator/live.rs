@@ -5,9 +5,14 @@
 //! sessions): `session.start` first and `session.started` in answer; only the
 //! delegation and triggers change afterwards; every second of appended audio is a
 //! user turn (an input transcript, then the [`Script`]'s next turn); a scripted call
-//! is delegated (`session.delegation.created`, then the delegated Responses run's
-//! function call wrapped in `response.event`, answered with `response.item.create`
-//! and `response.create`; under client delegation, the delegation alone); the
+//! is delegated (`session.delegation.created`, then the delegated Responses run
+//! wrapped in `response.event`: `response.created`, `response.in_progress`, the
+//! function call's `response.output_item.done`, `response.completed`, in the order
+//! and with the sequence numbers of the recorded tool round). The calls are answered
+//! with `response.item.create`, and `response.create` continues the delegation with
+//! a new run (`previous_response_id` pointing back, as recorded) that plays the
+//! script's next turn and completes. Under client delegation, the delegation alone
+//! is sent. The
 //! session ends with `session.closed` and a reason (`close_requested` on
 //! `session.close`, `expired` from [`LiveEngine::expire`]). Error frames follow the
 //! documented `error` shape; their messages are the emulator's own (no GPT-Live
@@ -44,6 +49,10 @@ pub struct LiveEngine {
     pending_calls: Vec<String>,
     answered_calls: usize,
     delegation_id: Option<String>,
+    /// The delegated run in progress (its id) and its next `sequence_number`.
+    run: Option<(String, u64)>,
+    /// The last delegated run (`previous_response_id` of the next one).
+    last_run: Option<String>,
     counter: u64,
     closed: bool,
 }
@@ -59,9 +68,22 @@ impl LiveEngine {
             pending_calls: Vec::new(),
             answered_calls: 0,
             delegation_id: None,
+            run: None,
+            last_run: None,
             counter: 0,
             closed: false,
         }
+    }
+
+    /// Replaces the turns still to play (connections that share one script swap it
+    /// in before each frame).
+    pub fn set_script(&mut self, script: Script) {
+        self.script = script;
+    }
+
+    /// Takes the turns not yet played, leaving none.
+    pub fn take_script(&mut self) -> Script {
+        self.script.take()
     }
 
     /// Whether `session.closed` was sent (nothing follows it).
@@ -282,8 +304,10 @@ impl LiveEngine {
             .and_then(Value::as_str)
             == Some("responses");
         let mut delegation = json!({"id": delegation_id, "type": "delegation", "target": if responses { "responses" } else { "client" }});
+        self.counter += 1;
+        let response_id = format!("resp_emulated_{}", self.counter);
         if responses {
-            delegation["response_id"] = json!(format!("resp_emulated_{}", self.counter));
+            delegation["response_id"] = json!(response_id);
         }
         let mut out = vec![self.event(
             "session.delegation.created",
@@ -293,6 +317,36 @@ impl LiveEngine {
         if !responses {
             return out;
         }
+        out.extend(self.open_run(response_id));
+        out.extend(self.calls_in_run(calls));
+        out.push(self.close_run());
+        out
+    }
+
+    /// `response.created` and `response.in_progress` of a new delegated run.
+    fn open_run(&mut self, response_id: String) -> Vec<Value> {
+        let response = json!({"id": response_id, "object": "response", "status": "in_progress",
+            "output": [], "previous_response_id": self.last_run});
+        self.run = Some((response_id, 0));
+        vec![
+            self.response_event(json!({"type": "response.created", "response": response})),
+            self.response_event(json!({"type": "response.in_progress", "response": response})),
+        ]
+    }
+
+    /// `response.completed` of the run in progress (recorded with `output: []`).
+    fn close_run(&mut self) -> Value {
+        let id = self.run.as_ref().map(|(id, _)| id.clone());
+        let response = json!({"id": id, "object": "response", "status": "completed",
+            "output": [], "previous_response_id": self.last_run});
+        let completed =
+            self.response_event(json!({"type": "response.completed", "response": response}));
+        self.last_run = self.run.take().map(|(id, _)| id);
+        completed
+    }
+
+    fn calls_in_run(&mut self, calls: Vec<(String, String)>) -> Vec<Value> {
+        let mut out = Vec::new();
         for (index, (name, arguments)) in calls.into_iter().enumerate() {
             self.counter += 1;
             let call_id = format!("call_emulated_{}", self.counter);
@@ -303,6 +357,20 @@ impl LiveEngine {
             ));
             self.pending_calls.push(call_id);
         }
+        out
+    }
+
+    /// The run's final answer (`phase: final_answer`, as recorded), which the model
+    /// speaks.
+    fn answer_in_run(&mut self, text: &str) -> Vec<Value> {
+        self.counter += 1;
+        let item = json!({"id": format!("msg_emulated_{}", self.counter), "type": "message",
+            "status": "completed", "role": "assistant", "phase": "final_answer",
+            "content": [{"type": "output_text", "annotations": [], "text": text}]});
+        let mut out = vec![self.response_event(
+            json!({"type": "response.output_item.done", "item": item, "output_index": 0}),
+        )];
+        out.extend(self.speak(text));
         out
     }
 
@@ -329,6 +397,8 @@ impl LiveEngine {
         Vec::new()
     }
 
+    /// `response.create` after the run's tool outputs: a new run in the same
+    /// delegation plays the script's next turn.
     fn continue_run(&mut self, client_id: Option<&str>) -> Vec<Value> {
         if self.answered_calls == 0 || !self.pending_calls.is_empty() {
             return vec![self.error(
@@ -339,10 +409,29 @@ impl LiveEngine {
             )];
         }
         self.answered_calls = 0;
-        let mut out = vec![self.response_event(
-            json!({"type": "response.completed", "response": {"status": "completed"}}),
-        )];
-        out.extend(self.play_turn());
+        self.counter += 1;
+        let mut out = self.open_run(format!("resp_emulated_{}", self.counter));
+        loop {
+            match self.script.next_turn() {
+                Turn::Call(calls) => {
+                    let calls = calls
+                        .into_iter()
+                        .map(|call| (call.name, call.arguments))
+                        .collect();
+                    out.extend(self.calls_in_run(calls));
+                }
+                Turn::Say(text) | Turn::SayInterrupted { text, .. } => {
+                    out.extend(self.answer_in_run(&text));
+                }
+                Turn::Emit(raw) => {
+                    out.push(Value::Object(raw));
+                    continue;
+                }
+                _ => out.extend(self.answer_in_run("OK.")),
+            }
+            break;
+        }
+        out.push(self.close_run());
         out
     }
 
@@ -359,7 +448,11 @@ impl LiveEngine {
         )]
     }
 
-    fn response_event(&mut self, inner: Value) -> Value {
+    fn response_event(&mut self, mut inner: Value) -> Value {
+        if let Some((_, sequence)) = self.run.as_mut() {
+            inner["sequence_number"] = json!(*sequence);
+            *sequence += 1;
+        }
         let delegation_id = self.delegation_id.clone();
         let mut fields = json!({"delegation_id": delegation_id});
         fields["event"] = inner;

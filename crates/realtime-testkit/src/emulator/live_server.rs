@@ -26,25 +26,41 @@ struct LiveHandler {
 #[async_trait]
 impl Handler for LiveHandler {
     async fn handle(&self, mut conn: ServerConn) {
-        let script = self
-            .script
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let mut engine = LiveEngine::new(script);
-        while let Some(frame) = conn.recv().await {
-            let ClientFrame::Text(text) = frame else {
-                break;
-            };
-            for event in engine.handle(&text) {
-                if conn.send_text(event.to_string()).await.is_err() {
-                    return;
-                }
+        serve_live(&mut conn, &self.script, None).await;
+    }
+}
+
+/// Runs a [`LiveEngine`] on one connection until either side ends it; the socket
+/// closes (1000) after `session.closed`. The script lives in the shared slot between
+/// frames, so overlapping connections share it. `log` sees every frame, `true` for
+/// the client's.
+pub(crate) async fn serve_live(
+    conn: &mut ServerConn,
+    script: &Mutex<Script>,
+    mut log: Option<&mut (dyn FnMut(bool, serde_json::Value) + Send)>,
+) {
+    let mut engine = LiveEngine::new(Script::new());
+    while let Some(frame) = conn.recv().await {
+        let ClientFrame::Text(text) = frame else {
+            break;
+        };
+        if let (Some(log), Ok(payload)) = (log.as_deref_mut(), serde_json::from_str(&text)) {
+            log(true, payload);
+        }
+        engine.set_script(script.lock().unwrap_or_else(PoisonError::into_inner).take());
+        let events = engine.handle(&text);
+        *script.lock().unwrap_or_else(PoisonError::into_inner) = engine.take_script();
+        for event in events {
+            if let Some(log) = log.as_deref_mut() {
+                log(false, event.clone());
             }
-            if engine.is_closed() {
-                let _ = conn.close(1000, "session closed").await;
+            if conn.send_text(event.to_string()).await.is_err() {
                 return;
             }
+        }
+        if engine.is_closed() {
+            let _ = conn.close(1000, "session closed").await;
+            return;
         }
     }
 }
@@ -65,6 +81,12 @@ impl LiveEmulator {
     /// The WebSocket URL, on the OpenAI path `/v1/live/sessions`.
     pub fn url(&self) -> String {
         self.server.ws_url("/v1/live/sessions")
+    }
+
+    /// The listening address (Azure's paths are served too: the path is recorded,
+    /// not interpreted).
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.server.addr()
     }
 
     /// What every connection sent, in order.

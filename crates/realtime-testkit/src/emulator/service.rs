@@ -1,6 +1,8 @@
 //! [`Service`]: every dialect at once on one port, as the `realtime-emulator`
-//! binary runs it. The handshake picks the dialect ([`handshake::route`]); each
-//! connection gets its own engine, and all share one script.
+//! binary runs it. The handshake picks the dialect ([`handshake::route`], and
+//! [`handshake::route_live`] for GPT-Live's paths, served by a
+//! [`LiveEngine`](super::LiveEngine)); each connection gets its own engine, and all
+//! share one script.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,6 +16,7 @@ use serde_json::{Value, json};
 use super::call::{CallHandle, CallInput, party_channel};
 use super::engine::{Engine, Pace};
 use super::handshake;
+use super::live_server::serve_live;
 use super::rest::Rest;
 use super::script::Script;
 use super::server::serve_engine;
@@ -100,19 +103,29 @@ impl Handler for RoutingHandler {
     async fn handle(&self, mut conn: ServerConn) {
         // The handshake already refused what `route` refuses.
         let accepts = |candidate: &str| self.rest.accepts(candidate);
-        let Ok(profile) = handshake::route_with(conn.request(), &accepts) else {
-            return;
+        let live = handshake::route_live(conn.request(), &accepts);
+        let profile = match live {
+            Some(_) => None,
+            None => match handshake::route_with(conn.request(), &accepts) {
+                Ok(profile) => Some(profile),
+                Err(_) => return,
+            },
         };
-        if let Some(call_id) = conn.request().query_param("call_id").map(str::to_owned) {
+        let dialect = match (&live, &profile) {
+            (Some(Ok(dialect)), _) => *dialect,
+            (None, Some(profile)) => profile.dialect,
+            _ => return,
+        };
+        if live.is_none()
+            && let Some(call_id) = conn.request().query_param("call_id").map(str::to_owned)
+        {
             // The handshake refused unknown calls with 404; one may have ended since.
             if let Some(call) = self.rest.call_named(&call_id) {
                 attach(&call, &mut conn).await;
             }
             return;
         }
-        let dialect = profile.dialect;
         let number = self.connections.fetch_add(1, Ordering::Relaxed);
-        let engine = Engine::new(profile, Script::new()).with_pace(self.pace);
         let mut recorder = self
             .record
             .as_ref()
@@ -127,7 +140,14 @@ impl Handler for RoutingHandler {
         } else {
             None
         };
-        serve_engine(engine, &mut conn, &self.script, BARGE_IN_DELAY, log).await;
+        match profile {
+            // GPT-Live plays at instant pace: its engine has no clock.
+            None => serve_live(&mut conn, &self.script, log).await,
+            Some(profile) => {
+                let engine = Engine::new(profile, Script::new()).with_pace(self.pace);
+                serve_engine(engine, &mut conn, &self.script, BARGE_IN_DELAY, log).await;
+            }
+        }
     }
 }
 
@@ -222,6 +242,9 @@ impl Service {
                     let rest = Arc::clone(&rest);
                     move |request| {
                         let accepts = |candidate: &str| rest.accepts(candidate);
+                        if let Some(live) = handshake::route_live(request, &accepts) {
+                            return live.err();
+                        }
                         if let Err(refused) = handshake::route_with(request, &accepts) {
                             return Some(refused);
                         }
@@ -265,6 +288,8 @@ impl Service {
              Azure OpenAI v1    ws://{base}/openai/v1/realtime?model=gpt-realtime   (api-key: <key>)\n\
              Azure preview      ws://{base}/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-4o-realtime-preview\n\
              Voice Live         ws://{base}/voice-live/realtime?api-version=2026-04-10&model=gpt-realtime   (also 2025-10-01, v1, ...)\n\
+             GPT-Live (OpenAI)  ws://{base}/v1/live/sessions   (Authorization: Bearer <key>; send session.start first)\n\
+             GPT-Live (Azure)   ws://{base}/openai/v1/live   (or /openai/v1/live/sessions; Authorization: Bearer <key>)\n\
              REST (POST)        http://{base}/v1/realtime/client_secrets, /openai/v1/realtime/client_secrets,\n  \
                                 /openai/realtimeapi/sessions?api-version=2025-04-01-preview, {{/v1,/openai/v1}}/realtime/calls\n\
              \n\

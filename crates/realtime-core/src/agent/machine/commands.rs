@@ -11,6 +11,11 @@ impl AgentMachine {
     pub(super) fn on_command(&mut self, now: Instant, command: Command) {
         match command {
             Command::Close => {
+                if self.connection.is_online() {
+                    for event in self.dialect.closing_events() {
+                        self.send(event);
+                    }
+                }
                 self.end(EndReason::Closed);
                 return;
             }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::{Action, AgentMachine, EndReason};
 use crate::agent::event::{AgentError, AgentEvent};
 use crate::agent::reconnect::{Backoff, Jitter, ReconnectPolicy, RotationPolicy, replay_items};
-use crate::protocol::{ClientEvent, SessionEvent};
+use crate::protocol::SessionEvent;
 
 /// Delay before a failed rotation is tried again.
 pub const ROTATION_RETRY: Duration = Duration::from_secs(5);
@@ -127,12 +127,22 @@ impl AgentMachine {
             self.current_voice.clone(),
             self.handoff_input.as_ref(),
         );
-        self.send(ClientEvent::session_update(config));
         let calls = &self.calls;
         let items = replay_items(&self.history, |call_id| calls.is_live(call_id));
-        let replayed = items.len();
-        for item in items {
-            self.send(ClientEvent::create_item(item));
+        let offered = items.len();
+        let opening = self.dialect.open_session(config, items);
+        let replayed = offered.saturating_sub(opening.refused.len());
+        for event in opening.events {
+            self.send(event);
+        }
+        for (item, source) in opening.refused {
+            tracing::warn!(%source, "a history item the provider cannot take");
+            let provider = self.provider;
+            self.emit(AgentEvent::Error(AgentError::Refused {
+                provider,
+                what: format!("the history's `{}` item", item.item_type()),
+                source: Box::new(source),
+            }));
         }
         self.actions.push_back(Action::ConnectionReady);
         if rotation {

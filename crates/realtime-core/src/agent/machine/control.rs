@@ -19,7 +19,8 @@ pub const MAX_QUEUED_OVERRIDES: usize = 16;
 /// A switch of agent, checked and not yet carried out.
 pub(super) struct Switch {
     target: String,
-    update: ClientEvent,
+    /// The client events that make the target's settings active.
+    update: Vec<ClientEvent>,
     new_voice: Option<Voice>,
     voice_kept: bool,
     input: Option<serde_json::Value>,
@@ -209,7 +210,6 @@ impl AgentMachine {
             .ok_or_else(|| AgentError::UnknownAgent(target.to_owned()))?;
         let filtered = via.and_then(|handoff| handoff.filter_history(&self.history));
         let history = filtered.as_ref().unwrap_or(&self.history);
-        let mut update = next.session_update_with(history, input.as_ref());
         let mut voice_kept = false;
         let mut new_voice = None;
         if let Some(voice) = next.voice_setting()
@@ -218,20 +218,24 @@ impl AgentMachine {
             if self.dialect.capabilities().voice_change_after_audio
                 || !self.turn.assistant_audio_seen
             {
-                update.voice = Some(voice.clone());
                 new_voice = Some(voice.clone());
             } else {
                 voice_kept = true;
             }
         }
-        let update = ClientEvent::session_update(update);
-        if let Err(source) = self.dialect.encode(&update) {
-            return Err(AgentError::Refused {
-                provider: self.provider,
-                what: format!("session.update for the handoff to `{target}`"),
-                source: Box::new(source),
-            });
-        }
+        let update = super::switch_events(
+            self.dialect.as_ref(),
+            &self.base,
+            next,
+            history,
+            input.as_ref(),
+            new_voice.as_ref(),
+        )
+        .map_err(|source| AgentError::Refused {
+            provider: self.provider,
+            what: format!("the settings switch for the handoff to `{target}`"),
+            source: Box::new(source),
+        })?;
         Ok(Switch {
             target: target.to_owned(),
             update,
@@ -255,7 +259,8 @@ impl AgentMachine {
             filtered,
             via,
         } = switch;
-        self.actions.push_back(super::Action::Send(update));
+        self.actions
+            .extend(update.into_iter().map(super::Action::Send));
         if let Some(voice) = new_voice {
             self.current_voice = Some(voice);
         }
@@ -312,6 +317,7 @@ impl AgentMachine {
             agent,
             &agents,
             &self.base,
+            self.current_voice.as_ref(),
             self.dialect.as_ref(),
             &self.state,
         )?;

@@ -67,8 +67,10 @@
 //!    exception is a response that answers a turn an input guardrail stopped: its
 //!    calls are deleted with it and never run. Progress a tool reports after its
 //!    output was given is dropped.
-//! 4. **Handoffs are atomic.** The new agent's `session.update` is encoded first; if
-//!    the dialect refuses it, the model gets an error output, no `Handoff` event is
+//! 4. **Handoffs are atomic.** The events that switch to the new agent
+//!    ([`Dialect::switch_agent`]: one
+//!    `session.update` on most providers) are encoded first; if the dialect refuses
+//!    them, the model gets an error output, no `Handoff` event is
 //!    emitted and the agent stays. A handoff's typed input is checked before that, the
 //!    same way. Every agent is validated against the dialect when the machine is made,
 //!    and so is every agent given later ([`Command::UpdateAgent`]). A handoff the app
@@ -534,7 +536,14 @@ impl AgentMachine {
         names.sort();
         for name in names {
             let agent = &agents[name];
-            validate_agent(agent, &agents, &base, dialect.as_ref(), &state)?;
+            validate_agent(
+                agent,
+                &agents,
+                &base,
+                current_voice.as_ref(),
+                dialect.as_ref(),
+                &state,
+            )?;
         }
         let format = base.output_audio_format.unwrap_or(AudioFormat::PCM16_24K);
         let server_auto_cancels = server_auto_cancels(&base.turn_detection);
@@ -819,11 +828,13 @@ pub(crate) fn full_config(
     config
 }
 
-/// Checks one agent against the dialect and the registry.
+/// Checks one agent against the dialect and the registry: its whole session, and
+/// the switch to it mid-session from a session speaking with `session_voice`.
 fn validate_agent(
     agent: &Agent,
     agents: &HashMap<String, Agent>,
     base: &SessionConfig,
+    session_voice: Option<&Voice>,
     dialect: &dyn Dialect,
     state: &SharedState,
 ) -> Result<(), AgentError> {
@@ -838,13 +849,6 @@ fn validate_agent(
         .find(|handoff| !agents.contains_key(&handoff.target))
     {
         return Err(AgentError::UnknownAgent(missing.target.clone()));
-    }
-    if dialect.capabilities().instructions_fixed_after_start && !agent.handoffs().is_empty() {
-        return Err(invalid(format!(
-            "{} fixes instructions when the session starts, so a handoff cannot change \
-             the agent: use one agent per session",
-            dialect.name()
-        )));
     }
     let mut seen = std::collections::HashSet::new();
     let names = agent
@@ -912,7 +916,37 @@ fn validate_agent(
     dialect
         .encode(&ClientEvent::session_update(config))
         .map_err(|error| invalid(format!("its session.update is refused: {error}")))?;
+    // A handoff (or `HandoffTo`, `UpdateAgent`) switches to it mid-session, with its
+    // voice where it differs from the session's.
+    let new_voice = agent
+        .voice_setting()
+        .filter(|voice| Some(*voice) != session_voice);
+    switch_events(dialect, base, agent, &History::new(), None, new_voice).map_err(|error| {
+        invalid(format!(
+            "switching to it mid-session (a handoff) cannot map: {error}"
+        ))
+    })?;
     Ok(())
+}
+
+/// The client events that make `agent` active mid-session, with `voice` when the
+/// voice changes: the dialect's mapping of the agent's settings
+/// ([`Dialect::switch_agent`]), each checked by encoding it.
+pub(crate) fn switch_events(
+    dialect: &dyn Dialect,
+    base: &SessionConfig,
+    agent: &Agent,
+    history: &History,
+    handoff_input: Option<&serde_json::Value>,
+    voice: Option<&Voice>,
+) -> Result<Vec<ClientEvent>, crate::error::EncodeError> {
+    let mut update = agent.session_update_with(history, handoff_input);
+    update.voice = voice.cloned();
+    let events = dialect.switch_agent(base, update)?;
+    for event in &events {
+        dialect.encode(event)?;
+    }
+    Ok(events)
 }
 
 /// Function names as OpenAI and Azure accept them: `^[a-zA-Z0-9_-]{1,64}$`.

@@ -93,10 +93,11 @@ impl PlaybackLedger {
         }
     }
 
-    /// Every item's audio is complete (the response ended).
+    /// Every item's audio is complete (the response ended). Audio without an item id
+    /// (GPT-Live's one output timeline) belongs to no response, so it never ends here.
     pub(crate) fn complete_all(&mut self) {
         for item in &mut self.items {
-            item.complete = true;
+            item.complete |= !item.item_id.is_empty();
         }
     }
 
