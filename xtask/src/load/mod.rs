@@ -375,6 +375,12 @@ fn drive(
             first_error.map(|e| format!(" (first: {e})")).unwrap_or_default(),
         ));
         tokio::time::sleep(Duration::from_millis(500)).await;
+        // An app reads its events: take what arrived after session.created
+        // (session.updated...), so that the figure is the session's, not a queue of
+        // unread events.
+        for session in &mut sessions {
+            while let Some(Some(_)) = futures_util::FutureExt::now_or_never(session.next_event()) {}
+        }
         let rss_connected = rss_kib("self").unwrap_or(0);
         let emulator_rss_connected = rss_kib(child_pid).unwrap_or(0);
         let per_session = |after: u64, before: u64| {

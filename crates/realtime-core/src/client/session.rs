@@ -304,7 +304,9 @@ impl Session {
             dialect,
             sink,
             frames,
-            pending: VecDeque::new(),
+            // One slot: a frame decodes to one event (704 bytes); the default first
+            // growth would keep four for the life of the session.
+            pending: VecDeque::with_capacity(1),
             recorder,
             settled: false,
             finished: false,
