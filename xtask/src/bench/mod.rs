@@ -5,6 +5,15 @@
 //! adapter on the GA frames.
 //!
 //! Figures are printed, never asserted: a benchmark is no test.
+//!
+//! Where the typed decode's time goes (callgrind on the GA frames): string scanning
+//! (`skip_to_escape`, `parse_str`) about 22%, copies into owned strings and moves of
+//! the 704-byte `ServerEvent` about 11%, malloc/free about 20%, and the
+//! `serde_json::Map`s kept as values (the session object, unmodelled fields)
+//! about 10%. A SIMD parser was tried and not adopted: `sonic-rs` 0.5 through serde
+//! into the same `Value` took 1.20 µs per GA frame against serde_json's 0.95, and
+//! 0.95 against 0.87 on Voice Live (interleaved, same process): these frames are
+//! small (about 280 bytes), so per-token serde overhead, not scanning, dominates.
 
 mod frames;
 mod python;

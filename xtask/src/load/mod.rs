@@ -41,8 +41,8 @@ usage: cargo xtask load [--sessions N] [--seconds S] [--dialect NAME] [--idle N]
   --user-turn-ms MS  user audio that makes one user turn (default 5000); the script makes
                      one tool call and one barge-in per 12 assistant turns (~1 per minute)
   --find-max         runs of S seconds from N sessions up, doubling while event p99 stays
-                     under 5 ms, then halving the gap three times; prints the last count
-                     that held
+                     under 5 ms (and audio keeps 49.5 of 50 frames/s, with no error),
+                     then halving the gap three times; prints the last count that held
 
   A debug build re-runs itself with `cargo run --release`. Live heap bytes per idle
   session: cargo run --release -p xtask --bin idle-heap -- --idle N
@@ -63,6 +63,10 @@ fn heap_bytes() -> Option<u64> {
 
 /// Event p99 above this ends `--find-max`.
 const FIND_MAX_P99_US: u64 = 5_000;
+
+/// Audio sent below this (frames per second per session, of 50) also ends it: a
+/// count whose generator cannot keep pace is not held, whatever its latency.
+const FIND_MAX_MIN_FPS: f64 = 49.5;
 
 /// Arguments of `load`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +173,7 @@ struct Summary {
     held: usize,
     errors: u64,
     event_p99_us: u64,
+    events_measured: u64,
     barge_in_p99_us: u64,
     fps_per_session: f64,
 }
@@ -207,16 +212,29 @@ fn find_max(args: &LoadArgs, profile: &Profile) -> Result<bool, String> {
         };
         let _ = writeln!(std::io::stdout().lock(), "--- find-max: {count} sessions");
         let (_, summary) = run_once(&step, profile)?;
-        let holds =
-            summary.errors == 0 && summary.held == count && summary.event_p99_us < FIND_MAX_P99_US;
+        if summary.events_measured == 0 {
+            return Err(format!(
+                "find-max: no server event was timed in {} s; run longer than a user turn ({} ms), e.g. --seconds 15",
+                args.seconds, args.user_turn_ms
+            ));
+        }
+        let verdict = if summary.errors > 0 || summary.held < count {
+            "crossed (errors)"
+        } else if summary.event_p99_us >= FIND_MAX_P99_US {
+            "crossed (event p99)"
+        } else if summary.fps_per_session < FIND_MAX_MIN_FPS {
+            "crossed (audio fell behind)"
+        } else {
+            "held"
+        };
+        let holds = verdict == "held";
         let _ = writeln!(
             std::io::stdout().lock(),
-            "--- find-max: {count} sessions: event p99 {} µs, barge-in p99 {} µs, {:.1}/50 frames/s, {} errors: {}",
+            "--- find-max: {count} sessions: event p99 {} µs, barge-in p99 {} µs, {:.2}/50 frames/s, {} errors: {verdict}",
             summary.event_p99_us,
             summary.barge_in_p99_us,
             summary.fps_per_session,
             summary.errors,
-            if holds { "held" } else { "crossed" },
         );
         if holds {
             held = Some(count);
@@ -476,6 +494,7 @@ fn drive(
         let errors = stats.errors.load(Ordering::Relaxed) + connect_errors as u64;
         summary.errors = errors;
         summary.event_p99_us = stats.event_latency.quantile(0.99);
+        summary.events_measured = stats.event_latency.len();
         summary.barge_in_p99_us = stats.barge_in.quantile(0.99);
         let first = stats
             .first_error

@@ -36,8 +36,8 @@ impl Histogram {
         self.lock().saturating_record(micros.clamp(1, HIGHEST_US));
     }
 
-    #[cfg(test)]
-    pub(crate) fn count(&self) -> u64 {
+    /// How many values were recorded.
+    pub(crate) fn len(&self) -> u64 {
         self.lock().len()
     }
 
@@ -128,7 +128,7 @@ mod tests {
             histogram.record(micros);
         }
         histogram.record(5_500);
-        assert_eq!(histogram.count(), 1_001);
+        assert_eq!(histogram.len(), 1_001);
         // 0 is recorded as 1 µs (the lowest value the histogram tells apart).
         assert_eq!(histogram.quantile(0.5), 500);
         // Not rounded to a whole millisecond: within 0.1% of 5,500.
