@@ -41,11 +41,15 @@ pub(crate) fn once<E: de::Error>(seen: &mut u64, bit: u64, field: &'static str) 
     Ok(())
 }
 
+/// Entries of an object read before its `type` key, in order: a plain list (no
+/// hashing), since they are read back once.
+pub(crate) type Held = Vec<(String, serde_json::Value)>;
+
 /// Reads a `T` from `held` (entries that came before the `type` key, kept as
 /// values until it named the type) and then from the rest of `map`, where a `type`
 /// key is skipped (the caller has read it).
 pub(crate) fn read_payload_after<'de, T: PayloadFields, A: MapAccess<'de>>(
-    held: serde_json::Map<String, serde_json::Value>,
+    held: Held,
     map: &mut A,
 ) -> Result<T, A::Error> {
     let mut payload = T::default();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::audio::AudioBase64;
-use super::fields::{MapKey, read_fields, read_payload_after};
+use super::fields::{Held, MapKey, read_fields, read_payload_after};
 use super::nullable::Nullable;
 use super::tagged::serialize_tagged;
 use super::wire_enum::wire_enum;
@@ -470,11 +470,11 @@ impl<'de> Visitor<'de> for ItemVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
-        let mut before = Map::new();
+        let mut before = Held::new();
         while let Some(MapKey(key)) = map.next_key()? {
             let value: Value = map.next_value()?;
             if key != "type" {
-                before.insert(key.into_owned(), value);
+                before.push((key.into_owned(), value));
                 continue;
             }
             return match value.as_str() {
@@ -486,14 +486,15 @@ impl<'de> Visitor<'de> for ItemVisitor {
                     read_payload_after(before, &mut map).map(Item::FunctionCallOutput)
                 }
                 _ => {
-                    before.insert("type".to_owned(), value);
+                    let mut other: Map<String, Value> = before.into_iter().collect();
+                    other.insert("type".to_owned(), value);
                     while let Some((key, value)) = map.next_entry::<String, Value>()? {
-                        before.insert(key, value);
+                        other.insert(key, value);
                     }
-                    Ok(Item::Other(before))
+                    Ok(Item::Other(other))
                 }
             };
         }
-        Ok(Item::Other(before))
+        Ok(Item::Other(before.into_iter().collect()))
     }
 }

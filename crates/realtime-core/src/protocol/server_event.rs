@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::fields::{MapKey, read_payload_after};
+use super::fields::{Held, MapKey, read_payload_after};
 use super::server_payloads::{
     AudioBufferCommitted, AudioBufferTimeout, AudioDelta, AudioDone, Bare, ContentPartEvent,
     ConversationCreated, DtmfReceived, ErrorEvent, FunctionArgumentsDelta, FunctionArgumentsDone,
@@ -114,7 +114,7 @@ macro_rules! server_events {
 
             /// Reads the rest of a map whose `type` was `event_type`, in either spelling
             /// (GA first, as [`decode_typed`](Self::decode_typed)).
-            fn read_rest<'de, A: MapAccess<'de>>(event_type: &str, shape: WireShape, held: Map<String, Value>, map: &mut A) -> Result<Option<Self>, A::Error> {
+            fn read_rest<'de, A: MapAccess<'de>>(event_type: &str, shape: WireShape, held: Held, map: &mut A) -> Result<Option<Self>, A::Error> {
                 #[allow(unused_variables)]
                 let ga_spelling = if shape == WireShape::Ga { Spelling::Native } else { Spelling::Ga };
                 #[allow(unused_variables)]
@@ -142,7 +142,7 @@ macro_rules! server_events {
                     )*
                     _ => {}
                 }
-                let mut raw = held;
+                let mut raw: Map<String, Value> = held.into_iter().collect();
                 raw.insert("type".to_owned(), Value::String(event_type.to_owned()));
                 while let Some((key, value)) = map.next_entry::<String, Value>()? {
                     raw.insert(key, value);
@@ -215,13 +215,13 @@ impl<'de> Visitor<'de> for FrameVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut held = Map::new();
+        let mut held = Held::new();
         while let Some(MapKey(key)) = map.next_key::<MapKey<'de>>()? {
             if key == "type" {
                 let MapKey(event_type) = map.next_value()?;
                 return ServerEvent::read_rest(&event_type, self.shape, held, &mut map);
             }
-            held.insert(key.into_owned(), map.next_value()?);
+            held.push((key.into_owned(), map.next_value()?));
         }
         Ok(None)
     }
