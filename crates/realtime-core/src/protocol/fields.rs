@@ -126,8 +126,24 @@ impl<'de, T: PayloadFields> Visitor<'de> for PayloadVisitor<T> {
 
 /// Implements [`PayloadFields`] and `Deserialize` for a struct with an `extra` map:
 /// `read_fields!(Type, extra { "wire" => field, @required "type" => kind, ... })`.
+///
+/// The list must name every field of the struct: a field added to the struct but
+/// not here would silently land in `extra`, so the macro also writes a pattern
+/// naming every listed field and `extra`, which stops compiling when one is
+/// missing. (`@unchecked` skips that, for `payload!`, which writes the struct and
+/// the list from the same tokens.)
 macro_rules! read_fields {
-    ($ty:ty, $extra:ident { $( $(@$required:ident)? $wire:expr => $field:ident ),* $(,)? }) => {
+    ($ty:ident, $extra:ident { $( $(@$required:ident)? $wire:expr => $field:ident ),* $(,)? }) => {
+        const _: () = {
+            /// Stops compiling when the struct has a field the list above lacks.
+            #[allow(dead_code)]
+            fn every_field_is_listed(value: &$ty) {
+                let $ty { $( $field: _, )* $extra: _ } = value;
+            }
+        };
+        read_fields!(@unchecked $ty, $extra { $( $(@$required)? $wire => $field ),* });
+    };
+    (@unchecked $ty:ident, $extra:ident { $( $(@$required:ident)? $wire:expr => $field:ident ),* $(,)? }) => {
         impl $crate::protocol::fields::PayloadFields for $ty {
             fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
                 &mut self,

@@ -46,7 +46,7 @@ macro_rules! payload {
             pub extra: Map<String, Value>,
         }
 
-        read_fields!($name, extra { "event_id" => event_id, $( stringify!($field) => $field, )* });
+        read_fields!(@unchecked $name, extra { "event_id" => event_id, $( stringify!($field) => $field, )* });
     };
     ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
         payload! { @emit [] $(#[$meta])* pub struct $name { $($body)* } }
