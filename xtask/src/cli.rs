@@ -16,6 +16,7 @@ usage: cargo xtask conformance [--fixtures DIR]... [--specs DIR]... [--dialect N
   --strict-unknown  fail on every server event the codec decodes to its catch-all
 
 usage: cargo xtask load --help   (loopback load test against the emulator)
+usage: cargo xtask bench decode --help   (typed decode against a plain JSON parse)
 ";
 
 /// A parsed command line.

@@ -8,6 +8,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "core")]
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod codec;

@@ -11,7 +11,11 @@ fn main() -> ExitCode {
     let stderr = std::io::stderr();
     #[cfg(feature = "core")]
     if std::env::args().nth(1).as_deref() == Some("load") {
-        return load(std::env::args().skip(2).collect());
+        return load(&std::env::args().skip(2).collect::<Vec<_>>());
+    }
+    #[cfg(feature = "core")]
+    if std::env::args().nth(1).as_deref() == Some("bench") {
+        return bench(&std::env::args().skip(2).collect::<Vec<_>>());
     }
     #[cfg(feature = "core")]
     if std::env::args().nth(1).as_deref() == Some("fidelity") {
@@ -50,12 +54,12 @@ fn main() -> ExitCode {
 /// `cargo xtask load ...` (dispatched before `cli::parse`, whose `Command` other
 /// code matches exhaustively).
 #[cfg(feature = "core")]
-fn load(args: Vec<String>) -> ExitCode {
+fn load(args: &[String]) -> ExitCode {
     if args.iter().any(|arg| arg == "-h" || arg == "--help") {
         let _ = write!(std::io::stdout().lock(), "{}", xtask::load::USAGE);
         return ExitCode::SUCCESS;
     }
-    let parsed = match xtask::load::parse(args) {
+    let parsed = match xtask::load::parse(args.to_owned()) {
         Ok(parsed) => parsed,
         Err(error) => {
             let _ = write!(
@@ -66,11 +70,71 @@ fn load(args: Vec<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cfg!(debug_assertions) && !parsed.serve {
+        return rerun_release("load", args);
+    }
     match xtask::load::run(&parsed) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(error) => {
             let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask bench decode ...` (dispatched before `cli::parse`, like `load`). A
+/// debug build (what `cargo xtask` runs) times nothing worth reading: it re-runs
+/// itself through `cargo run --release`.
+#[cfg(feature = "core")]
+fn bench(args: &[String]) -> ExitCode {
+    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
+        let _ = write!(std::io::stdout().lock(), "{}", xtask::bench::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    let parsed = match xtask::bench::parse(args.to_owned()) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let _ = write!(
+                std::io::stderr().lock(),
+                "error: {error}\n\n{}",
+                xtask::bench::USAGE
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if cfg!(debug_assertions) {
+        return rerun_release("bench", args);
+    }
+    match xtask::bench::run(&parsed) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `cargo run --release -p xtask -- <command> <args>` and passes its exit code on.
+#[cfg(feature = "core")]
+fn rerun_release(command: &str, args: &[String]) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "(a debug build measures nothing useful: running `cargo run --release -p xtask -- {command} ...`)"
+    );
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--release", "--manifest-path"])
+        .arg(manifest)
+        .args(["--", command])
+        .args(args)
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
+        Err(error) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: cannot run cargo: {error}");
             ExitCode::FAILURE
         }
     }

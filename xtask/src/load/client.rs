@@ -10,7 +10,7 @@ use realtime_core::dialect::GenericDialect;
 use realtime_core::protocol::ServerEvent;
 use realtime_core::transport::{ConnectRequest, StaticConnector};
 use realtime_core::wire::WireShape;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
 use super::stats::{Histogram, now_ns, parse_stamp};
 
@@ -18,6 +18,8 @@ use super::stats::{Histogram, now_ns, parse_stamp};
 #[derive(Debug)]
 pub(crate) struct ClientStats {
     pub(crate) frames_sent: AtomicU64,
+    /// Frames a real-time source would have sent in each session's window.
+    pub(crate) frames_due: AtomicU64,
     pub(crate) events: AtomicU64,
     pub(crate) audio_bytes: AtomicU64,
     pub(crate) errors: AtomicU64,
@@ -29,6 +31,10 @@ pub(crate) struct ClientStats {
     pub(crate) audio_latency: Histogram,
     /// `speech_started` written by the emulator → `AgentEvent::Interrupted` delivered.
     pub(crate) barge_in: Histogram,
+    /// How late the generator woke for a due audio frame (scheduler delay).
+    pub(crate) pacing_late: Histogram,
+    /// How long `AgentSession::send_audio` took (the library's share of pacing).
+    pub(crate) send_wait: Histogram,
     pub(crate) first_error: std::sync::Mutex<Option<String>>,
 }
 
@@ -36,6 +42,7 @@ impl ClientStats {
     pub(crate) fn new() -> Self {
         Self {
             frames_sent: AtomicU64::new(0),
+            frames_due: AtomicU64::new(0),
             events: AtomicU64::new(0),
             audio_bytes: AtomicU64::new(0),
             errors: AtomicU64::new(0),
@@ -44,6 +51,8 @@ impl ClientStats {
             event_latency: Histogram::new(),
             audio_latency: Histogram::new(),
             barge_in: Histogram::new(),
+            pacing_late: Histogram::new(),
+            send_wait: Histogram::new(),
             first_error: std::sync::Mutex::new(None),
         }
     }
@@ -95,8 +104,17 @@ pub(crate) async fn connect(url: &str, shape: WireShape) -> Result<AgentSession,
     }
 }
 
+/// The length of one audio frame.
+pub(crate) const FRAME: Duration = Duration::from_millis(20);
+
 /// Streams 20 ms frames of 24 kHz pcm16 in real time from `start` until `until`,
 /// handling events all along.
+///
+/// Pacing has no drift: frame `n` is due at `start + n × 20 ms`, an absolute
+/// deadline. A wake-up that comes late sends every frame due by then, as a
+/// microphone's buffer would hand them over, so a late tick never shifts the ones
+/// after it (tokio's `interval` with `MissedTickBehavior::Delay`, used before, moved
+/// every later tick back by each delay and lost those frames for good).
 pub(crate) async fn stream(
     mut session: AgentSession,
     start: Instant,
@@ -104,22 +122,32 @@ pub(crate) async fn stream(
     stats: Arc<ClientStats>,
 ) {
     let frame = vec![0x10u8; 960];
-    let mut tick = tokio::time::interval_at(start, Duration::from_millis(20));
-    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut sent = 0u64;
     let mut interrupted_at: Option<u64> = None;
     // Events written before streaming began waited in the queue while the run set up.
     let since_ns = now_ns();
     let deadline = tokio::time::sleep_until(until);
     tokio::pin!(deadline);
-    loop {
+    let due = |n: u64| start + FRAME * u32::try_from(n).unwrap_or(u32::MAX);
+    let next_frame = tokio::time::sleep_until(start);
+    tokio::pin!(next_frame);
+    'session: loop {
         tokio::select! {
             () = &mut deadline => break,
-            _ = tick.tick() => {
-                if let Err(error) = session.send_audio(&frame).await {
-                    stats.error(format!("send_audio: {error}"));
-                    break;
+            () = &mut next_frame => {
+                let woke = Instant::now();
+                stats.pacing_late.record(woke.saturating_duration_since(due(sent)).as_micros() as u64);
+                while due(sent) <= woke && due(sent) < until {
+                    let before = Instant::now();
+                    if let Err(error) = session.send_audio(&frame).await {
+                        stats.error(format!("send_audio: {error}"));
+                        break 'session;
+                    }
+                    stats.send_wait.record(before.elapsed().as_micros() as u64);
+                    stats.frames_sent.fetch_add(1, Ordering::Relaxed);
+                    sent += 1;
                 }
-                stats.frames_sent.fetch_add(1, Ordering::Relaxed);
+                next_frame.as_mut().reset(due(sent));
             }
             event = session.next_event() => match event {
                 None => {
@@ -130,6 +158,13 @@ pub(crate) async fn stream(
             },
         }
     }
+    // Frames due in [start, until): what a real-time source would have sent.
+    let window = until.saturating_duration_since(start);
+    let frames_due = window.as_nanos().div_ceil(FRAME.as_nanos());
+    stats.frames_due.fetch_add(
+        u64::try_from(frames_due).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
     let _ = tokio::time::timeout(Duration::from_secs(5), session.close()).await;
 }
 

@@ -30,7 +30,7 @@ use self::stats::{cpu_ticks, nofile_limit, rss_kib};
 /// Usage of `load`.
 pub const USAGE: &str = "\
 usage: cargo xtask load [--sessions N] [--seconds S] [--dialect NAME] [--idle N] [--quick]
-                        [--user-turn-ms MS]
+                        [--user-turn-ms MS] [--find-max]
 
   --sessions N       concurrent full-duplex agent sessions (default 100)
   --seconds S        how long they stream, in seconds (default 30)
@@ -40,7 +40,33 @@ usage: cargo xtask load [--sessions N] [--seconds S] [--dialect NAME] [--idle N]
   --quick            20 sessions for 10 s (a smoke run)
   --user-turn-ms MS  user audio that makes one user turn (default 5000); the script makes
                      one tool call and one barge-in per 12 assistant turns (~1 per minute)
+  --find-max         runs of S seconds from N sessions up, doubling while event p99 stays
+                     under 5 ms (and audio keeps 49.5 of 50 frames/s, with no error),
+                     then halving the gap three times; prints the last count that held
+
+  A debug build re-runs itself with `cargo run --release`. Live heap bytes per idle
+  session: cargo run --release -p xtask --bin idle-heap -- --idle N
 ";
+
+/// Live heap bytes of this process, when the binary counts them (`idle-heap`).
+static HEAP_PROBE: std::sync::OnceLock<fn() -> u64> = std::sync::OnceLock::new();
+
+/// Makes the idle report give live heap bytes per session, read with `probe` (the
+/// `idle-heap` binary's counting allocator).
+pub fn set_heap_probe(probe: fn() -> u64) {
+    let _ = HEAP_PROBE.set(probe);
+}
+
+fn heap_bytes() -> Option<u64> {
+    HEAP_PROBE.get().map(|probe| probe())
+}
+
+/// Event p99 above this ends `--find-max`.
+const FIND_MAX_P99_US: u64 = 5_000;
+
+/// Audio sent below this (frames per second per session, of 50) also ends it: a
+/// count whose generator cannot keep pace is not held, whatever its latency.
+const FIND_MAX_MIN_FPS: f64 = 49.5;
 
 /// Arguments of `load`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +83,8 @@ pub struct LoadArgs {
     pub user_turn_ms: u64,
     /// Run as the emulator process (internal).
     pub serve: bool,
+    /// `--find-max`.
+    pub find_max: bool,
 }
 
 /// A `load` command line that could not be parsed.
@@ -85,6 +113,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<LoadArgs, LoadCli
         idle: 0,
         user_turn_ms: 5_000,
         serve: false,
+        find_max: false,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -115,6 +144,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<LoadArgs, LoadCli
                 parsed.seconds = 10;
             }
             "--serve" => parsed.serve = true,
+            "--find-max" => parsed.find_max = true,
             _ => return Err(LoadCliError::UnknownOption(arg)),
         }
     }
@@ -137,6 +167,17 @@ fn script(args: &LoadArgs) -> Script {
     script
 }
 
+/// What one run measured, for `--find-max`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Summary {
+    held: usize,
+    errors: u64,
+    event_p99_us: u64,
+    events_measured: u64,
+    barge_in_p99_us: u64,
+    fps_per_session: f64,
+}
+
 /// Runs `load`. Prints its report; returns whether the run had no error.
 ///
 /// # Errors
@@ -149,6 +190,93 @@ pub fn run(args: &LoadArgs) -> Result<bool, String> {
             .map(|()| true)
             .map_err(|error| error.to_string());
     }
+    if args.find_max {
+        return find_max(args, &profile);
+    }
+    run_once(args, &profile).map(|(ok, _)| ok)
+}
+
+/// `--find-max`: doubles the session count while event p99 stays under 5 ms (and
+/// every session connects without error), then bisects the last gap three times.
+fn find_max(args: &LoadArgs, profile: &Profile) -> Result<bool, String> {
+    let mut held: Option<usize> = None;
+    let mut failed: Option<usize> = None;
+    let mut count = args.sessions.max(1);
+    let mut bisections = 0;
+    let ceiling = 100_000;
+    loop {
+        let step = LoadArgs {
+            sessions: count,
+            find_max: false,
+            ..args.clone()
+        };
+        let _ = writeln!(std::io::stdout().lock(), "--- find-max: {count} sessions");
+        let (_, summary) = run_once(&step, profile)?;
+        if summary.events_measured == 0 {
+            return Err(format!(
+                "find-max: no server event was timed in {} s; run longer than a user turn ({} ms), e.g. --seconds 15",
+                args.seconds, args.user_turn_ms
+            ));
+        }
+        let verdict = if summary.errors > 0 || summary.held < count {
+            "crossed (errors)"
+        } else if summary.event_p99_us >= FIND_MAX_P99_US {
+            "crossed (event p99)"
+        } else if summary.fps_per_session < FIND_MAX_MIN_FPS {
+            "crossed (audio fell behind)"
+        } else {
+            "held"
+        };
+        let holds = verdict == "held";
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "--- find-max: {count} sessions: event p99 {} µs, barge-in p99 {} µs, {:.2}/50 frames/s, {} errors: {verdict}",
+            summary.event_p99_us,
+            summary.barge_in_p99_us,
+            summary.fps_per_session,
+            summary.errors,
+        );
+        if holds {
+            held = Some(count);
+        } else {
+            failed = Some(count);
+        }
+        count = match (held, failed) {
+            (Some(low), None) if low * 2 <= ceiling => low * 2,
+            (Some(low), Some(high)) if bisections < 3 && high - low > 1 => {
+                bisections += 1;
+                low + (high - low) / 2
+            }
+            _ => break,
+        };
+    }
+    let mut out = std::io::stdout().lock();
+    match held {
+        Some(count) => {
+            let _ = writeln!(
+                out,
+                "find-max: {count} sessions held event p99 < {} ms{}",
+                FIND_MAX_P99_US / 1_000,
+                failed
+                    .map(|f| format!(" ({f} crossed it)"))
+                    .unwrap_or_default()
+            );
+            Ok(true)
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "find-max: even {} sessions crossed event p99 {} ms",
+                args.sessions.max(1),
+                FIND_MAX_P99_US / 1_000
+            );
+            Ok(false)
+        }
+    }
+}
+
+/// One run against a fresh emulator process: prints its report.
+fn run_once(args: &LoadArgs, profile: &Profile) -> Result<(bool, Summary), String> {
     let exe = std::env::current_exe().map_err(|error| error.to_string())?;
     let mut child = Command::new(exe)
         .args([
@@ -175,10 +303,11 @@ pub fn run(args: &LoadArgs) -> Result<bool, String> {
         _ => String::new(),
     };
     let mut report = Vec::new();
+    let mut summary = Summary::default();
     let result = if addr.is_empty() {
         Err("the emulator process did not start".to_owned())
     } else {
-        drive(args, &profile, &addr, &child_pid, &mut report)
+        drive(args, profile, &addr, &child_pid, &mut report, &mut summary)
     };
     // Closing its stdin stops the emulator; it prints its stats line first.
     drop(child.stdin.take());
@@ -192,7 +321,7 @@ pub fn run(args: &LoadArgs) -> Result<bool, String> {
     for line in &report {
         let _ = writeln!(out, "{line}");
     }
-    result
+    result.map(|ok| (ok, summary))
 }
 
 fn drive(
@@ -201,6 +330,7 @@ fn drive(
     addr: &str,
     child_pid: &str,
     report: &mut Vec<String>,
+    summary: &mut Summary,
 ) -> Result<bool, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -223,6 +353,7 @@ fn drive(
         shape,
     ));
     let rss_before = rss_kib("self").unwrap_or(0);
+    let heap_before = heap_bytes();
     let emulator_rss_before = rss_kib(child_pid).unwrap_or(0);
     let stats = Arc::new(ClientStats::new());
 
@@ -255,19 +386,34 @@ fn drive(
             }
         }
         let held = sessions.len();
+        summary.held = held;
         report.push(format!(
             "connected: {held}/{count} sessions (session.created received) in {:.1} s, {connect_errors} failed{}",
             started.elapsed().as_secs_f64(),
             first_error.map(|e| format!(" (first: {e})")).unwrap_or_default(),
         ));
         tokio::time::sleep(Duration::from_millis(500)).await;
+        // An app reads its events: take what arrived after session.created
+        // (session.updated...), so that the figure is the session's, not a queue of
+        // unread events.
+        for session in &mut sessions {
+            while let Some(Some(_)) = futures_util::FutureExt::now_or_never(session.next_event()) {}
+        }
         let rss_connected = rss_kib("self").unwrap_or(0);
         let emulator_rss_connected = rss_kib(child_pid).unwrap_or(0);
         let per_session = |after: u64, before: u64| {
             after.saturating_sub(before) as f64 / held.max(1) as f64
         };
+        if let (Some(before), Some(after)) = (heap_before, heap_bytes()) {
+            report.push(format!(
+                "heap idle: {:.0} bytes live per session in the client ({} -> {} bytes; counting allocator; target <= 32 KiB = 32768)",
+                after.saturating_sub(before) as f64 / held.max(1) as f64,
+                before,
+                after,
+            ));
+        }
         report.push(format!(
-            "RSS idle: client {rss_before} -> {rss_connected} KiB = {:.1} KiB per session (target <= 64); emulator {emulator_rss_before} -> {emulator_rss_connected} KiB = {:.1} KiB per connection",
+            "RSS idle: client {rss_before} -> {rss_connected} KiB = {:.1} KiB per session (target <= 32); emulator {emulator_rss_before} -> {emulator_rss_connected} KiB = {:.1} KiB per connection",
             per_session(rss_connected, rss_before),
             per_session(emulator_rss_connected, emulator_rss_before),
         ));
@@ -313,14 +459,24 @@ fn drive(
         ));
         if args.idle == 0 {
             let sent = stats.frames_sent.load(Ordering::Relaxed);
+            let due = stats.frames_due.load(Ordering::Relaxed);
             let events = stats.events.load(Ordering::Relaxed);
+            // Sessions start at spread phases, so each streams for less than the
+            // window: frames are counted against those due in each one's own window
+            // (dividing by the whole window, as before, read 45.9 of 50 for a
+            // generator that lost nothing).
+            let fps = sent as f64 / due.max(1) as f64 * 50.0;
+            summary.fps_per_session = fps;
             report.push(format!(
-                "held: {held} full-duplex sessions for {} s; sent {:.0} audio frames/s ({:.1}/s per session, 50 expected), received {:.0} events/s, {:.1} MB/s of pcm",
+                "held: {held} full-duplex sessions for {} s; audio sent {fps:.2} of the 50 frames/s per session ({sent} of {due} frames due), received {:.0} events/s, {:.1} MB/s of pcm",
                 args.seconds,
-                sent as f64 / elapsed,
-                sent as f64 / elapsed / held.max(1) as f64,
                 events as f64 / elapsed,
                 stats.audio_bytes.load(Ordering::Relaxed) as f64 / elapsed / 1e6,
+            ));
+            report.push(format!(
+                "pacing: generator woke after a frame's deadline by {}; AgentSession::send_audio took {}",
+                stats.pacing_late.summary(),
+                stats.send_wait.summary(),
             ));
             report.push(format!(
                 "RSS streaming: client {rss_end} KiB ({:.1} KiB per session), emulator {emulator_rss_end} KiB",
@@ -336,6 +492,10 @@ fn drive(
             ));
         }
         let errors = stats.errors.load(Ordering::Relaxed) + connect_errors as u64;
+        summary.errors = errors;
+        summary.event_p99_us = stats.event_latency.quantile(0.99);
+        summary.events_measured = stats.event_latency.len();
+        summary.barge_in_p99_us = stats.barge_in.quantile(0.99);
         let first = stats
             .first_error
             .lock()
@@ -394,6 +554,7 @@ mod tests {
             idle: 0,
             user_turn_ms: 5_000,
             serve: false,
+            find_max: false,
         });
         assert_eq!(script.len(), 28);
     }

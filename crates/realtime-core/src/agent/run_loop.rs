@@ -162,7 +162,7 @@ impl Driver {
                 .handle(now(), Input::Command(MachineCommand::Close)),
             Some(Command::Machine(command)) => {
                 self.sync_playback();
-                self.machine.handle(now(), Input::Command(command));
+                self.machine.handle(now(), Input::Command(*command));
             }
             Some(Command::Checked(command, reply)) => {
                 // Checked at the call: a refusal goes back to the caller, and nothing
@@ -170,7 +170,7 @@ impl Driver {
                 let checked = self.machine.check(&command);
                 if checked.is_ok() {
                     self.sync_playback();
-                    self.machine.handle(now(), Input::Command(command));
+                    self.machine.handle(now(), Input::Command(*command));
                 }
                 let _ = reply.send(checked);
             }
@@ -221,7 +221,10 @@ impl Driver {
                     })
                     .await;
                 }
-                Action::Connect { rotation } => self.connect(stream, rotation).await,
+                // Boxed: the connect future (TCP, TLS, the upgrade) is several KiB, and
+                // inline it would sit in every session's task all its life for the
+                // rare reconnect (4 KiB less per idle session).
+                Action::Connect { rotation } => Box::pin(self.connect(stream, rotation)).await,
                 Action::ConnectionReady => {
                     if let Err(error) = self.flush_audio().await {
                         self.lost(stream, Some(error));
@@ -371,10 +374,10 @@ impl Driver {
             Box::pin(async move {
                 match commands {
                     Some(commands) => commands
-                        .send(Command::Machine(MachineCommand::ToolProgress {
+                        .send(Command::Machine(Box::new(MachineCommand::ToolProgress {
                             call_id,
                             progress,
-                        }))
+                        })))
                         .await
                         .is_ok(),
                     None => false,

@@ -328,7 +328,9 @@ impl Session {
             dialect,
             sink,
             frames,
-            pending: VecDeque::new(),
+            // One slot: a frame decodes to one event (704 bytes); the default first
+            // growth would keep four for the life of the session.
+            pending: VecDeque::with_capacity(1),
             recorder,
             finished: false,
         };

@@ -1,11 +1,13 @@
 //! Conversation items and their content parts.
 
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::audio::AudioBase64;
+use super::fields::{Held, MapKey, read_fields, read_payload_after};
 use super::nullable::Nullable;
-use super::tagged::{serialize_tagged, tag, untagged};
+use super::tagged::serialize_tagged;
 use super::wire_enum::wire_enum;
 
 wire_enum! {
@@ -72,7 +74,7 @@ impl PartKind {
 }
 
 /// A content part of a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContentPart {
     /// The part's type.
     #[serde(rename = "type")]
@@ -93,6 +95,14 @@ pub struct ContentPart {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+read_fields!(ContentPart, extra {
+    @required "type" => kind,
+    "text" => text,
+    "audio" => audio,
+    "transcript" => transcript,
+    "image_url" => image_url,
+});
 
 impl Default for ContentPart {
     /// An empty assistant text part.
@@ -177,7 +187,7 @@ pub enum Item {
 }
 
 /// A message item.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct MessageItem {
     /// Item id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,8 +209,16 @@ pub struct MessageItem {
     pub extra: Map<String, Value>,
 }
 
+read_fields!(MessageItem, extra {
+    "id" => id,
+    "object" => object,
+    "status" => status,
+    "role" => role,
+    "content" => content,
+});
+
 /// A function-call item.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct FunctionCallItem {
     /// Item id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,8 +243,17 @@ pub struct FunctionCallItem {
     pub extra: Map<String, Value>,
 }
 
+read_fields!(FunctionCallItem, extra {
+    "id" => id,
+    "object" => object,
+    "status" => status,
+    "call_id" => call_id,
+    "name" => name,
+    "arguments" => arguments,
+});
+
 /// A function-call output item.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct FunctionCallOutputItem {
     /// Item id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,6 +274,14 @@ pub struct FunctionCallOutputItem {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+read_fields!(FunctionCallOutputItem, extra {
+    "id" => id,
+    "object" => object,
+    "status" => status,
+    "call_id" => call_id,
+    "output" => output,
+});
 
 impl Default for Item {
     /// An empty message with no role.
@@ -417,13 +452,49 @@ impl Serialize for Item {
 }
 
 impl<'de> Deserialize<'de> for Item {
+    /// One pass: entries before `type` are held as values (items put `id` and
+    /// `object` first), the rest go straight into the typed item's fields; an item
+    /// of another type, or without one, is kept whole as [`Item::Other`].
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Map::deserialize(deserializer)?;
-        match tag(&map) {
-            Some("message") => untagged(map).map(Self::Message),
-            Some("function_call") => untagged(map).map(Self::FunctionCall),
-            Some("function_call_output") => untagged(map).map(Self::FunctionCallOutput),
-            _ => Ok(Self::Other(map)),
+        deserializer.deserialize_map(ItemVisitor)
+    }
+}
+
+struct ItemVisitor;
+
+impl<'de> Visitor<'de> for ItemVisitor {
+    type Value = Item;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an item object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
+        let mut before = Held::new();
+        while let Some(MapKey(key)) = map.next_key()? {
+            let value: Value = map.next_value()?;
+            if key != "type" {
+                before.push((key.into_owned(), value));
+                continue;
+            }
+            return match value.as_str() {
+                Some("message") => read_payload_after(before, &mut map).map(Item::Message),
+                Some("function_call") => {
+                    read_payload_after(before, &mut map).map(Item::FunctionCall)
+                }
+                Some("function_call_output") => {
+                    read_payload_after(before, &mut map).map(Item::FunctionCallOutput)
+                }
+                _ => {
+                    let mut other: Map<String, Value> = before.into_iter().collect();
+                    other.insert("type".to_owned(), value);
+                    while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                        other.insert(key, value);
+                    }
+                    Ok(Item::Other(other))
+                }
+            };
         }
+        Ok(Item::Other(before.into_iter().collect()))
     }
 }

@@ -7,6 +7,7 @@
 mod audio;
 mod client_event;
 mod extensions;
+mod fields;
 mod item;
 mod nullable;
 mod response;

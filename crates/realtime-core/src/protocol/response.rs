@@ -1,9 +1,10 @@
 //! Responses: what the app asks for (`response.create`) and what the server reports.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::audio::AudioFormat;
+use super::fields::read_fields;
 use super::item::Item;
 use super::nullable::Nullable;
 use super::session::{MaxTokens, Modality, Reasoning, Voice};
@@ -107,7 +108,7 @@ wire_enum! {
 }
 
 /// A response as the server reports it in `response.created` and `response.done`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Response {
     /// Response id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +139,17 @@ pub struct Response {
     pub extra: Map<String, Value>,
 }
 
+read_fields!(Response, extra {
+    "id" => id,
+    "object" => object,
+    "status" => status,
+    "status_details" => status_details,
+    "output" => output,
+    "usage" => usage,
+    "metadata" => metadata,
+    "conversation_id" => conversation_id,
+});
+
 impl Response {
     /// Whether no field is set (only in documentation skeletons).
     pub fn is_empty(&self) -> bool {
@@ -146,7 +158,7 @@ impl Response {
 }
 
 /// Token usage of a response.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Usage {
     /// All tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,3 +179,11 @@ pub struct Usage {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+read_fields!(Usage, extra {
+    "total_tokens" => total_tokens,
+    "input_tokens" => input_tokens,
+    "output_tokens" => output_tokens,
+    "input_token_details" => input_token_details,
+    "output_token_details" => output_token_details,
+});

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::fields::{Held, MapKey, read_payload_after};
 use super::server_payloads::{
     AudioBufferCommitted, AudioBufferTimeout, AudioDelta, AudioDone, Bare, ContentPartEvent,
     ConversationCreated, DtmfReceived, ErrorEvent, FunctionArgumentsDelta, FunctionArgumentsDone,
@@ -15,7 +16,6 @@ use super::server_payloads::{
     OutputAudioBufferEvent, OutputItemEvent, RateLimitsUpdated, ResponseEvent, SessionEvent,
     SpeechStarted, SpeechStopped, Spelling, TextDelta, TextDone, TranscriptDone,
 };
-use super::server_payloads::{MapKey, read_payload};
 use crate::wire::WireShape;
 
 /// Serialises a payload with its `type` first.
@@ -99,12 +99,12 @@ macro_rules! server_events {
                 &[$($beta,)*]
             }
 
-            /// Decodes a frame in one pass when `type` is its first key (as in every
-            /// frame the services send): the event type picks the payload, whose fields
-            /// are read straight from the rest of the map. `None` when the frame is
-            /// anything else (`type` later or missing, malformed, a field of the wrong
-            /// type): the caller then takes the two-step path, which gives the same
-            /// event or the typed error.
+            /// Decodes a frame in one pass: entries before `type` (OpenAI puts it first;
+            /// Voice Live and some recordings put `event_id` first) are held as values,
+            /// then the event type picks the payload, whose fields are read straight
+            /// from the rest of the map. `None` when the frame is anything else (`type`
+            /// missing, malformed, a field of the wrong type): the caller then takes the
+            /// two-step path, which gives the typed error.
             pub(crate) fn decode_single_pass(frame: &str, shape: WireShape) -> Option<Self> {
                 let mut deserializer = serde_json::Deserializer::from_str(frame);
                 let event = serde::Deserializer::deserialize_map(&mut deserializer, FrameVisitor { shape }).ok()??;
@@ -114,7 +114,7 @@ macro_rules! server_events {
 
             /// Reads the rest of a map whose `type` was `event_type`, in either spelling
             /// (GA first, as [`decode_typed`](Self::decode_typed)).
-            fn read_rest<'de, A: MapAccess<'de>>(event_type: &str, shape: WireShape, map: &mut A) -> Result<Option<Self>, A::Error> {
+            fn read_rest<'de, A: MapAccess<'de>>(event_type: &str, shape: WireShape, held: Held, map: &mut A) -> Result<Option<Self>, A::Error> {
                 #[allow(unused_variables)]
                 let ga_spelling = if shape == WireShape::Ga { Spelling::Native } else { Spelling::Ga };
                 #[allow(unused_variables)]
@@ -123,7 +123,7 @@ macro_rules! server_events {
                     $(
                         $ga => {
                             #[allow(unused_mut)]
-                            let mut payload: $payload = read_payload(map)?;
+                            let mut payload: $payload = read_payload_after(held, map)?;
                             $( let _ = stringify!($spelled); payload.spelling = ga_spelling; )?
                             return Ok(Some(Self::$variant(payload)));
                         }
@@ -135,14 +135,14 @@ macro_rules! server_events {
                     $(
                         $beta => {
                             #[allow(unused_mut)]
-                            let mut payload: $payload = read_payload(map)?;
+                            let mut payload: $payload = read_payload_after(held, map)?;
                             $( let _ = stringify!($spelled); payload.spelling = beta_spelling; )?
                             return Ok(Some(Self::$variant(payload)));
                         }
                     )*
                     _ => {}
                 }
-                let mut raw = Map::new();
+                let mut raw: Map<String, Value> = held.into_iter().collect();
                 raw.insert("type".to_owned(), Value::String(event_type.to_owned()));
                 while let Some((key, value)) = map.next_entry::<String, Value>()? {
                     raw.insert(key, value);
@@ -207,7 +207,7 @@ struct FrameVisitor {
 }
 
 impl<'de> Visitor<'de> for FrameVisitor {
-    /// `None`: the first key is not `type` (take the two-step path).
+    /// `None`: no `type` key (take the two-step path, which names the error).
     type Value = Option<ServerEvent>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -215,13 +215,15 @@ impl<'de> Visitor<'de> for FrameVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        match map.next_key::<MapKey<'de>>()? {
-            Some(MapKey(key)) if key == "type" => {
+        let mut held = Held::new();
+        while let Some(MapKey(key)) = map.next_key::<MapKey<'de>>()? {
+            if key == "type" {
                 let MapKey(event_type) = map.next_value()?;
-                ServerEvent::read_rest(&event_type, self.shape, &mut map)
+                return ServerEvent::read_rest(&event_type, self.shape, held, &mut map);
             }
-            _ => Ok(None),
+            held.push((key.into_owned(), map.next_value()?));
         }
+        Ok(None)
     }
 }
 

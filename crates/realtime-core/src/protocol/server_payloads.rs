@@ -3,12 +3,10 @@
 //! Every struct keeps the event's `event_id` and, in `extra`, every field this
 //! library does not model, so a decoded frame re-encodes to the same JSON.
 
-use std::borrow::Cow;
-use std::marker::PhantomData;
-
-use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use super::fields::read_fields;
 
 use super::audio::AudioBase64;
 use super::item::{ContentPart, Item};
@@ -48,127 +46,11 @@ macro_rules! payload {
             pub extra: Map<String, Value>,
         }
 
-        impl PayloadFields for $name {
-            fn read_field<'de, A: MapAccess<'de>>(
-                &mut self,
-                key: Cow<'de, str>,
-                seen: &mut u64,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                #[allow(unused_mut)]
-                let mut bit = 1u64;
-                if key == "event_id" {
-                    once(seen, bit, "event_id")?;
-                    self.event_id = map.next_value()?;
-                    return Ok(());
-                }
-                $(
-                    bit <<= 1;
-                    if key == stringify!($field) {
-                        once(seen, bit, stringify!($field))?;
-                        self.$field = map.next_value()?;
-                        return Ok(());
-                    }
-                )*
-                let _ = bit;
-                let value: Value = map.next_value()?;
-                self.extra.insert(key.into_owned(), value);
-                Ok(())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_map(PayloadVisitor(PhantomData))
-            }
-        }
+        read_fields!(@unchecked $name, extra { "event_id" => event_id, $( stringify!($field) => $field, )* });
     };
     ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
         payload! { @emit [] $(#[$meta])* pub struct $name { $($body)* } }
     };
-}
-
-/// A payload read one map entry at a time (see [`payload!`]).
-pub(crate) trait PayloadFields: Default {
-    /// Reads the value of `key` into its field, or into `extra`. `seen` has one bit
-    /// per modelled field, so that a repeated field is an error as with a derive.
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: Cow<'de, str>,
-        seen: &mut u64,
-        map: &mut A,
-    ) -> Result<(), A::Error>;
-}
-
-/// Marks a modelled field read; a second time is serde's `duplicate_field` error.
-fn once<E: de::Error>(seen: &mut u64, bit: u64, field: &'static str) -> Result<(), E> {
-    if *seen & bit != 0 {
-        return Err(E::duplicate_field(field));
-    }
-    *seen |= bit;
-    Ok(())
-}
-
-/// Reads the remaining entries of `map` into a `T`; a `type` key is skipped (the
-/// caller has read the event type already).
-pub(crate) fn read_payload<'de, T: PayloadFields, A: MapAccess<'de>>(
-    map: &mut A,
-) -> Result<T, A::Error> {
-    let mut payload = T::default();
-    let mut seen = 0u64;
-    while let Some(MapKey(key)) = map.next_key()? {
-        if key == "type" {
-            map.next_value::<de::IgnoredAny>()?;
-            continue;
-        }
-        payload.read_field(key, &mut seen, map)?;
-    }
-    Ok(payload)
-}
-
-/// A map key, borrowed from the frame unless it had escapes.
-pub(crate) struct MapKey<'de>(pub(crate) Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for MapKey<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = MapKey<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<MapKey<'de>, E> {
-                Ok(MapKey(Cow::Borrowed(text)))
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<MapKey<'de>, E> {
-                Ok(MapKey(Cow::Owned(text.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, text: String) -> Result<MapKey<'de>, E> {
-                Ok(MapKey(Cow::Owned(text)))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-/// Deserializes any [`PayloadFields`] from a map.
-struct PayloadVisitor<T>(PhantomData<T>);
-
-impl<'de, T: PayloadFields> Visitor<'de> for PayloadVisitor<T> {
-    type Value = T;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an event object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut payload = T::default();
-        let mut seen = 0u64;
-        while let Some(MapKey(key)) = map.next_key()? {
-            payload.read_field(key, &mut seen, &mut map)?;
-        }
-        Ok(payload)
-    }
 }
 
 /// Which spelling of an event name a frame used.
@@ -189,7 +71,7 @@ pub enum Spelling {
 }
 
 /// Details of an error reported by the server.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ErrorDetails {
     /// Error class, e.g. `invalid_request_error` or `server_error`.
     #[serde(rename = "type", default, skip_serializing_if = "String::is_empty")]
@@ -210,6 +92,14 @@ pub struct ErrorDetails {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+read_fields!(ErrorDetails, extra {
+    "type" => kind,
+    "code" => code,
+    "message" => message,
+    "param" => param,
+    "event_id" => event_id,
+});
 
 payload! {
     /// `error`: the server rejected something or failed. The session usually goes on.
@@ -673,7 +563,7 @@ payload! {
 }
 
 /// One rate limit.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RateLimit {
     /// `requests` or `tokens`.
     #[serde(default)]
@@ -691,6 +581,13 @@ pub struct RateLimit {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+read_fields!(RateLimit, extra {
+    "name" => name,
+    "limit" => limit,
+    "remaining" => remaining,
+    "reset_seconds" => reset_seconds,
+});
 
 payload! {
     /// `rate_limits.updated`.
