@@ -25,9 +25,10 @@ use serde_json::{Map, Value, json};
 
 use crate::config::AzureOpenAiConfig;
 use crate::connector::AzureOpenAiConnector;
+use crate::dialect::PROVIDER;
 use crate::endpoint::Endpoint;
-use crate::webrtc_error::{WebRtcError, WebRtcStep, check_status};
 use crate::webrtc_http::{self, WebRtcRequest};
+use crate::{WebRtcError, WebRtcStep};
 
 /// Allowed lifetimes of a GA v1 ephemeral key, in seconds (the OpenAI GA
 /// `expires_after.seconds` that Azure GA v1 mirrors).
@@ -157,6 +158,7 @@ impl EphemeralKeys {
                 object.insert("model".to_owned(), Value::from(model));
                 if request.expires_after_seconds.is_some() {
                     return Err(WebRtcError::InvalidRequest {
+                        provider: PROVIDER,
                         step: STEP,
                         reason: "the preview's ephemeral keys live one minute; expected no \
                                  lifetime, got one"
@@ -178,6 +180,7 @@ impl EphemeralKeys {
                 if let Some(seconds) = request.expires_after_seconds {
                     if !GA_V1_EXPIRES_AFTER_SECONDS.contains(&seconds) {
                         return Err(WebRtcError::InvalidRequest {
+                            provider: PROVIDER,
                             step: STEP,
                             reason: format!(
                                 "expected `expires_after.seconds` from 10 to 7200, got {seconds}"
@@ -223,12 +226,13 @@ impl EphemeralKeys {
     /// [`WebRtcError::KeyRefused`], [`WebRtcError::Status`] for an error status;
     /// [`WebRtcError::InvalidResponse`] for a success without a key.
     pub fn parse(&self, status: u16, body: &str) -> Result<EphemeralKey, WebRtcError> {
-        check_status(STEP, status, body, &Secret::new(""))?;
+        WebRtcError::check_status(PROVIDER, STEP, status, body, &[])?;
         let preview = matches!(
             self.connector.config().endpoint_kind(),
             Endpoint::Preview(_)
         );
         parse_key(body, preview).map_err(|found| WebRtcError::InvalidResponse {
+            provider: PROVIDER,
             step: STEP,
             expected: if preview {
                 "a JSON session with a string `client_secret.value`"
@@ -247,11 +251,12 @@ impl EphemeralKeys {
     pub async fn mint(&self, request: &EphemeralKeyRequest) -> Result<EphemeralKey, WebRtcError> {
         let http_request = self.request(request).await?;
         let response = webrtc_http::post(&self.http, &http_request, STEP).await?;
-        check_status(
+        WebRtcError::check_status(
+            PROVIDER,
             STEP,
             response.status,
             &response.body,
-            &http_request.credential.1,
+            &[&http_request.credential.1],
         )?;
         self.parse(response.status, &response.body)
     }
@@ -262,7 +267,11 @@ fn session_object(
     config: &AzureOpenAiConfig,
     session: &SessionConfig,
 ) -> Result<Map<String, Value>, WebRtcError> {
-    let invalid = |reason: String| WebRtcError::InvalidRequest { step: STEP, reason };
+    let invalid = |reason: String| WebRtcError::InvalidRequest {
+        provider: PROVIDER,
+        step: STEP,
+        reason,
+    };
     let frame = config
         .dialect()
         .encode(&ClientEvent::session_update(session.clone()))

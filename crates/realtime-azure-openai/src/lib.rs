@@ -102,7 +102,6 @@ mod sideband;
 mod token;
 mod transcription;
 mod webrtc;
-mod webrtc_error;
 mod webrtc_http;
 
 pub use api_version::ApiVersion;
@@ -125,10 +124,10 @@ pub use live::{
     AzureLiveError, AzureLivePath, azure_live_dialect,
 };
 pub use realtime_core::dialect::{DialectDecision, DialectDetector, SwitchReason};
+pub use realtime_core::webrtc::{WebRtcError, WebRtcStep};
 pub use registry::DIALECTS;
 pub use sideband::SidebandConnector;
 pub use token::{GA_V1_SCOPE, PREVIEW_SCOPE, TokenCache};
 pub use transcription::{DEPLOYMENT_NOT_FOUND, TranscriptionFailure, transcription_failure};
 pub use webrtc::{PreviewRtcHost, SdpAnswer, WebRtcCalls};
-pub use webrtc_error::{WebRtcError, WebRtcStep};
 pub use webrtc_http::{WEBRTC_TIMEOUT, WebRtcRequest};

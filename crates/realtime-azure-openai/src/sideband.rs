@@ -12,8 +12,9 @@ use realtime_core::transport::{ConnectError, ConnectRequest, Connector};
 
 use crate::config::AzureOpenAiConfig;
 use crate::connector::{AzureOpenAiConnector, CONNECTOR_PROVIDER};
+use crate::dialect::PROVIDER;
 use crate::endpoint::{Endpoint, percent_encode};
-use crate::webrtc_error::{WebRtcError, WebRtcStep};
+use crate::{WebRtcError, WebRtcStep};
 
 /// Connects to an existing call by `call_id` (GA v1), authenticating like
 /// [`AzureOpenAiConnector`]. `Debug` shows no secret.
@@ -49,6 +50,7 @@ impl SidebandConnector {
     pub fn new(config: AzureOpenAiConfig, call_id: impl Into<String>) -> Result<Self, WebRtcError> {
         let call_id = call_id.into().trim().to_owned();
         let invalid = |reason: &str| WebRtcError::InvalidRequest {
+            provider: PROVIDER,
             step: WebRtcStep::Sideband,
             reason: reason.to_owned(),
         };

@@ -20,9 +20,10 @@ use realtime_core::transport::Secret;
 
 use crate::config::AzureOpenAiConfig;
 use crate::connector::AzureOpenAiConnector;
+use crate::dialect::PROVIDER;
 use crate::endpoint::{Endpoint, percent_encode};
-use crate::webrtc_error::{WebRtcError, WebRtcStep, check_status};
 use crate::webrtc_http::{self, WebRtcRequest};
+use crate::{WebRtcError, WebRtcStep};
 
 const STEP: WebRtcStep = WebRtcStep::SdpExchange;
 
@@ -120,6 +121,7 @@ impl WebRtcCalls {
         sdp: &str,
     ) -> Result<WebRtcRequest, WebRtcError> {
         let invalid = |reason: &str| WebRtcError::InvalidRequest {
+            provider: PROVIDER,
             step: STEP,
             reason: reason.to_owned(),
         };
@@ -175,9 +177,10 @@ impl WebRtcCalls {
         location: Option<&str>,
         body: &str,
     ) -> Result<SdpAnswer, WebRtcError> {
-        check_status(STEP, status, body, &Secret::new(""))?;
+        WebRtcError::check_status(PROVIDER, STEP, status, body, &[])?;
         if !body.trim_start().starts_with("v=") {
             return Err(WebRtcError::InvalidResponse {
+                provider: PROVIDER,
                 step: STEP,
                 expected: "an SDP answer (starting with `v=`)",
                 found: format!("a body of {} bytes that is not SDP", body.len()),
@@ -190,6 +193,7 @@ impl WebRtcCalls {
         let call_id = call_id_from_location(location);
         if !preview && call_id.is_none() {
             return Err(WebRtcError::InvalidResponse {
+                provider: PROVIDER,
                 step: STEP,
                 expected: "a `Location: /v1/realtime/calls/<call_id>` header",
                 found: location.map_or_else(|| "no Location".to_owned(), |l| format!("`{l}`")),
@@ -213,7 +217,13 @@ impl WebRtcCalls {
     ) -> Result<SdpAnswer, WebRtcError> {
         let request = self.offer_request(ephemeral_key, sdp)?;
         let response = webrtc_http::post(&self.http, &request, STEP).await?;
-        check_status(STEP, response.status, &response.body, &request.credential.1)?;
+        WebRtcError::check_status(
+            PROVIDER,
+            STEP,
+            response.status,
+            &response.body,
+            &[&request.credential.1],
+        )?;
         self.parse_answer(
             response.status,
             response.location.as_deref(),

@@ -8,7 +8,8 @@ use realtime_core::transport::{Connector, Secret};
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue, LOCATION};
 
 use crate::connector::AzureOpenAiConnector;
-use crate::webrtc_error::{WebRtcError, WebRtcStep};
+use crate::dialect::PROVIDER;
+use crate::{WebRtcError, WebRtcStep};
 
 /// How long one REST call of the WebRTC flow (mint, SDP exchange) may take,
 /// connection included, unless the caller brings its own `reqwest::Client`.
@@ -40,6 +41,7 @@ pub(crate) fn default_client(step: WebRtcStep) -> Result<reqwest::Client, WebRtc
         .timeout(WEBRTC_TIMEOUT)
         .build()
         .map_err(|error| WebRtcError::Transport {
+            provider: PROVIDER,
             step,
             message: error.to_string(),
         })
@@ -54,6 +56,7 @@ pub(crate) async fn credential(
         .request()
         .await
         .map_err(|error| WebRtcError::Credential {
+            provider: PROVIDER,
             step,
             message: error.to_string(),
         })?;
@@ -63,6 +66,7 @@ pub(crate) async fn credential(
         .next()
         .map(|(name, value)| (name, Secret::new(value.expose())))
         .ok_or_else(|| WebRtcError::Credential {
+            provider: PROVIDER,
             step,
             message: "the connector gave no credential header".to_owned(),
         })
@@ -75,10 +79,12 @@ pub(crate) async fn post(
     step: WebRtcStep,
 ) -> Result<WebRtcResponse, WebRtcError> {
     let transport = |error: reqwest::Error| WebRtcError::Transport {
+        provider: PROVIDER,
         step,
         message: error.without_url().to_string(),
     };
     let invalid = || WebRtcError::InvalidRequest {
+        provider: PROVIDER,
         step,
         reason: "the credential holds characters a header cannot carry".to_owned(),
     };

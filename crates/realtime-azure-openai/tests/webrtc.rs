@@ -416,9 +416,9 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
     let Err(error) = started else {
         panic!("no session on an unknown call");
     };
-    let typed = WebRtcError::from_sideband(&error, "rtc_gone");
+    let typed = WebRtcError::from_sideband(realtime_azure_openai::PROVIDER, &error, "rtc_gone");
     assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
+        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "Azure OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
         "{error:?} -> {typed:?}"
     );
     let text = typed.map(|e| e.to_string()).unwrap_or_default();
@@ -448,9 +448,9 @@ async fn the_emulator_refuses_an_unknown_call_id_with_a_typed_error() {
     let Err(error) = started else {
         panic!("no session on an unknown call");
     };
-    let typed = WebRtcError::from_sideband(&error, "rtc_gone");
+    let typed = WebRtcError::from_sideband(realtime_azure_openai::PROVIDER, &error, "rtc_gone");
     assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
+        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "Azure OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
         "{error:?} -> {typed:?}"
     );
     let text = typed.map(|e| e.to_string()).unwrap_or_default();

@@ -56,6 +56,8 @@ pub mod error;
 pub mod protocol;
 #[cfg(feature = "runtime")]
 pub mod transport;
+#[cfg(feature = "runtime")]
+pub mod webrtc;
 pub mod wire;
 
 /// What the `#[tool]` attribute (`realtime-macros`) expands to refers to: serde and

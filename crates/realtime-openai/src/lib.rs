@@ -78,7 +78,6 @@ mod rest;
 mod secret;
 mod url;
 mod webrtc;
-mod webrtc_error;
 
 pub use calls::Calls;
 pub use capabilities::{
@@ -91,8 +90,8 @@ pub use config::{
 };
 pub use dialect::{DIALECT_NAME, OpenAiDialect, PROVIDER};
 pub use error::{ConfigError, RestError};
+pub use realtime_core::webrtc::{WebRtcError, WebRtcStep};
 pub use registry::DIALECTS;
 pub use rest::{DEFAULT_TIMEOUT, RestRequest};
 pub use secret::Secret;
 pub use webrtc::{SDP_TIMEOUT, SdpAnswer, SdpRequest, WebRtcCalls, agent_session};
-pub use webrtc_error::{WebRtcError, WebRtcStep};

@@ -27,9 +27,9 @@ use serde_json::Value;
 
 use crate::client_secrets::ClientSecretRequest;
 use crate::config::OpenAiConfig;
+use crate::dialect::PROVIDER;
 use crate::secret::Secret;
-use crate::webrtc_error::check_status;
-use crate::webrtc_error::{WebRtcError, WebRtcStep};
+use crate::{WebRtcError, WebRtcStep};
 
 /// How long one SDP exchange may take, connection included.
 pub const SDP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -107,6 +107,7 @@ impl WebRtcCalls {
             .timeout(SDP_TIMEOUT)
             .build()
             .map_err(|error| WebRtcError::Transport {
+                provider: PROVIDER,
                 step: WebRtcStep::SdpExchange,
                 message: error.to_string(),
             })?;
@@ -138,6 +139,7 @@ impl WebRtcCalls {
             .map(|session| self.config.dialect().session_object(session))
             .transpose()
             .map_err(|error| WebRtcError::InvalidRequest {
+                provider: PROVIDER,
                 step: WebRtcStep::SdpExchange,
                 reason: error.to_string(),
             })?
@@ -168,6 +170,7 @@ impl WebRtcCalls {
         check_offer(sdp)?;
         if ephemeral_key.expose().trim().is_empty() {
             return Err(WebRtcError::InvalidRequest {
+                provider: PROVIDER,
                 step: WebRtcStep::SdpExchange,
                 reason: "expected an ephemeral key, got an empty one".to_owned(),
             });
@@ -194,9 +197,10 @@ impl WebRtcCalls {
         body: &str,
     ) -> Result<SdpAnswer, WebRtcError> {
         let step = WebRtcStep::SdpExchange;
-        check_status(step, status, body, &[self.config.api_key()])?;
+        WebRtcError::check_status(PROVIDER, step, status, body, &[self.config.api_key()])?;
         if !body.trim_start().starts_with("v=") {
             return Err(WebRtcError::InvalidResponse {
+                provider: PROVIDER,
                 step,
                 expected: "an SDP answer (starting with `v=`)",
                 found: format!("a body of {} bytes that is not SDP", body.len()),
@@ -204,6 +208,7 @@ impl WebRtcCalls {
         }
         let call_id =
             call_id_from_location(location).ok_or_else(|| WebRtcError::InvalidResponse {
+                provider: PROVIDER,
                 step,
                 expected: "a `Location: /v1/realtime/calls/<call_id>` header",
                 found: location.map_or_else(|| "no Location".to_owned(), |l| format!("`{l}`")),
@@ -223,7 +228,7 @@ impl WebRtcCalls {
         // An error body may quote the key this request sent (maybe an ephemeral one).
         let sent = request.authorization.expose();
         let sent = Secret::new(sent.strip_prefix("Bearer ").unwrap_or(sent));
-        check_status(WebRtcStep::SdpExchange, status, &body, &[&sent])?;
+        WebRtcError::check_status(PROVIDER, WebRtcStep::SdpExchange, status, &body, &[&sent])?;
         self.parse_answer(status, location.as_deref(), &body)
     }
 
@@ -241,6 +246,7 @@ impl WebRtcCalls {
             .policy(self.config.policy())
             .build()
             .map_err(|error| WebRtcError::InvalidRequest {
+                provider: PROVIDER,
                 step: WebRtcStep::Sideband,
                 reason: error.to_string(),
             })
@@ -252,6 +258,7 @@ fn check_offer(sdp: &str) -> Result<(), WebRtcError> {
         Ok(())
     } else {
         Err(WebRtcError::InvalidRequest {
+            provider: PROVIDER,
             step: WebRtcStep::SdpExchange,
             reason: "expected an SDP offer (starting with `v=`), got something else".to_owned(),
         })
@@ -293,12 +300,14 @@ async fn post_sdp(
 ) -> Result<(u16, Option<String>, String), WebRtcError> {
     let step = WebRtcStep::SdpExchange;
     let transport = |error: reqwest::Error| WebRtcError::Transport {
+        provider: PROVIDER,
         step,
         message: error.without_url().to_string(),
     };
     let mut authorization =
         HeaderValue::from_str(request.authorization.expose()).map_err(|_| {
             WebRtcError::InvalidRequest {
+                provider: PROVIDER,
                 step,
                 reason: "the key holds characters a header cannot carry".to_owned(),
             }

@@ -114,7 +114,7 @@ fn refusals_are_typed_by_step() {
         r#"{"error":{"message":"Invalid SDP offer.","type":"invalid_request_error"}}"#,
     );
     assert!(
-        matches!(&refused, Err(WebRtcError::SdpRejected { step: WebRtcStep::SdpExchange, status: 400, message: Some(m) }) if m == "Invalid SDP offer."),
+        matches!(&refused, Err(WebRtcError::SdpRejected { provider: "OpenAI", step: WebRtcStep::SdpExchange, status: 400, message: Some(m) }) if m == "Invalid SDP offer."),
         "{refused:?}"
     );
     let not_sdp = calls.parse_answer(201, Some("/v1/realtime/calls/rtc_1"), "{}");
@@ -288,9 +288,9 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
     let Err(error) = started else {
         panic!("no session on an unknown call");
     };
-    let typed = WebRtcError::from_sideband(&error, "rtc_gone");
+    let typed = WebRtcError::from_sideband(realtime_openai::PROVIDER, &error, "rtc_gone");
     assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
+        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
         "{error:?} -> {typed:?}"
     );
     let text = typed.map(|e| e.to_string()).unwrap_or_default();
@@ -317,9 +317,9 @@ async fn the_emulator_refuses_an_unknown_call_id_with_a_typed_error() {
     let Err(error) = started else {
         panic!("no session on an unknown call");
     };
-    let typed = WebRtcError::from_sideband(&error, "rtc_gone");
+    let typed = WebRtcError::from_sideband(realtime_openai::PROVIDER, &error, "rtc_gone");
     assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
+        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
         "{error:?} -> {typed:?}"
     );
     let text = typed.map(|e| e.to_string()).unwrap_or_default();
