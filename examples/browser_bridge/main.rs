@@ -29,7 +29,6 @@
 //! servers").
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -148,15 +147,7 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
         "open http://{address}/ and press Connect (Ctrl-C stops the bridge)"
     ));
     out::line(&format!("allowed origins: {}", guard.origins().join(", ")));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| ExampleError::new(format!("server: {e}")))
+    realtime_examples::guard::serve(listener, app).await
 }
 
 fn javascript(source: &'static str) -> Response {

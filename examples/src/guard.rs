@@ -321,6 +321,26 @@ fn forget_some(
     }
 }
 
+/// Serves `app` on `listener` until Ctrl-C, with each client's address known to the
+/// rate limiter of [`Guard::limit_minting`].
+///
+/// # Errors
+/// The server failed (the message names it).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+) -> Result<(), crate::ExampleError> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| crate::ExampleError::new(format!("server: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::{IpAddr, Ipv4Addr};

@@ -33,7 +33,6 @@
 mod call;
 mod twilio;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -105,15 +104,7 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
         "Twilio media streams: ws://{address}{} (Ctrl-C stops the bridge)",
         call::MEDIA_PATH
     ));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(call::failed("serving"))
+    realtime_examples::guard::serve(listener, app).await
 }
 
 /// One line about a finished call.

@@ -293,15 +293,7 @@ async fn run(cli: Cli) -> Result<(), ExampleError> {
         "open http://{address}/ and press Connect (Ctrl-C stops the server)"
     ));
     out::line(&format!("allowed origins: {}", guard.origins().join(", ")));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| ExampleError::new(format!("server: {e}")))
+    realtime_examples::guard::serve(listener, app).await
 }
 
 /// The embedded emulator (REST, WebRTC peer and sideband on one loopback port) with a
