@@ -519,3 +519,72 @@ fn history_gpt_live_cannot_seed_is_refused_typed() {
         refused[0]
     );
 }
+
+/// GPT-Live ends a session itself with `session.closed` and a reason (the testkit's
+/// `LiveEngine::expire` sends it as the condensed spec documents it: reason, session
+/// and usage). The machine reports it and ends: no reconnect into a new session,
+/// even when the socket then closes.
+#[test]
+fn a_session_the_server_ends_is_over_not_reconnected() {
+    let dialect = LiveDialect::openai();
+    let agent = Agent::new("weather").instructions("You answer weather questions.");
+    let config = MachineConfig::new(Arc::new(dialect.clone()), agent).base(live_base());
+    let mut machine = AgentMachine::new(config).unwrap();
+    let now = Instant::now();
+    machine.handle(
+        now,
+        Input::Connected {
+            unix_time: 1_789_520_000,
+        },
+    );
+    let mut engine = realtime_testkit::emulator::LiveEngine::new(Script::new());
+    let mut actions = Vec::new();
+    for action in drain(&mut machine) {
+        if let Action::Send(event) = &action {
+            for frame in engine.handle(&dialect.encode(event).unwrap()) {
+                for event in dialect.decode(&frame.to_string()).unwrap() {
+                    machine.handle(now, Input::Server(event));
+                }
+            }
+        }
+    }
+    assert!(
+        drain(&mut machine)
+            .iter()
+            .all(|action| !matches!(action, Action::End(_))),
+        "the session runs"
+    );
+    for frame in engine.expire() {
+        for event in dialect.decode(&frame.to_string()).unwrap() {
+            machine.handle(now, Input::Server(event));
+        }
+    }
+    actions.extend(drain(&mut machine));
+    machine.handle(
+        now,
+        Input::ConnectionLost(realtime::agent::machine::Disconnect::retryable()),
+    );
+    actions.extend(drain(&mut machine));
+    let ended: Vec<_> = actions
+        .iter()
+        .filter_map(|action| match action {
+            Action::Emit(AgentEvent::SessionEnded { reason }) => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ended, ["expired"]);
+    assert!(
+        actions.iter().any(|action| matches!(
+            action,
+            Action::End(realtime::agent::machine::EndReason::ServerEnded { reason }) if reason == "expired"
+        )),
+        "{actions:?}"
+    );
+    assert!(
+        !actions.iter().any(|action| matches!(
+            action,
+            Action::Reconnecting { .. } | Action::Connect { .. }
+        )),
+        "no reconnect after the server ended the session: {actions:?}"
+    );
+}

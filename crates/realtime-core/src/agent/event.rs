@@ -187,6 +187,13 @@ pub enum AgentEvent {
         /// Conversation items replayed.
         items_replayed: usize,
     },
+    /// The provider ended the session itself, with its reason (GPT-Live's
+    /// `session.closed`: `expired`, `content`, `remote_hangup`, ...). No reconnect
+    /// follows: the session is over, and the event stream ends after this.
+    SessionEnded {
+        /// The provider's reason, as sent.
+        reason: String,
+    },
     /// The server speaks another dialect than the configured one (e.g. a Voice Live
     /// `v1` or Azure OpenAI GA v1 endpoint that answers in the flat shape): the
     /// session switched to it and re-sent its settings; it goes on.

@@ -90,6 +90,17 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         OpenSession::new(events, Vec::new())
     }
 
+    /// Why the provider ended the session itself, when `event` says so (GPT-Live:
+    /// `session.closed` with its reason, e.g. `expired` or `content`). No reconnect
+    /// resumes such a session, so the agent machine ends it
+    /// ([`EndReason::ServerEnded`](crate::agent::machine::EndReason::ServerEnded))
+    /// instead of treating the closing socket as a lost connection. The default knows
+    /// no such event.
+    fn session_ended(&self, event: &ServerEvent) -> Option<String> {
+        let _ = event;
+        None
+    }
+
     /// The client events that end a session gracefully before its connection closes
     /// (GPT-Live: `session.close`, so the service ends the session as requested
     /// rather than as a lost connection). The default is none: closing the

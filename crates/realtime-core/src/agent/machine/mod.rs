@@ -301,6 +301,13 @@ pub enum EndReason {
         /// Attempts made.
         attempts: u32,
     },
+    /// The provider ended the session itself and said why
+    /// ([`Dialect::session_ended`]; already emitted as
+    /// [`AgentEvent::SessionEnded`]).
+    ServerEnded {
+        /// The provider's reason, as sent (e.g. `expired`, `content`).
+        reason: String,
+    },
 }
 
 /// An action for the caller to carry out, in order.

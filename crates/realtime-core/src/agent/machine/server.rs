@@ -280,8 +280,16 @@ impl AgentMachine {
             }
             _ => {}
         }
+        let ended = self.dialect.session_ended(&event);
         if self.raw_events {
             self.emit(AgentEvent::Raw(Box::new(event)));
+        }
+        if let Some(reason) = ended {
+            tracing::info!(%reason, "the provider ended the session");
+            self.emit(AgentEvent::SessionEnded {
+                reason: reason.clone(),
+            });
+            self.end(super::EndReason::ServerEnded { reason });
         }
     }
 
