@@ -17,10 +17,13 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// Bytes allocated and not yet freed, process-wide.
+///
+/// `stats_alloc` already adds a `realloc`'s growth to `bytes_allocated` (and its
+/// shrinking to `bytes_deallocated`); `bytes_reallocated` is the same change again,
+/// so adding it would count every growth twice.
 fn live_bytes() -> u64 {
     let stats = GLOBAL.stats();
-    let live = stats.bytes_allocated as i128 - stats.bytes_deallocated as i128
-        + stats.bytes_reallocated as i128;
+    let live = stats.bytes_allocated as i128 - stats.bytes_deallocated as i128;
     u64::try_from(live.max(0)).unwrap_or(u64::MAX)
 }
 

@@ -352,10 +352,12 @@ fn drive(
         args.dialect,
         shape,
     ));
+    // The shared histograms (several hundred KiB) are made before the baseline: they
+    // are the load test's, not the sessions'.
+    let stats = Arc::new(ClientStats::new());
     let rss_before = rss_kib("self").unwrap_or(0);
     let heap_before = heap_bytes();
     let emulator_rss_before = rss_kib(child_pid).unwrap_or(0);
-    let stats = Arc::new(ClientStats::new());
 
     runtime.block_on(async {
         let started = Instant::now();
@@ -396,9 +398,15 @@ fn drive(
         // An app reads its events: take what arrived after session.created
         // (session.updated...), so that the figure is the session's, not a queue of
         // unread events.
-        for session in &mut sessions {
-            while let Some(Some(_)) = futures_util::FutureExt::now_or_never(session.next_event()) {}
-        }
+        // Unconstrained: within one poll of this task, tokio's cooperative budget
+        // (128 operations) would soon make every `recv` pending, and the events of most
+        // sessions would stay queued and be counted.
+        tokio::task::unconstrained(async {
+            for session in &mut sessions {
+                while let Some(Some(_)) = futures_util::FutureExt::now_or_never(session.next_event()) {}
+            }
+        })
+        .await;
         let rss_connected = rss_kib("self").unwrap_or(0);
         let emulator_rss_connected = rss_kib(child_pid).unwrap_or(0);
         let per_session = |after: u64, before: u64| {

@@ -275,7 +275,7 @@ impl AgentRunner {
             events_tx,
             commands_tx.downgrade(),
         );
-        let task = tokio::spawn(driver.run(stream, commands_rx));
+        let task = tokio::spawn(driver.run(Some(stream), commands_rx));
         Ok(AgentSession {
             provider,
             reconnects: self.reconnect.is_enabled(),

@@ -19,11 +19,21 @@ use crate::transport::{FrameSink, FrameStream, Incoming};
 #[derive(Debug, Clone)]
 struct SharedDialect {
     current: Arc<RwLock<Arc<dyn Dialect>>>,
-    /// The last `session.update` sent, to re-send after a switch.
-    last_update: Arc<Mutex<Option<ClientEvent>>>,
+    /// The last `session.update` sent, to re-send after a switch; kept only while a
+    /// switch may still come.
+    last_update: Arc<Mutex<LastUpdate>>,
     /// The input audio format last set by a `session.update` (every provider
     /// defaults to 24 kHz PCM16).
     input_format: Arc<Mutex<AudioFormat>>,
+}
+
+/// The last `session.update` sent, while the stream's detector may still switch
+/// dialect; once it has settled (or never watches) nothing is kept: an idle session
+/// does not hold a copy of its settings (about 1.8 KiB) it will never re-send.
+#[derive(Debug)]
+enum LastUpdate {
+    Watching(Option<ClientEvent>),
+    Settled,
 }
 
 impl SharedDialect {
@@ -43,11 +53,22 @@ impl SharedDialect {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) = format;
             }
-            *self
+            if let LastUpdate::Watching(last) = &mut *self
                 .last_update
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(event.clone());
+                .unwrap_or_else(PoisonError::into_inner)
+            {
+                *last = Some(event.clone());
+            }
         }
+    }
+
+    /// No switch can come any more: the last `session.update` is not needed.
+    fn forget_update(&self) {
+        *self
+            .last_update
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = LastUpdate::Settled;
     }
 
     fn input_format(&self) -> AudioFormat {
@@ -58,10 +79,14 @@ impl SharedDialect {
     }
 
     fn last_update(&self) -> Option<ClientEvent> {
-        self.last_update
+        match &*self
+            .last_update
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        {
+            LastUpdate::Watching(last) => last.clone(),
+            LastUpdate::Settled => None,
+        }
     }
 }
 
@@ -211,6 +236,9 @@ impl EventStream {
                         for event in events {
                             if !self.detector.is_settled() {
                                 self.detect(&event);
+                                if self.detector.is_settled() {
+                                    self.dialect.forget_update();
+                                }
                             }
                             self.pending.push_back(Ok(event));
                         }
@@ -311,9 +339,15 @@ impl Session {
         recorder: Option<Recorder>,
     ) -> Self {
         let current = dialect;
+        let detector = detector_for(&current);
+        let last_update = if detector.is_settled() {
+            LastUpdate::Settled
+        } else {
+            LastUpdate::Watching(None)
+        };
         let dialect = SharedDialect {
             current: Arc::new(RwLock::new(Arc::clone(&current))),
-            last_update: Arc::new(Mutex::new(None)),
+            last_update: Arc::new(Mutex::new(last_update)),
             input_format: Arc::new(Mutex::new(AudioFormat::default())),
         };
         let sender = SessionSender {
@@ -322,7 +356,7 @@ impl Session {
             recorder: recorder.clone(),
         };
         let events = EventStream {
-            detector: detector_for(&current),
+            detector,
             current,
             switched: None,
             dialect,
