@@ -581,10 +581,9 @@ fn a_session_the_server_ends_is_over_not_reconnected() {
         "{actions:?}"
     );
     assert!(
-        !actions.iter().any(|action| matches!(
-            action,
-            Action::Reconnecting { .. } | Action::Connect { .. }
-        )),
+        !actions
+            .iter()
+            .any(|action| matches!(action, Action::Reconnecting { .. } | Action::Connect { .. })),
         "no reconnect after the server ended the session: {actions:?}"
     );
 }
