@@ -6,6 +6,7 @@
 
 mod audio;
 mod client_event;
+mod extension_event;
 mod extensions;
 mod fields;
 mod item;
@@ -20,6 +21,7 @@ mod wire_enum;
 
 pub use audio::{AudioBase64, AudioDecodeError, AudioFormat};
 pub use client_event::ClientEvent;
+pub use extension_event::{decode_extension, extension_object};
 pub use extensions::{Extensions, SessionExtension};
 pub use item::{
     ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, ItemStatus, MessageItem,

@@ -6,8 +6,8 @@
 //! `client_events`). Every payload keeps unmodelled fields in `extra`, so
 //! [`LiveEvent::to_raw`] gives back the frame.
 
-use realtime_core::error::{DecodeError, DecodeErrorKind};
-use realtime_core::protocol::{ClientEvent, ServerEvent};
+use realtime_core::error::DecodeError;
+use realtime_core::protocol::{ClientEvent, ServerEvent, decode_extension, extension_object};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -158,14 +158,14 @@ macro_rules! live_events {
             /// typed here, `Some(Err)` for fields without the documented types.
             pub fn from_raw(event_type: &str, raw: &Map<String, Value>) -> Option<Result<Self, DecodeError>> {
                 match event_type {
-                    $( $wire => Some(decode::<$payload>(event_type, raw).map(Self::$variant)), )*
+                    $( $wire => Some(decode_extension::<$payload>(LIVE_DIALECT_NAME, event_type, raw).map(Self::$variant)), )*
                     _ => None,
                 }
             }
 
             /// The event as its wire object, `type` included.
             pub fn to_raw(&self) -> Map<String, Value> {
-                match self { $( Self::$variant(payload) => tagged($wire, payload), )* }
+                match self { $( Self::$variant(payload) => extension_object($wire, payload), )* }
             }
         }
     };
@@ -203,32 +203,6 @@ impl LiveEvent {
             _ => None,
         }
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
-    event_type: &str,
-    raw: &Map<String, Value>,
-) -> Result<T, DecodeError> {
-    let mut body = raw.clone();
-    body.remove("type");
-    serde_json::from_value(Value::Object(body)).map_err(|error| {
-        DecodeError::new(
-            LIVE_DIALECT_NAME,
-            Some(event_type.to_owned()),
-            DecodeErrorKind::InvalidField {
-                message: error.to_string(),
-            },
-        )
-    })
-}
-
-fn tagged<T: Serialize>(event_type: &str, payload: &T) -> Map<String, Value> {
-    let mut raw = Map::new();
-    raw.insert("type".to_owned(), Value::String(event_type.to_owned()));
-    if let Ok(Value::Object(fields)) = serde_json::to_value(payload) {
-        raw.extend(fields);
-    }
-    raw
 }
 
 /// Builders of the GPT-Live client events canonical [`ClientEvent`] has no variant

@@ -4,9 +4,8 @@
 mod client;
 mod payloads;
 
-use realtime_core::error::{DecodeError, DecodeErrorKind};
-use realtime_core::protocol::ServerEvent;
-use serde::Serialize;
+use realtime_core::error::DecodeError;
+use realtime_core::protocol::{ServerEvent, decode_extension, extension_object};
 use serde_json::{Map, Value};
 
 pub use client::VoiceLiveClientEvent;
@@ -20,30 +19,6 @@ pub use payloads::{
 
 /// The label of errors raised while typing Voice Live events.
 const LABEL: &str = "voicelive";
-
-fn decode<T: serde::de::DeserializeOwned>(
-    event_type: &str,
-    raw: &Map<String, Value>,
-) -> Result<T, DecodeError> {
-    let mut body = raw.clone();
-    body.remove("type");
-    serde_json::from_value(Value::Object(body)).map_err(|error| {
-        DecodeError::new(
-            LABEL,
-            Some(event_type.to_owned()),
-            DecodeErrorKind::InvalidField {
-                message: error.to_string(),
-            },
-        )
-    })
-}
-
-fn tagged<T: Serialize>(event_type: &str, payload: &T) -> Map<String, Value> {
-    let mut raw = Map::new();
-    raw.insert("type".to_owned(), Value::String(event_type.to_owned()));
-    raw.extend(crate::wire_enum::to_object(payload));
-    raw
-}
 
 macro_rules! voicelive_events {
     ( $( $(#[$doc:meta])* $variant:ident($payload:ty) = $wire:literal; )* ) => {
@@ -90,7 +65,7 @@ macro_rules! voicelive_events {
                 raw: &Map<String, Value>,
             ) -> Option<Result<Self, DecodeError>> {
                 match event_type {
-                    $( $wire => Some(decode::<$payload>(event_type, raw).map(Self::$variant)), )*
+                    $( $wire => Some(decode_extension::<$payload>(LABEL, event_type, raw).map(Self::$variant)), )*
                     _ => None,
                 }
             }
@@ -98,7 +73,7 @@ macro_rules! voicelive_events {
             /// The event as its wire object, `type` included.
             pub fn to_raw(&self) -> Map<String, Value> {
                 match self {
-                    $( Self::$variant(payload) => tagged($wire, payload), )*
+                    $( Self::$variant(payload) => extension_object($wire, payload), )*
                 }
             }
         }
