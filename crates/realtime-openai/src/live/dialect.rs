@@ -13,7 +13,7 @@ use realtime_core::protocol::{
 use realtime_core::wire::WireShape;
 use serde_json::{Map, Value, json};
 
-use super::events::{LiveClientEvent, LiveEvent};
+use super::events::LiveClientEvent;
 use super::session::{Delegation, LiveSession, initial_items};
 
 /// The OpenAI GPT-Live dialect's name in fixtures and errors.
@@ -593,19 +593,17 @@ impl Dialect for LiveDialect {
     /// `session.closed`: the service ended the session (the reason as sent, e.g.
     /// `expired`, `content`, `remote_hangup`); a new session would not resume it.
     fn session_ended(&self, event: &ServerEvent) -> Option<String> {
-        match LiveEvent::from_unknown(event)? {
-            Ok(LiveEvent::SessionClosed(closed)) => Some(closed.reason.as_str().to_owned()),
-            // A `session.closed` without the documented fields still ends it.
-            Err(_)
-                if matches!(
-                    event,
-                    ServerEvent::Unknown { event_type, .. } if event_type == "session.closed"
-                ) =>
-            {
-                Some("unknown".to_owned())
-            }
-            _ => None,
-        }
+        // Called for every event: only `session.closed` is looked into, and only its
+        // reason is read (a `session.closed` without one still ends the session).
+        let ServerEvent::Unknown { event_type, raw } = event else {
+            return None;
+        };
+        (event_type == "session.closed").then(|| {
+            raw.get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_owned()
+        })
     }
 
     /// A switch of agent mid-session, mapped onto what GPT-Live lets change after

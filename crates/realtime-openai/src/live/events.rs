@@ -33,20 +33,6 @@ pub enum CloseReason {
     Other(String),
 }
 
-impl CloseReason {
-    /// The reason as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CloseRequested => "close_requested",
-            Self::Expired => "expired",
-            Self::Content => "content",
-            Self::RemoteHangup => "remote_hangup",
-            Self::ConnectionLost => "connection_lost",
-            Self::Other(reason) => reason,
-        }
-    }
-}
-
 /// `session.closed`: the session ended, with its final usage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
