@@ -173,7 +173,7 @@ fn parse_secret(body: &str) -> Result<ClientSecret, String> {
         None => return Err("no `expires_at`".to_owned()),
     };
     let session = match object.remove("session") {
-        Some(Value::Object(session)) => SessionResource(session),
+        Some(Value::Object(session)) => SessionResource::new(session),
         Some(other) => return Err(format!("`session` of type {}", kind(&other))),
         None => return Err("no `session`".to_owned()),
     };

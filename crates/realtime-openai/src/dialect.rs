@@ -193,7 +193,7 @@ impl OpenAiDialect {
     /// # Errors
     /// [`DecodeError`] when a modelled field has the wrong type.
     pub fn session_config(&self, resource: &SessionResource) -> Result<SessionConfig, DecodeError> {
-        let mut session = resource.0.clone();
+        let mut session = resource.object().clone();
         for key in SESSION_METADATA {
             session.remove(key);
         }

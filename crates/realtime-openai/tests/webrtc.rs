@@ -65,7 +65,7 @@ fn the_sdk_form_writes_the_recorded_multipart_shape() {
     let config = OpenAiConfig::builder(KEY).build().unwrap();
     let canonical = config
         .dialect()
-        .session_config(&SessionResource(session.as_object().unwrap().clone()))
+        .session_config(&SessionResource::new(session.as_object().unwrap().clone()))
         .unwrap();
     let ours = calls(config).offer_request(sdp, Some(&canonical)).unwrap();
     assert_eq!(ours.url, request["uri"].as_str().unwrap());
@@ -178,8 +178,8 @@ async fn mint_offer_and_sideband_against_the_emulator() {
         .create(&ClientSecretRequest::for_agent(&agent, &base))
         .await
         .unwrap();
-    assert_eq!(secret.session.0["instructions"], "You are the desk.");
-    assert_eq!(secret.session.0["tools"][0]["name"], "lookup_order");
+    assert_eq!(secret.session.object()["instructions"], "You are the desk.");
+    assert_eq!(secret.session.object()["tools"][0]["name"], "lookup_order");
 
     // 2. The browser posts its offer with the key (done here in its place).
     let calls = calls(config);

@@ -42,25 +42,183 @@ pub(crate) fn once<E: de::Error>(seen: &mut u64, bit: u64, field: &'static str) 
 }
 
 /// Entries of an object read before its `type` key, in order: a plain list (no
-/// hashing), since they are read back once.
-pub(crate) type Held = Vec<(String, serde_json::Value)>;
+/// hashing), since they are read back once. Keys, and string values, stay borrowed
+/// from the frame where they can (ids and `object`, most of what comes first).
+pub(crate) type Held<'de> = Vec<(Cow<'de, str>, HeldValue<'de>)>;
 
-/// Reads a `T` from `held` (entries that came before the `type` key, kept as
-/// values until it named the type) and then from the rest of `map`, where a `type`
-/// key is skipped (the caller has read it).
+/// A value read before its object's `type` key named the payload.
+pub(crate) enum HeldValue<'de> {
+    /// A string, borrowed from the frame unless it had escapes.
+    Text(Cow<'de, str>),
+    /// Any other value.
+    Other(serde_json::Value),
+}
+
+impl HeldValue<'_> {
+    /// The value as a JSON value (for an object kept whole).
+    pub(crate) fn into_value(self) -> serde_json::Value {
+        match self {
+            Self::Text(text) => serde_json::Value::String(text.into_owned()),
+            Self::Other(value) => value,
+        }
+    }
+
+    /// The string, if it is one.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Text(text) => Some(text),
+            Self::Other(value) => value.as_str(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HeldValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(HeldValueVisitor)
+    }
+}
+
+struct HeldValueVisitor;
+
+impl<'de> Visitor<'de> for HeldValueVisitor {
+    type Value = HeldValue<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(HeldValue::Text(Cow::Borrowed(text)))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(HeldValue::Text(Cow::Owned(text.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(HeldValue::Text(Cow::Owned(text)))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(HeldValue::Other(value.into()))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(HeldValue::Other(value.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(HeldValue::Other(value.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(HeldValue::Other(value.into()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(HeldValue::Other(serde_json::Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(HeldValue::Other(serde_json::Value::Null))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))
+            .map(HeldValue::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(HeldValue::Other)
+    }
+}
+
+/// A held string read into a field as `serde_json::Value::String` would be: as
+/// `Some` for an option, as a unit variant for an enum, as itself otherwise.
+struct HeldText<'de>(Cow<'de, str>);
+
+impl<'de> Deserializer<'de> for HeldText<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Cow::Owned(text) => visitor.visit_string(text),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        de::value::CowStrDeserializer::<Self::Error>::new(self.0)
+            .deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+}
+
+/// One held entry's value, as the map access a field reader expects.
+struct HeldEntry<'de>(Option<HeldValue<'de>>);
+
+impl<'de> MapAccess<'de> for HeldEntry<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        _seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        Ok(None)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0.take() {
+            Some(HeldValue::Text(text)) => seed.deserialize(HeldText(text)),
+            Some(HeldValue::Other(value)) => seed.deserialize(value),
+            None => Err(de::Error::custom("a held value was read twice")),
+        }
+    }
+}
+
+/// Reads a `T` from `held` (entries that came before the `type` key, kept until it
+/// named the type) and then from the rest of `map`, where a `type` key is skipped
+/// (the caller has read it).
 pub(crate) fn read_payload_after<'de, T: PayloadFields, A: MapAccess<'de>>(
-    held: Held,
+    held: Held<'de>,
     map: &mut A,
 ) -> Result<T, A::Error> {
     let mut payload = T::default();
     let mut seen = 0u64;
-    if !held.is_empty() {
-        let mut values = de::value::MapDeserializer::<_, serde_json::Error>::new(held.into_iter());
-        while let Some(key) = values.next_key::<String>().map_err(de::Error::custom)? {
-            payload
-                .read_field(Cow::Owned(key), &mut seen, &mut values)
-                .map_err(de::Error::custom)?;
-        }
+    for (key, value) in held {
+        payload
+            .read_field(key, &mut seen, &mut HeldEntry(Some(value)))
+            .map_err(de::Error::custom)?;
     }
     while let Some(MapKey(key)) = map.next_key()? {
         if key == "type" {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::audio::AudioBase64;
-use super::fields::{Held, MapKey, read_fields, read_payload_after};
+use super::fields::{Held, HeldValue, MapKey, read_fields, read_payload_after};
 use super::nullable::Nullable;
 use super::tagged::serialize_tagged;
 use super::wire_enum::wire_enum;
@@ -472,9 +472,9 @@ impl<'de> Visitor<'de> for ItemVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
         let mut before = Held::new();
         while let Some(MapKey(key)) = map.next_key()? {
-            let value: Value = map.next_value()?;
+            let value: HeldValue<'de> = map.next_value()?;
             if key != "type" {
-                before.push((key.into_owned(), value));
+                before.push((key, value));
                 continue;
             }
             return match value.as_str() {
@@ -486,8 +486,8 @@ impl<'de> Visitor<'de> for ItemVisitor {
                     read_payload_after(before, &mut map).map(Item::FunctionCallOutput)
                 }
                 _ => {
-                    let mut other: Map<String, Value> = before.into_iter().collect();
-                    other.insert("type".to_owned(), value);
+                    let mut other = held_object(before);
+                    other.insert("type".to_owned(), value.into_value());
                     while let Some((key, value)) = map.next_entry::<String, Value>()? {
                         other.insert(key, value);
                     }
@@ -495,6 +495,13 @@ impl<'de> Visitor<'de> for ItemVisitor {
                 }
             };
         }
-        Ok(Item::Other(before.into_iter().collect()))
+        Ok(Item::Other(held_object(before)))
     }
+}
+
+/// Held entries as an object's map.
+fn held_object(held: Held<'_>) -> Map<String, Value> {
+    held.into_iter()
+        .map(|(key, value)| (key.into_owned(), value.into_value()))
+        .collect()
 }

@@ -15,6 +15,7 @@ mod response;
 mod server_event;
 mod server_payloads;
 mod session;
+mod session_resource;
 mod tagged;
 mod tool;
 mod wire_enum;
@@ -36,8 +37,8 @@ pub use server_payloads::{
     FunctionArgumentsDone, InputTranscriptionCompleted, InputTranscriptionDelta,
     InputTranscriptionFailed, InputTranscriptionSegment, ItemDeleted, ItemEvent, ItemTruncated,
     McpArguments, McpEvent, OutputAudioBufferEvent, OutputItemEvent, RateLimit, RateLimitsUpdated,
-    ResponseEvent, SessionEvent, SessionResource, SpeechStarted, SpeechStopped, Spelling,
-    TextDelta, TextDone, TranscriptDone,
+    ResponseEvent, SessionEvent, SpeechStarted, SpeechStopped, Spelling, TextDelta, TextDone,
+    TranscriptDone,
 };
 pub(crate) use session::json_kind;
 pub use session::{
@@ -45,4 +46,5 @@ pub use session::{
     ReasoningEffort, SemanticVad, ServerVad, SessionConfig, SessionKind, Tracing, Transcription,
     TranscriptionDelay, Truncation, TurnDetection, Voice,
 };
+pub use session_resource::SessionResource;
 pub use tool::{FunctionTool, McpTool, Tool, ToolChoice};

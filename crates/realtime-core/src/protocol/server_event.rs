@@ -100,21 +100,34 @@ macro_rules! server_events {
             }
 
             /// Decodes a frame in one pass: entries before `type` (OpenAI puts it first;
-            /// Voice Live and some recordings put `event_id` first) are held as values,
-            /// then the event type picks the payload, whose fields are read straight
-            /// from the rest of the map. `None` when the frame is anything else (`type`
-            /// missing, malformed, a field of the wrong type): the caller then takes the
-            /// two-step path, which gives the typed error.
-            pub(crate) fn decode_single_pass(frame: &str, shape: WireShape) -> Option<Self> {
+            /// Voice Live and some recordings put `event_id` first) are held, then the
+            /// event type picks the payload, whose fields are read straight from the rest
+            /// of the map, and the event is built in place at the end of `out` (a
+            /// `ServerEvent` is a few hundred bytes: returned by value, it was copied at
+            /// every level up to the caller's `Vec`). `false`, with `out` as it was, when
+            /// the frame is anything else (`type` missing, malformed, a field of the wrong
+            /// type): the caller then takes the two-step path, which gives the typed error.
+            pub(crate) fn decode_single_pass_into(frame: &str, shape: WireShape, out: &mut Vec<Self>) -> bool {
+                let before = out.len();
                 let mut deserializer = serde_json::Deserializer::from_str(frame);
-                let event = serde::Deserializer::deserialize_map(&mut deserializer, FrameVisitor { shape }).ok()??;
-                deserializer.end().ok()?;
-                Some(event)
+                let read = serde::Deserializer::deserialize_map(&mut deserializer, FrameVisitor { shape, out: &mut *out });
+                if matches!(read, Ok(true)) && deserializer.end().is_ok() {
+                    return true;
+                }
+                out.truncate(before);
+                false
+            }
+
+            /// [`decode_single_pass_into`](Self::decode_single_pass_into) of one event.
+            #[cfg(test)]
+            pub(crate) fn decode_single_pass(frame: &str, shape: WireShape) -> Option<Self> {
+                let mut out = Vec::with_capacity(1);
+                Self::decode_single_pass_into(frame, shape, &mut out).then(|| out.pop()).flatten()
             }
 
             /// Reads the rest of a map whose `type` was `event_type`, in either spelling
-            /// (GA first, as [`decode_typed`](Self::decode_typed)).
-            fn read_rest<'de, A: MapAccess<'de>>(event_type: &str, shape: WireShape, held: Held, map: &mut A) -> Result<Option<Self>, A::Error> {
+            /// (GA first, as [`decode_typed`](Self::decode_typed)), into `out`.
+            fn read_rest<'de, A: MapAccess<'de>>(event_type: &str, shape: WireShape, held: Held<'de>, map: &mut A, out: &mut Vec<Self>) -> Result<(), A::Error> {
                 #[allow(unused_variables)]
                 let ga_spelling = if shape == WireShape::Ga { Spelling::Native } else { Spelling::Ga };
                 #[allow(unused_variables)]
@@ -125,7 +138,8 @@ macro_rules! server_events {
                             #[allow(unused_mut)]
                             let mut payload: $payload = read_payload_after(held, map)?;
                             $( let _ = stringify!($spelled); payload.spelling = ga_spelling; )?
-                            return Ok(Some(Self::$variant(payload)));
+                            out.push(Self::$variant(payload));
+                            return Ok(());
                         }
                     )*
                     _ => {}
@@ -137,17 +151,19 @@ macro_rules! server_events {
                             #[allow(unused_mut)]
                             let mut payload: $payload = read_payload_after(held, map)?;
                             $( let _ = stringify!($spelled); payload.spelling = beta_spelling; )?
-                            return Ok(Some(Self::$variant(payload)));
+                            out.push(Self::$variant(payload));
+                            return Ok(());
                         }
                     )*
                     _ => {}
                 }
-                let mut raw: Map<String, Value> = held.into_iter().collect();
+                let mut raw: Map<String, Value> = held.into_iter().map(|(key, value)| (key.into_owned(), value.into_value())).collect();
                 raw.insert("type".to_owned(), Value::String(event_type.to_owned()));
                 while let Some((key, value)) = map.next_entry::<String, Value>()? {
                     raw.insert(key, value);
                 }
-                Ok(Some(Self::Unknown { event_type: event_type.to_owned(), raw }))
+                out.push(Self::Unknown { event_type: event_type.to_owned(), raw });
+                Ok(())
             }
 
             /// Decodes a frame whose `type` is `event_type` as the typed event it names,
@@ -201,14 +217,16 @@ macro_rules! server_events {
     };
 }
 
-/// The single-pass frame reader: `type` first, then the payload it names.
-struct FrameVisitor {
+/// The single-pass frame reader: `type` first, then the payload it names, pushed
+/// onto `out`.
+struct FrameVisitor<'a> {
     shape: WireShape,
+    out: &'a mut Vec<ServerEvent>,
 }
 
-impl<'de> Visitor<'de> for FrameVisitor {
-    /// `None`: no `type` key (take the two-step path, which names the error).
-    type Value = Option<ServerEvent>;
+impl<'de> Visitor<'de> for FrameVisitor<'_> {
+    /// `false`: no `type` key (take the two-step path, which names the error).
+    type Value = bool;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an event object")
@@ -219,11 +237,12 @@ impl<'de> Visitor<'de> for FrameVisitor {
         while let Some(MapKey(key)) = map.next_key::<MapKey<'de>>()? {
             if key == "type" {
                 let MapKey(event_type) = map.next_value()?;
-                return ServerEvent::read_rest(&event_type, self.shape, held, &mut map);
+                ServerEvent::read_rest(&event_type, self.shape, held, &mut map, self.out)?;
+                return Ok(true);
             }
-            held.push((key.into_owned(), map.next_value()?));
+            held.push((key, map.next_value()?));
         }
-        Ok(None)
+        Ok(false)
     }
 }
 

@@ -3,7 +3,7 @@
 //! Every struct keeps the event's `event_id` and, in `extra`, every field this
 //! library does not model, so a decoded frame re-encodes to the same JSON.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::fields::read_fields;
@@ -12,6 +12,7 @@ use super::audio::AudioBase64;
 use super::item::{ContentPart, Item};
 use super::nullable::Nullable;
 use super::response::Response;
+use super::session_resource::SessionResource;
 
 /// Declares a server-event payload struct with `event_id` and `extra`.
 ///
@@ -110,69 +111,6 @@ payload! {
     }
 }
 
-/// A session as the server reports it, kept as its wire object (its shape differs by
-/// dialect: GA nests audio settings, beta and Voice Live keep them flat, Azure may
-/// omit `type`). Read it with the accessors, or map it with the dialect.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct SessionResource(pub Map<String, Value>);
-
-impl SessionResource {
-    /// Whether the object has no field (only in documentation skeletons).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Session id.
-    pub fn id(&self) -> Option<&str> {
-        self.0.get("id").and_then(Value::as_str)
-    }
-
-    /// Model.
-    pub fn model(&self) -> Option<&str> {
-        self.0.get("model").and_then(Value::as_str)
-    }
-
-    /// GA `type` (`realtime`, `transcription`); absent on Azure preview and Voice Live dated.
-    pub fn session_type(&self) -> Option<&str> {
-        self.0.get("type").and_then(Value::as_str)
-    }
-
-    /// Instructions.
-    pub fn instructions(&self) -> Option<&str> {
-        self.0.get("instructions").and_then(Value::as_str)
-    }
-
-    /// Whether the object has the GA shape (`type`, `output_modalities` or nested `audio`).
-    pub fn is_ga_shape(&self) -> bool {
-        self.0.contains_key("type")
-            || self.0.contains_key("output_modalities")
-            || self.0.get("audio").is_some_and(Value::is_object)
-    }
-
-    /// Expiry as a Unix timestamp (server-set; Voice Live 2026-07-15 too).
-    pub fn expires_at(&self) -> Option<i64> {
-        self.0.get("expires_at").and_then(Value::as_i64)
-    }
-
-    /// `parallel_tool_calls` as the server echoes it (Voice Live 2026-07-15; OpenAI's
-    /// echo does not carry it in `openai==3.57.0`).
-    pub fn parallel_tool_calls(&self) -> Option<bool> {
-        self.0.get("parallel_tool_calls").and_then(Value::as_bool)
-    }
-
-    /// The reasoning effort: GA `reasoning.effort`, or Voice Live's flat
-    /// `reasoning_effort`.
-    pub fn reasoning_effort(&self) -> Option<super::session::ReasoningEffort> {
-        self.0
-            .get("reasoning")
-            .and_then(|reasoning| reasoning.get("effort"))
-            .or_else(|| self.0.get("reasoning_effort"))
-            .and_then(Value::as_str)
-            .map(super::session::ReasoningEffort::from_wire)
-    }
-}
-
 payload! {
     /// `session.created` / `session.updated` (and beta `transcription_session.*`).
     pub struct SessionEvent {
@@ -254,6 +192,12 @@ payload! {
         /// New text.
         #[serde(default)]
         pub delta: String,
+        /// Padding the server adds to a delta to hide its length, kept as sent
+        /// (`obfuscation`: the GA spec has it on MCP argument deltas; recorded OpenAI
+        /// and Azure sessions carry it on text, transcript and argument deltas too).
+        /// Modelled, not left to `extra`, because it comes with most deltas.
+        #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+        pub obfuscation: Nullable<String>,
     }
 }
 
@@ -373,10 +317,15 @@ payload! {
 payload! {
     /// `response.created` / `response.done`.
     pub struct ResponseEvent {
-        /// The response.
-        #[serde(default, skip_serializing_if = "Response::is_empty")]
-        pub response: Response,
+        /// The response, boxed: at 600 bytes it was the largest payload, and every
+        /// [`ServerEvent`](super::ServerEvent) (deltas included) was as large as it.
+        #[serde(default, skip_serializing_if = "response_is_empty")]
+        pub response: Box<Response>,
     }
+}
+
+fn response_is_empty(response: &Response) -> bool {
+    response.is_empty()
 }
 
 payload! {
@@ -433,6 +382,12 @@ payload! { @spelled
         /// New text.
         #[serde(default)]
         pub delta: String,
+        /// Padding the server adds to a delta to hide its length, kept as sent
+        /// (`obfuscation`: the GA spec has it on MCP argument deltas; recorded OpenAI
+        /// and Azure sessions carry it on text, transcript and argument deltas too).
+        /// Modelled, not left to `extra`, because it comes with most deltas.
+        #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+        pub obfuscation: Nullable<String>,
     }
 }
 
@@ -535,6 +490,12 @@ payload! {
         /// New argument text.
         #[serde(default)]
         pub delta: String,
+        /// Padding the server adds to a delta to hide its length, kept as sent
+        /// (`obfuscation`: the GA spec has it on MCP argument deltas; recorded OpenAI
+        /// and Azure sessions carry it on text, transcript and argument deltas too).
+        /// Modelled, not left to `extra`, because it comes with most deltas.
+        #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+        pub obfuscation: Nullable<String>,
     }
 }
 
@@ -625,6 +586,12 @@ payload! {
         /// New argument text (delta).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub delta: Option<String>,
+        /// Padding the server adds to a delta to hide its length, kept as sent
+        /// (`obfuscation`: the GA spec has it on MCP argument deltas; recorded OpenAI
+        /// and Azure sessions carry it on text, transcript and argument deltas too).
+        /// Modelled, not left to `extra`, because it comes with most deltas.
+        #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+        pub obfuscation: Nullable<String>,
         /// The complete arguments (done).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub arguments: Option<String>,

@@ -50,8 +50,9 @@ impl WireShape {
     pub fn decode_server(self, frame: &str) -> Result<Vec<ServerEvent>, DecodeError> {
         // The common case, one pass over the frame; anything unusual (and every
         // error) takes the two-step path below, which defines the behaviour.
-        if let Some(event) = ServerEvent::decode_single_pass(frame, self) {
-            return Ok(vec![event]);
+        let mut events = Vec::with_capacity(1);
+        if ServerEvent::decode_single_pass_into(frame, self, &mut events) {
+            return Ok(events);
         }
         self.decode_two_step(frame).map(|event| vec![event])
     }

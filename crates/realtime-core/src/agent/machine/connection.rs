@@ -262,23 +262,17 @@ impl AgentMachine {
         if self.connection.rotation.lifetime_setting().is_some() {
             return;
         }
-        let session = &created.session.0;
-        let Some(expires_at) = session
-            .get("expires_at")
-            .and_then(serde_json::Value::as_i64)
-        else {
+        let session = &created.session;
+        let Some(expires_at) = session.expires_at() else {
             return;
         };
         // The server's own clock where the frame has one; the client's otherwise.
-        let server_now = session
-            .get("created_at")
-            .and_then(serde_json::Value::as_i64)
-            .or_else(|| {
-                created
-                    .extra
-                    .get("created_at")
-                    .and_then(serde_json::Value::as_i64)
-            });
+        let server_now = session.created_at().or_else(|| {
+            created
+                .extra
+                .get("created_at")
+                .and_then(serde_json::Value::as_i64)
+        });
         let reference = server_now.unwrap_or(self.connection.unix_time_at_connect);
         let left = expires_at.saturating_sub(reference);
         let margin = self.connection.rotation.margin_setting();

@@ -193,7 +193,7 @@ impl Engine {
     pub fn open(&mut self) -> Vec<ServerEvent> {
         let mut events = vec![ServerEvent::SessionCreated(SessionEvent {
             event_id: self.event_id(),
-            session: SessionResource(self.session.clone()),
+            session: SessionResource::new(self.session.clone()),
             ..SessionEvent::default()
         })];
         if self.profile.item_events == ItemEvents::Created {

@@ -145,12 +145,9 @@ impl Engine {
         let response_id = self.id("resp");
         let mut events = vec![ServerEvent::ResponseCreated(ResponseEvent {
             event_id: self.event_id(),
-            response: self.response_resource(
-                &response_id,
-                ResponseStatus::InProgress,
-                Vec::new(),
-                false,
-            ),
+            response: self
+                .response_resource(&response_id, ResponseStatus::InProgress, Vec::new(), false)
+                .into(),
             ..ResponseEvent::default()
         })];
         let (output, status, after) = match turn {
@@ -217,7 +214,7 @@ impl Engine {
         }
         events.push(ServerEvent::ResponseDone(ResponseEvent {
             event_id: self.event_id(),
-            response: done,
+            response: done.into(),
             ..ResponseEvent::default()
         }));
         if self.profile.sends_rate_limits {
@@ -268,12 +265,9 @@ impl Engine {
         let response_id = self.id("resp");
         let event = ServerEvent::ResponseCreated(ResponseEvent {
             event_id: self.event_id(),
-            response: self.response_resource(
-                &response_id,
-                ResponseStatus::InProgress,
-                Vec::new(),
-                false,
-            ),
+            response: self
+                .response_resource(&response_id, ResponseStatus::InProgress, Vec::new(), false)
+                .into(),
             ..ResponseEvent::default()
         });
         (response_id, event)
@@ -292,7 +286,7 @@ impl Engine {
         }
         ServerEvent::ResponseDone(ResponseEvent {
             event_id: self.event_id(),
-            response,
+            response: response.into(),
             ..ResponseEvent::default()
         })
     }

@@ -57,7 +57,7 @@ impl Engine {
         merge(&mut self.session, &update);
         vec![ServerEvent::SessionUpdated(SessionEvent {
             event_id: self.event_id(),
-            session: SessionResource(self.session.clone()),
+            session: SessionResource::new(self.session.clone()),
             ..SessionEvent::default()
         })]
     }
