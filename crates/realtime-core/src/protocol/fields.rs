@@ -46,6 +46,13 @@ pub(crate) fn once<E: de::Error>(seen: &mut u64, bit: u64, field: &'static str) 
 /// from the frame where they can (ids and `object`, most of what comes first).
 pub(crate) type Held<'de> = Vec<(Cow<'de, str>, HeldValue<'de>)>;
 
+/// Held entries as an object's map (for an object kept whole).
+pub(crate) fn held_object(held: Held<'_>) -> serde_json::Map<String, serde_json::Value> {
+    held.into_iter()
+        .map(|(key, value)| (key.into_owned(), value.into_value()))
+        .collect()
+}
+
 /// A value read before its object's `type` key named the payload.
 pub(crate) enum HeldValue<'de> {
     /// A string, borrowed from the frame unless it had escapes.
@@ -388,6 +395,39 @@ mod tests {
             WireShape::Ga.decode_server(&last).ok().map(|e| e.len()),
             Some(1)
         );
+    }
+
+    #[test]
+    fn values_of_every_kind_held_before_type_read_as_after_it() {
+        // A null, a number, an escaped string, a wire enum, an object and an array
+        // before `type`, at both levels: the same event as with `type` first.
+        let item_first = r#"{"type":"message","id":"item_\u0031","status":"completed","role":"assistant","content":[],"x":{"y":[1,null]}}"#;
+        let item_last = r#"{"id":"item_\u0031","status":"completed","role":"assistant","content":[],"x":{"y":[1,null]},"type":"message"}"#;
+        let first = format!(
+            r#"{{"type":"conversation.item.done","event_id":"e1","previous_item_id":null,"n":7,"item":{item_first}}}"#
+        );
+        let last = format!(
+            r#"{{"event_id":"e1","previous_item_id":null,"n":7,"item":{item_last},"type":"conversation.item.done"}}"#
+        );
+        let one = ServerEvent::decode_single_pass(&first, WireShape::Ga);
+        let other = ServerEvent::decode_single_pass(&last, WireShape::Ga);
+        assert!(one.is_some());
+        assert_eq!(one, other);
+        let Some(ServerEvent::ConversationItemDone(done)) = other else {
+            panic!("expected conversation.item.done");
+        };
+        assert_eq!(done.previous_item_id, crate::protocol::Nullable::Null);
+        assert_eq!(done.extra.get("n"), Some(&json!(7)));
+        let Some(Item::Message(message)) = done.item else {
+            panic!("expected a message item");
+        };
+        assert_eq!(message.id.as_deref(), Some("item_1"));
+        assert_eq!(message.extra.get("x"), Some(&json!({"y": [1, null]})));
+        // A held value of the wrong type is still refused (then the two-step path
+        // names the error).
+        let wrong = r#"{"output_index":"zero","type":"response.output_item.added"}"#;
+        assert!(ServerEvent::decode_single_pass(wrong, WireShape::Ga).is_none());
+        assert!(WireShape::Ga.decode_server(wrong).is_err());
     }
 
     #[test]

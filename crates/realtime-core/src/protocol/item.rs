@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::audio::AudioBase64;
-use super::fields::{Held, HeldValue, MapKey, read_fields, read_payload_after};
+use super::fields::{Held, HeldValue, MapKey, held_object, read_fields, read_payload_after};
 use super::nullable::Nullable;
 use super::tagged::serialize_tagged;
 use super::wire_enum::wire_enum;
@@ -497,11 +497,4 @@ impl<'de> Visitor<'de> for ItemVisitor {
         }
         Ok(Item::Other(held_object(before)))
     }
-}
-
-/// Held entries as an object's map.
-fn held_object(held: Held<'_>) -> Map<String, Value> {
-    held.into_iter()
-        .map(|(key, value)| (key.into_owned(), value.into_value()))
-        .collect()
 }

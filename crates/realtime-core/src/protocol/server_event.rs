@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::fields::{Held, MapKey, read_payload_after};
+use super::fields::{Held, MapKey, held_object, read_payload_after};
 use super::server_payloads::{
     AudioBufferCommitted, AudioBufferTimeout, AudioDelta, AudioDone, Bare, ContentPartEvent,
     ConversationCreated, DtmfReceived, ErrorEvent, FunctionArgumentsDelta, FunctionArgumentsDone,
@@ -157,7 +157,7 @@ macro_rules! server_events {
                     )*
                     _ => {}
                 }
-                let mut raw: Map<String, Value> = held.into_iter().map(|(key, value)| (key.into_owned(), value.into_value())).collect();
+                let mut raw = held_object(held);
                 raw.insert("type".to_owned(), Value::String(event_type.to_owned()));
                 while let Some((key, value)) = map.next_entry::<String, Value>()? {
                     raw.insert(key, value);
