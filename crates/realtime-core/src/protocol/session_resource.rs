@@ -199,6 +199,10 @@ mod tests {
             serde_json::to_string(&session).ok().as_deref(),
             Some(FRAME.trim())
         );
+        assert_eq!(
+            serde_json::to_value(&session).ok(),
+            serde_json::from_str::<Value>(FRAME).ok()
+        );
         assert_eq!(session.id(), Some("sess_1"));
         assert!(session.is_ga_shape());
         assert_eq!(session.expires_at(), Some(17));
