@@ -153,6 +153,47 @@ mod tests {
         frames
     }
 
+    /// `value` with every object's `type` moved to its end (at every depth), so that
+    /// the one-pass reader holds every other entry first.
+    fn type_last(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(object) => {
+                let mut kind = None;
+                let mut moved = serde_json::Map::new();
+                for (key, value) in object {
+                    if key == "type" {
+                        kind = Some(value);
+                    } else {
+                        moved.insert(key, type_last(value));
+                    }
+                }
+                if let Some(kind) = kind {
+                    moved.insert("type".to_owned(), kind);
+                }
+                serde_json::Value::Object(moved)
+            }
+            serde_json::Value::Array(items) => items.into_iter().map(type_last).collect(),
+            other => other,
+        }
+    }
+
+    #[test]
+    fn every_recorded_frame_with_type_last_decodes_as_with_type_first() {
+        for (shape, frame) in &recorded_server_frames() {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(frame) else {
+                panic!("not JSON: {frame}");
+            };
+            let moved = type_last(value).to_string();
+            let slow = shape.decode_two_step(frame);
+            let fast = ServerEvent::decode_single_pass(&moved, *shape);
+            match (&slow, fast) {
+                (Ok(slow), Some(fast)) => assert_eq!(slow, &fast, "{moved}"),
+                (Ok(_), None) => panic!("the one-pass reader gave up on {moved}"),
+                (Err(error), fast) => panic!("{frame}: {error} (single pass: {fast:?})"),
+            }
+        }
+    }
+
     #[test]
     fn single_pass_agrees_with_two_step_on_every_recorded_frame() {
         let frames = recorded_server_frames();
