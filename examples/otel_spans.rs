@@ -44,13 +44,7 @@ async fn main() -> ExitCode {
     if let Err(error) = provider.shutdown() {
         eprintln!("error: exporting the last spans: {error}");
     }
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    realtime_examples::exit_code(outcome)
 }
 
 async fn run(cli: Cli) -> Result<(), realtime_examples::ExampleError> {

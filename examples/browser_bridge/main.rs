@@ -97,13 +97,7 @@ struct AppState {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     realtime_examples::init_tracing();
-    match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    realtime_examples::exit_code(run(cli).await)
 }
 
 async fn run(cli: Cli) -> Result<(), ExampleError> {

@@ -55,6 +55,19 @@ impl ExampleError {
     }
 }
 
+/// The exit code for an example's outcome: success, or the error printed to stderr
+/// and failure.
+#[allow(clippy::print_stderr, reason = "an example's last word goes to its terminal")]
+pub fn exit_code(outcome: Result<(), ExampleError>) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Installs a `tracing` subscriber that prints warnings and errors to stderr
 /// (`RUST_LOG=debug` or `info` shows more).
 pub fn init_tracing() {
