@@ -57,7 +57,10 @@ impl ExampleError {
 
 /// The exit code for an example's outcome: success, or the error printed to stderr
 /// and failure.
-#[allow(clippy::print_stderr, reason = "an example's last word goes to its terminal")]
+#[allow(
+    clippy::print_stderr,
+    reason = "an example's last word goes to its terminal"
+)]
 pub fn exit_code(outcome: Result<(), ExampleError>) -> std::process::ExitCode {
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

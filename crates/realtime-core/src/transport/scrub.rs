@@ -64,12 +64,7 @@ impl Scrubber {
                 _ => scrubber.exact.push(protocol.clone()),
             }
         }
-        scrubber.exact.retain(|form| !form.is_empty());
-        scrubber
-            .exact
-            .sort_by_key(|form| std::cmp::Reverse(form.len()));
-        scrubber.exact.dedup();
-        scrubber
+        scrubber.finished()
     }
 
     /// The forms of one secret value (a key, or a credential header value such as
@@ -77,12 +72,18 @@ impl Scrubber {
     pub(crate) fn for_secret(value: &str) -> Self {
         let mut scrubber = Self::default();
         scrubber.add_secret(value);
-        scrubber.exact.retain(|form| !form.is_empty());
-        scrubber
-            .exact
-            .sort_by_key(|form| std::cmp::Reverse(form.len()));
-        scrubber.exact.dedup();
-        scrubber
+        scrubber.finished()
+    }
+
+    /// The forms ready to match: no empty one, longest first (so a longer form is
+    /// hidden before a part of it), each once (equal lengths in order, so that
+    /// `dedup` sees every repeat next to its twin).
+    fn finished(mut self) -> Self {
+        self.exact.retain(|form| !form.is_empty());
+        self.exact
+            .sort_by(|one, two| two.len().cmp(&one.len()).then_with(|| one.cmp(two)));
+        self.exact.dedup();
+        self
     }
 
     fn add_secret(&mut self, value: &str) {
