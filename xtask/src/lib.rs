@@ -31,3 +31,4 @@ pub mod report;
 #[cfg(feature = "core")]
 pub mod scenarios;
 pub mod schema;
+pub mod subcommand;

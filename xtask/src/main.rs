@@ -55,32 +55,18 @@ fn main() -> ExitCode {
 /// code matches exhaustively).
 #[cfg(feature = "core")]
 fn load(args: &[String]) -> ExitCode {
-    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
-        let _ = write!(std::io::stdout().lock(), "{}", xtask::load::USAGE);
-        return ExitCode::SUCCESS;
-    }
-    let parsed = match xtask::load::parse(args.to_owned()) {
+    let parsed = match xtask::subcommand::parse_args(
+        args.to_owned(),
+        xtask::load::USAGE,
+        xtask::load::parse,
+    ) {
         Ok(parsed) => parsed,
-        Err(error) => {
-            let _ = write!(
-                std::io::stderr().lock(),
-                "error: {error}\n\n{}",
-                xtask::load::USAGE
-            );
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if cfg!(debug_assertions) && !parsed.serve {
         return rerun_release("load", args);
     }
-    match xtask::load::run(&parsed) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(error) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    xtask::subcommand::exit_code(xtask::load::run(&parsed))
 }
 
 /// `cargo xtask bench decode ...` (dispatched before `cli::parse`, like `load`). A
@@ -88,31 +74,18 @@ fn load(args: &[String]) -> ExitCode {
 /// itself through `cargo run --release`.
 #[cfg(feature = "core")]
 fn bench(args: &[String]) -> ExitCode {
-    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
-        let _ = write!(std::io::stdout().lock(), "{}", xtask::bench::USAGE);
-        return ExitCode::SUCCESS;
-    }
-    let parsed = match xtask::bench::parse(args.to_owned()) {
+    let parsed = match xtask::subcommand::parse_args(
+        args.to_owned(),
+        xtask::bench::USAGE,
+        xtask::bench::parse,
+    ) {
         Ok(parsed) => parsed,
-        Err(error) => {
-            let _ = write!(
-                std::io::stderr().lock(),
-                "error: {error}\n\n{}",
-                xtask::bench::USAGE
-            );
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if cfg!(debug_assertions) {
         return rerun_release("bench", args);
     }
-    match xtask::bench::run(&parsed) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    xtask::subcommand::exit_code(xtask::bench::run(&parsed).map(|()| true))
 }
 
 /// Runs `cargo run --release -p xtask -- <command> <args>` and passes its exit code on.

@@ -8,8 +8,9 @@
 //! allocator, with no atomic counter on every allocation of a streaming run.
 
 use std::alloc::System;
-use std::io::Write;
 use std::process::ExitCode;
+
+use xtask::subcommand;
 
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
@@ -33,24 +34,10 @@ fn main() -> ExitCode {
     if args.first().is_some_and(|arg| arg == "load") {
         args.remove(0);
     }
-    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
-        let _ = write!(std::io::stdout().lock(), "{}", xtask::load::USAGE);
-        return ExitCode::SUCCESS;
-    }
-    let parsed = match xtask::load::parse(args) {
+    let parsed = match subcommand::parse_args(args, xtask::load::USAGE, xtask::load::parse) {
         Ok(parsed) => parsed,
-        Err(error) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     xtask::load::set_heap_probe(live_bytes);
-    match xtask::load::run(&parsed) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(error) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    subcommand::exit_code(xtask::load::run(&parsed))
 }
