@@ -1,6 +1,7 @@
 # Sourced by the official-client checks: builds the realtime-emulator binary and
 # starts it on a free loopback port with a script of turns, instant pace.
 #   start_emulator SCRIPT_JSON KEY  -> sets $emulator_port; stops it on exit.
+#   client_venv PACKAGE...          -> sets $venv, the checks' venv, with PACKAGEs installed.
 # The caller runs with `set -euo pipefail` from the repository root.
 
 emulator_pid=
@@ -29,4 +30,12 @@ start_emulator() {
   echo "the emulator did not start:" >&2
   cat "$emulator_work/banner.txt" >&2
   return 1
+}
+
+client_venv() {
+  venv=target/official-clients-venv
+  if [[ ! -x $venv/bin/python ]]; then
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
 }

@@ -6,12 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/emulator.sh
 
-venv=target/official-clients-venv
-if [[ ! -x $venv/bin/python ]]; then
-  python3 -m venv "$venv"
-fi
 # Pinned: the versions this check was written against.
-"$venv/bin/pip" install --quiet --disable-pip-version-check openai==3.57.0 openai-agents==0.24.0
+client_venv openai==3.57.0 openai-agents==0.24.0
 
 # What the emulated model does, in order: a tool call and its answer, for each client.
 key=ci-emulator-key

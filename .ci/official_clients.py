@@ -25,17 +25,7 @@ from openai import AsyncOpenAI
 from agents import function_tool
 from agents.realtime import RealtimeAgent, RealtimeRunner
 
-PORT = os.environ["EMULATOR_PORT"]
-KEY = os.environ["EMULATOR_KEY"]
-BOUND = 20  # seconds: every wait here has a bound
-
-failures = []
-passed = []
-
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what, flush=True)
-    (passed if condition else failures).append(what)
+from client_checks import BOUND, KEY, PORT, check, summary
 
 
 class Captured(logging.Handler):
@@ -182,8 +172,7 @@ async def main():
     await openai_ga_tool_round()
     await agents_ga_tool_round()
     await agents_azure_preview_fails_as_documented()
-    print(f"{len(passed)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return summary()
 
 
 sys.exit(asyncio.run(main()))

@@ -6,13 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/emulator.sh
 
-venv=target/official-clients-venv
-if [[ ! -x $venv/bin/python ]]; then
-  python3 -m venv "$venv"
-fi
 # Pinned: the version this check was written against (its default api-version is
 # 2026-07-15); the async client needs the aiohttp extra.
-"$venv/bin/pip" install --quiet --disable-pip-version-check "azure-ai-voicelive[aiohttp]==1.3.1"
+client_venv "azure-ai-voicelive[aiohttp]==1.3.1"
 
 # What the emulated model does, in order: a tool call, then its answer.
 key=ci-emulator-key

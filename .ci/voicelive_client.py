@@ -12,7 +12,6 @@ transcript. Every wait has a bound; any failed check exits non-zero.
 
 import asyncio
 import json
-import os
 import sys
 
 from azure.core.credentials import AzureKeyCredential
@@ -31,17 +30,7 @@ from azure.ai.voicelive.models import (
     UserMessageItem,
 )
 
-PORT = os.environ["EMULATOR_PORT"]
-KEY = os.environ["EMULATOR_KEY"]
-BOUND = 20  # seconds: every wait here has a bound
-
-failures = []
-passed = []
-
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what, flush=True)
-    (passed if condition else failures).append(what)
+from client_checks import BOUND, KEY, PORT, check, summary
 
 
 async def until_done(connection):
@@ -138,8 +127,7 @@ async def tool_round():
 
 async def main():
     await tool_round()
-    print(f"{len(passed)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return summary()
 
 
 sys.exit(asyncio.run(main()))
