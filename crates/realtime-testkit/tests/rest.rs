@@ -45,6 +45,21 @@ async fn post(
     (status, head.to_owned(), body.to_owned())
 }
 
+/// Opens a socket on `query` of `/v1/realtime` with `bearer`, and reads its first
+/// frame (`session.created`).
+async fn first_frame(service: &Service, query: &str, bearer: &str) -> Value {
+    let connector = StaticConnector::new(
+        "emulator",
+        ConnectRequest::new(format!("ws://{}/v1/realtime?{query}", service.addr()))
+            .secret_header("Authorization", format!("Bearer {bearer}")),
+    );
+    let (_sink, mut stream) = connect(&connector, &Default::default()).await.unwrap();
+    let Some(Ok(Incoming::Text(created))) = stream.next_frame().await else {
+        panic!("no session.created");
+    };
+    serde_json::from_str(&created).unwrap()
+}
+
 #[tokio::test]
 async fn a_client_secret_opens_a_socket_like_the_key() {
     let service = start().await;
@@ -67,16 +82,8 @@ async fn a_client_secret_opens_a_socket_like_the_key() {
     assert_eq!(body["session"]["type"], "realtime");
     assert_eq!(body["session"]["instructions"], "Be brief.");
 
-    let url = format!("ws://{}/v1/realtime?model=gpt-realtime", service.addr());
-    let connector = StaticConnector::new(
-        "emulator",
-        ConnectRequest::new(url).secret_header("Authorization", format!("Bearer {secret}")),
-    );
-    let (_sink, mut stream) = connect(&connector, &Default::default()).await.unwrap();
-    let Some(Ok(Incoming::Text(created))) = stream.next_frame().await else {
-        panic!("no session.created");
-    };
-    assert!(created.contains("session.created"));
+    let created = first_frame(&service, "model=gpt-realtime", &secret).await;
+    assert_eq!(created["type"], "session.created");
 }
 
 #[tokio::test]
@@ -227,19 +234,7 @@ async fn a_multipart_offer_starts_a_call_whose_session_the_sideband_joins() {
         .find_map(|line| line.strip_prefix("Location: /v1/realtime/calls/"))
         .unwrap();
 
-    let connector = StaticConnector::new(
-        "emulator",
-        ConnectRequest::new(format!(
-            "ws://{}/v1/realtime?call_id={call_id}",
-            service.addr()
-        ))
-        .secret_header("Authorization", "Bearer k".to_owned()),
-    );
-    let (_sink, mut stream) = connect(&connector, &Default::default()).await.unwrap();
-    let Some(Ok(Incoming::Text(created))) = stream.next_frame().await else {
-        panic!("no session.created");
-    };
-    let created: Value = serde_json::from_str(&created).unwrap();
+    let created = first_frame(&service, &format!("call_id={call_id}"), "k").await;
     assert_eq!(created["type"], "session.created");
     assert_eq!(
         created["session"]["instructions"],
@@ -247,19 +242,7 @@ async fn a_multipart_offer_starts_a_call_whose_session_the_sideband_joins() {
     );
 
     // A socket that names no call gets the profile's own session.
-    let connector = StaticConnector::new(
-        "emulator",
-        ConnectRequest::new(format!(
-            "ws://{}/v1/realtime?model=gpt-realtime",
-            service.addr()
-        ))
-        .secret_header("Authorization", "Bearer k".to_owned()),
-    );
-    let (_sink, mut stream) = connect(&connector, &Default::default()).await.unwrap();
-    let Some(Ok(Incoming::Text(created))) = stream.next_frame().await else {
-        panic!("no session.created");
-    };
-    let created: Value = serde_json::from_str(&created).unwrap();
+    let created = first_frame(&service, "model=gpt-realtime", "k").await;
     assert_ne!(
         created["session"]["instructions"],
         "You are the call's own session."
