@@ -24,6 +24,7 @@ use realtime_azure_openai::{
     WebRtcError, WebRtcStep,
 };
 use realtime_core::agent::{Agent, AgentEvent, AgentRunner, AgentTool, ToolError};
+use realtime_core::client::RealtimeClient;
 use realtime_core::protocol::{
     AudioFormat, Modality, Role, ServerVad, SessionConfig, Transcription, TurnDetection,
 };
@@ -394,6 +395,31 @@ async fn a_wrong_ephemeral_key_is_refused_at_the_sdp_step() {
     assert!(!text.contains("ek_never_minted"), "{text}");
 }
 
+/// Starts an agent on the sideband of the call `rtc_gone`, which the server does not
+/// know, and checks the refusal's typed reading: `UnknownCall` at the sideband step,
+/// HTTP 404 with the server's `message`, and what it says.
+async fn assert_unknown_call_refused(client: RealtimeClient, agent: Agent, message: &str) {
+    let started = tokio::time::timeout(
+        Duration::from_secs(30),
+        AgentRunner::new(client, agent).start(),
+    )
+    .await
+    .expect("the attach gives up");
+    let Err(error) = started else {
+        panic!("no session on an unknown call");
+    };
+    let typed = WebRtcError::from_sideband(realtime_azure_openai::PROVIDER, &error, "rtc_gone");
+    assert!(
+        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "Azure OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == message),
+        "{error:?} -> {typed:?}"
+    );
+    let text = typed.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.starts_with("Azure OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"),
+        "{text}"
+    );
+}
+
 /// A server that refuses every upgrade with 404, as a service does for a call id it
 /// does not know (the status is what the classifier reads; the body is ours).
 #[tokio::test]
@@ -407,25 +433,12 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
     .await
     .unwrap();
     let config = config(&format!("http://{}", server.addr()), Auth::api_key(KEY));
-    let started = tokio::time::timeout(
-        Duration::from_secs(30),
-        AgentRunner::new(config.sideband_client("rtc_gone").unwrap(), desk()).start(),
+    assert_unknown_call_refused(
+        config.sideband_client("rtc_gone").unwrap(),
+        desk(),
+        "No such call.",
     )
-    .await
-    .expect("the attach gives up");
-    let Err(error) = started else {
-        panic!("no session on an unknown call");
-    };
-    let typed = WebRtcError::from_sideband(realtime_azure_openai::PROVIDER, &error, "rtc_gone");
-    assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "Azure OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
-        "{error:?} -> {typed:?}"
-    );
-    let text = typed.map(|e| e.to_string()).unwrap_or_default();
-    assert!(
-        text.starts_with("Azure OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"),
-        "{text}"
-    );
+    .await;
     let request = &server.connections()[0];
     assert_eq!(
         request.request().path_and_query,
@@ -439,25 +452,12 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
 async fn the_emulator_refuses_an_unknown_call_id_with_a_typed_error() {
     let (_service, endpoint) = service(Script::new()).await;
     let config = config(&endpoint, Auth::api_key(KEY));
-    let started = tokio::time::timeout(
-        Duration::from_secs(30),
-        AgentRunner::new(config.sideband_client("rtc_gone").unwrap(), desk()).start(),
+    assert_unknown_call_refused(
+        config.sideband_client("rtc_gone").unwrap(),
+        desk(),
+        "No call with id 'rtc_gone'.",
     )
-    .await
-    .expect("the attach gives up");
-    let Err(error) = started else {
-        panic!("no session on an unknown call");
-    };
-    let typed = WebRtcError::from_sideband(realtime_azure_openai::PROVIDER, &error, "rtc_gone");
-    assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "Azure OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
-        "{error:?} -> {typed:?}"
-    );
-    let text = typed.map(|e| e.to_string()).unwrap_or_default();
-    assert!(
-        text.starts_with("Azure OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"),
-        "{text}"
-    );
+    .await;
 }
 
 /// The preview's regional SDP endpoint over a loopback socket (the emulator does not

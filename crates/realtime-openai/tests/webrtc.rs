@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use realtime_core::agent::{Agent, AgentEvent, AgentRunner, AgentTool, ToolError};
+use realtime_core::client::RealtimeClient;
 use realtime_core::protocol::{Modality, Role, SessionConfig, SessionResource};
 use realtime_openai::{
     ClientSecretRequest, ClientSecrets, OpenAiConfig, Secret, WebRtcCalls, WebRtcError, WebRtcStep,
@@ -262,6 +263,33 @@ async fn a_wrong_ephemeral_key_is_refused_at_the_sdp_step() {
     assert!(!text.contains("ek_never_minted"), "{text}");
 }
 
+/// Starts an agent on the sideband of the call `rtc_gone`, which the server does not
+/// know, and checks the refusal's typed reading: `UnknownCall` at the sideband step,
+/// HTTP 404 with the server's `message`, and what it says.
+async fn assert_unknown_call_refused(client: RealtimeClient, agent: Agent, message: &str) {
+    let started = tokio::time::timeout(
+        Duration::from_secs(30),
+        AgentRunner::new(client, agent).start(),
+    )
+    .await
+    .expect("the attach gives up");
+    let Err(error) = started else {
+        panic!("no session on an unknown call");
+    };
+    let typed = WebRtcError::from_sideband(realtime_openai::PROVIDER, &error, "rtc_gone");
+    assert!(
+        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == message),
+        "{error:?} -> {typed:?}"
+    );
+    let text = typed.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.starts_with(
+            "OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"
+        ),
+        "{text}"
+    );
+}
+
 /// A server that refuses every upgrade with 404, as a service does for a call id it
 /// does not know (the status is what the classifier reads; the body is ours).
 #[tokio::test]
@@ -279,27 +307,7 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
         .build()
         .unwrap();
     let sideband = calls(config).sideband_config("rtc_gone").unwrap();
-    let started = tokio::time::timeout(
-        Duration::from_secs(30),
-        AgentRunner::new(sideband.client(), Agent::new("desk")).start(),
-    )
-    .await
-    .expect("the attach gives up");
-    let Err(error) = started else {
-        panic!("no session on an unknown call");
-    };
-    let typed = WebRtcError::from_sideband(realtime_openai::PROVIDER, &error, "rtc_gone");
-    assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No such call."),
-        "{error:?} -> {typed:?}"
-    );
-    let text = typed.map(|e| e.to_string()).unwrap_or_default();
-    assert!(
-        text.starts_with(
-            "OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"
-        ),
-        "{text}"
-    );
+    assert_unknown_call_refused(sideband.client(), Agent::new("desk"), "No such call.").await;
 }
 
 /// The emulator knows the calls its `calls` endpoint made: a `call_id` it never
@@ -308,27 +316,12 @@ async fn an_unknown_call_id_is_a_typed_sideband_error() {
 async fn the_emulator_refuses_an_unknown_call_id_with_a_typed_error() {
     let (_service, config) = service(Script::new()).await;
     let sideband = calls(config).sideband_config("rtc_gone").unwrap();
-    let started = tokio::time::timeout(
-        Duration::from_secs(30),
-        AgentRunner::new(sideband.client(), Agent::new("desk")).start(),
+    assert_unknown_call_refused(
+        sideband.client(),
+        Agent::new("desk"),
+        "No call with id 'rtc_gone'.",
     )
-    .await
-    .expect("the attach gives up");
-    let Err(error) = started else {
-        panic!("no session on an unknown call");
-    };
-    let typed = WebRtcError::from_sideband(realtime_openai::PROVIDER, &error, "rtc_gone");
-    assert!(
-        matches!(&typed, Some(WebRtcError::UnknownCall { provider: "OpenAI", step: WebRtcStep::Sideband, call_id, status: 404, message: Some(m) }) if call_id == "rtc_gone" && m == "No call with id 'rtc_gone'."),
-        "{error:?} -> {typed:?}"
-    );
-    let text = typed.map(|e| e.to_string()).unwrap_or_default();
-    assert!(
-        text.starts_with(
-            "OpenAI: the sideband attach (?call_id=): call `rtc_gone` does not exist (HTTP 404)"
-        ),
-        "{text}"
-    );
+    .await;
 }
 
 /// On a WebRTC call the model's audio goes to the browser over media: the sideband
