@@ -69,6 +69,19 @@ fn live_base() -> SessionConfig {
         .extension(LiveSession::new().delegation(Delegation::responses("gpt-5.6-sol")))
 }
 
+/// A machine of `config`, told at `now` that its connection is up (at a fixed Unix
+/// time).
+fn connected(config: MachineConfig, now: Instant) -> AgentMachine {
+    let mut machine = AgentMachine::new(config).unwrap();
+    machine.handle(
+        now,
+        Input::Connected {
+            unix_time: 1_789_520_000,
+        },
+    );
+    machine
+}
+
 fn drain(machine: &mut AgentMachine) -> Vec<Action> {
     std::iter::from_fn(|| machine.poll_action()).collect()
 }
@@ -100,15 +113,9 @@ fn the_gate_releases_on_the_recorded_completion_not_on_its_timeout() {
         .instructions("You answer weather questions.")
         .tool(lookup_forecast());
     let config = MachineConfig::new(Arc::new(dialect.clone()), agent).base(live_base());
-    let mut machine = AgentMachine::new(config).unwrap();
     // One instant throughout: nothing may wait for a timer.
     let now = Instant::now();
-    machine.handle(
-        now,
-        Input::Connected {
-            unix_time: 1_789_520_000,
-        },
-    );
+    let mut machine = connected(config, now);
     let opening = drain(&mut machine);
     assert_eq!(sent_types(&opening), ["session.update"]);
     let Some(Action::Send(start)) = opening.first() else {
@@ -449,13 +456,7 @@ fn the_history_seeds_the_session_start_as_recorded() {
     let config = MachineConfig::new(Arc::new(dialect.clone()), agent)
         .base(base)
         .history(history);
-    let mut machine = AgentMachine::new(config).unwrap();
-    machine.handle(
-        Instant::now(),
-        Input::Connected {
-            unix_time: 1_789_520_000,
-        },
-    );
+    let mut machine = connected(config, Instant::now());
     let actions = drain(&mut machine);
     assert!(errors(&actions).is_empty(), "{actions:?}");
     let sent: Vec<Value> = actions
@@ -488,13 +489,7 @@ fn history_gpt_live_cannot_seed_is_refused_typed() {
     let config = MachineConfig::new(Arc::new(dialect.clone()), agent)
         .base(live_base())
         .history(history);
-    let mut machine = AgentMachine::new(config).unwrap();
-    machine.handle(
-        Instant::now(),
-        Input::Connected {
-            unix_time: 1_789_520_000,
-        },
-    );
+    let mut machine = connected(config, Instant::now());
     let actions = drain(&mut machine);
     assert_eq!(sent_types(&actions), ["session.update"]);
     let Some(Action::Send(start)) = actions.iter().find(|a| matches!(a, Action::Send(_))) else {
@@ -529,14 +524,8 @@ fn a_session_the_server_ends_is_over_not_reconnected() {
     let dialect = LiveDialect::openai();
     let agent = Agent::new("weather").instructions("You answer weather questions.");
     let config = MachineConfig::new(Arc::new(dialect.clone()), agent).base(live_base());
-    let mut machine = AgentMachine::new(config).unwrap();
     let now = Instant::now();
-    machine.handle(
-        now,
-        Input::Connected {
-            unix_time: 1_789_520_000,
-        },
-    );
+    let mut machine = connected(config, now);
     let mut engine = realtime_testkit::emulator::LiveEngine::new(Script::new());
     let mut actions = Vec::new();
     for action in drain(&mut machine) {
